@@ -1,0 +1,39 @@
+import { QueryClientProvider } from '@tanstack/react-query';
+import { useState } from 'react';
+import { createQueryClient } from '../queries/queryClient';
+import { ImageView } from './ImageView';
+import { Landing } from './Landing';
+import { ReferenceForm } from './ReferenceForm';
+import { useUrlState } from './useUrlState';
+
+export function App() {
+  const [queryClient] = useState(createQueryClient);
+  const [state, navigate] = useUrlState();
+  const open = (image: string) => navigate({ image });
+
+  return (
+    <QueryClientProvider client={queryClient}>
+      <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+        <div className="mx-auto flex max-w-7xl items-start gap-4 px-4 py-3">
+          <a href="/" className="flex shrink-0 items-center gap-2 pt-1.5 font-semibold" aria-label="Lading home">
+            <img src="/favicon.svg" alt="" width={24} height={24} />
+            Lading
+          </a>
+          <ReferenceForm value={state.image ?? ''} onSubmit={open} />
+        </div>
+      </header>
+      <main className="mx-auto max-w-7xl px-4 py-6">
+        {state.image ? (
+          <ImageView
+            key={state.image}
+            input={state.image}
+            platform={state.platform}
+            onPlatform={(platform) => navigate({ image: state.image, platform })}
+          />
+        ) : (
+          <Landing onOpen={open} />
+        )}
+      </main>
+    </QueryClientProvider>
+  );
+}

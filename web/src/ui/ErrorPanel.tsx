@@ -1,0 +1,22 @@
+import { explainError, type ExplainContext } from '../core/explain';
+
+/** Every failure as a clear, specific message in the page. */
+export function ErrorPanel({ error, context, onRetry }: { error: unknown; context?: ExplainContext; onRetry?: () => void }) {
+  const explanation = explainError(error, context);
+  return (
+    <div
+      role="alert"
+      data-error-kind={explanation.kind}
+      className="rounded-lg border border-red-300 bg-red-50 p-4 text-red-900 dark:border-red-800 dark:bg-red-950/50 dark:text-red-100"
+    >
+      <h2 className="font-semibold">{explanation.title}</h2>
+      <p className="mt-1 text-sm break-words">{explanation.detail}</p>
+      {explanation.hint && <p className="mt-1 text-sm opacity-80">{explanation.hint}</p>}
+      {onRetry && (
+        <button type="button" onClick={onRetry} className="mt-3 rounded bg-red-700 px-3 py-1 text-sm text-white hover:bg-red-800">
+          Retry
+        </button>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,116 @@
+import { useMemo } from 'react';
+import { describeMediaType } from '../core/mediaTypes';
+import { choosePlatform, indexEntries } from '../core/platform';
+import {
+  InvalidReferenceError,
+  familiarReference,
+  manifestReference,
+  pullCommand,
+  repositoryName,
+  tryParseReference,
+  type ImageReference,
+} from '../core/reference';
+import type { FetchedManifest, Repository } from '../core/registry/client';
+import { useManifest } from '../queries/imageQueries';
+import { CopyButton } from './CopyButton';
+import { ErrorPanel } from './ErrorPanel';
+import { ImageDetails } from './ImageDetails';
+import { PlatformPicker } from './PlatformPicker';
+import { Skeleton } from './Skeleton';
+
+interface ImageViewProps {
+  input: string;
+  platform: string | undefined;
+  onPlatform: (platform: string) => void;
+}
+
+export function ImageView({ input, platform, onPlatform }: ImageViewProps) {
+  const reference = useMemo(() => tryParseReference(input), [input]);
+  if (reference instanceof InvalidReferenceError) return <ErrorPanel error={reference} />;
+  return <ResolvedImage reference={reference} platform={platform} onPlatform={onPlatform} />;
+}
+
+function ResolvedImage({ reference, platform, onPlatform }: { reference: ImageReference } & Omit<ImageViewProps, 'input'>) {
+  const repo: Repository = { domain: reference.domain, path: reference.path };
+  const asked = manifestReference(reference);
+  const top = useManifest(repo, asked);
+
+  if (top.isPending) return <Skeleton label={`Resolving ${familiarReference(reference)}…`} />;
+  if (top.isError) {
+    return <ErrorPanel error={top.error} context={{ repository: repositoryName(repo), reference: asked }} onRetry={() => void top.refetch()} />;
+  }
+  const fetched = top.data;
+  const document = fetched.document;
+  return (
+    <div className="flex flex-col gap-6">
+      <ImageHeader reference={reference} fetched={fetched} />
+      {document.kind === 'index' && <IndexView repo={repo} fetched={fetched} platform={platform} onPlatform={onPlatform} />}
+      {(document.kind === 'image' || document.kind === 'artifact') && <ImageDetails repo={repo} digest={fetched.digest} />}
+      {document.kind === 'schema1' && (
+        <div role="alert" data-error-kind="unsupported" className="rounded-lg border border-amber-300 bg-amber-50 p-4 text-amber-900 dark:border-amber-800 dark:bg-amber-950/40 dark:text-amber-100">
+          <h2 className="font-semibold">Docker schema 1 manifest</h2>
+          <p className="mt-1 text-sm">
+            This is a legacy Docker image manifest, schema version 1 ({document.mediaType}), deprecated since 2017 and without a
+            content-addressed config. Lading reads schema 2 and OCI images; push the image again with a current Docker or skopeo to inspect it.
+          </p>
+        </div>
+      )}
+      {document.kind === 'unknown' && (
+        <div role="alert" data-error-kind="unsupported" className="rounded-lg border border-amber-300 bg-amber-50 p-4 text-amber-900 dark:border-amber-800 dark:bg-amber-950/40 dark:text-amber-100">
+          <h2 className="font-semibold">Unknown manifest type</h2>
+          <p className="mt-1 text-sm">{document.reason}.</p>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function ImageHeader({ reference, fetched }: { reference: ImageReference; fetched: FetchedManifest }) {
+  const pull = pullCommand(reference, fetched.digest);
+  return (
+    <section aria-labelledby="image-title" className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+      <h1 id="image-title" className="font-mono text-lg font-semibold break-all">
+        {familiarReference(reference)}
+      </h1>
+      <dl className="mt-3 grid grid-cols-[max-content_1fr] gap-x-4 gap-y-2 text-sm">
+        <dt className="text-slate-500">Digest</dt>
+        <dd className="flex min-w-0 items-center gap-2">
+          <code data-testid="resolved-digest" className="truncate font-mono" title={fetched.digest}>
+            {fetched.digest}
+          </code>
+          <CopyButton text={fetched.digest} label="Copy digest" />
+        </dd>
+        <dt className="text-slate-500">Pull</dt>
+        <dd className="flex min-w-0 items-center gap-2">
+          <code data-testid="pull-command" className="truncate font-mono" title={pull}>
+            {pull}
+          </code>
+          <CopyButton text={pull} label="Copy pull command" />
+        </dd>
+        <dt className="text-slate-500">Media type</dt>
+        <dd data-testid="media-type">
+          {describeMediaType(fetched.document.mediaType)}{' '}
+          <span className="font-mono text-xs text-slate-500">{fetched.document.mediaType}</span>
+        </dd>
+        <dt className="text-slate-500">Registry</dt>
+        <dd className="font-mono">{reference.domain}</dd>
+      </dl>
+    </section>
+  );
+}
+
+function IndexView({ repo, fetched, platform, onPlatform }: { repo: Repository; fetched: FetchedManifest; platform: string | undefined; onPlatform: (p: string) => void }) {
+  if (fetched.document.kind !== 'index') return null;
+  const { platforms, attestations } = indexEntries(fetched.document.index);
+  const selected = choosePlatform(platforms, platform);
+  return (
+    <>
+      <PlatformPicker platforms={platforms} attestations={attestations} selected={selected?.platform} onSelect={onPlatform} />
+      {selected ? (
+        <ImageDetails key={selected.descriptor.digest} repo={repo} digest={selected.descriptor.digest} platform={selected.platform} />
+      ) : (
+        <p className="text-sm text-slate-600">This index lists no platform images.</p>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,46 @@
+/**
+ * The URL is the state: `/?image=<reference>&platform=<os/arch[/variant]>`, so a copied
+ * link opens the same view. Back and forward work through popstate.
+ */
+import { useCallback, useSyncExternalStore } from 'react';
+
+export interface UrlState {
+  image?: string;
+  platform?: string;
+}
+
+function subscribe(onChange: () => void): () => void {
+  window.addEventListener('popstate', onChange);
+  window.addEventListener('lading:navigate', onChange);
+  return () => {
+    window.removeEventListener('popstate', onChange);
+    window.removeEventListener('lading:navigate', onChange);
+  };
+}
+
+const getSearch = () => window.location.search;
+
+export function readUrlState(search: string): UrlState {
+  const params = new URLSearchParams(search);
+  const image = params.get('image')?.trim() || undefined;
+  const platform = params.get('platform')?.trim() || undefined;
+  return { ...(image ? { image } : {}), ...(platform ? { platform } : {}) };
+}
+
+export function useUrlState(): [UrlState, (next: UrlState, options?: { replace?: boolean }) => void] {
+  const search = useSyncExternalStore(subscribe, getSearch);
+  const state = readUrlState(search);
+  const navigate = useCallback((next: UrlState, options?: { replace?: boolean }) => {
+    const params = new URLSearchParams();
+    if (next.image) params.set('image', next.image);
+    if (next.platform) params.set('platform', next.platform);
+    const query = params.toString();
+    // Keep "/" and ":" readable in shared links.
+    const url = `${window.location.pathname}${query ? `?${query.replace(/%2F/g, '/').replace(/%3A/g, ':').replace(/%40/g, '@')}` : ''}`;
+    if (url === `${window.location.pathname}${window.location.search}`) return;
+    if (options?.replace) window.history.replaceState(null, '', url);
+    else window.history.pushState(null, '', url);
+    window.dispatchEvent(new Event('lading:navigate'));
+  }, []);
+  return [state, navigate];
+}
