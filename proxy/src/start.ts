@@ -1,0 +1,73 @@
+// `npm start`: build the SPA with Vite when dist/web is missing or older than its sources, then run
+// the server. The build's own output goes to stderr so stdout carries only main's "listening" line.
+
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runMainOrExit } from './main';
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+const indexHtml = join(repo, 'dist', 'web', 'index.html');
+const viteConfig = join(repo, 'vite.config.ts');
+
+function mtimeOrUndefined(path: string): number | undefined {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Newest modification time of any file under `dir` (0 when it does not exist). */
+function newestUnder(dir: string): number {
+  let newest = 0;
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  for (const entry of entries) {
+    if (entry.name === 'node_modules') continue;
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestUnder(path));
+    else if (entry.isFile()) newest = Math.max(newest, mtimeOrUndefined(path) ?? 0);
+  }
+  return newest;
+}
+
+/** Why the SPA must be (re)built, or undefined when dist/web is up to date. */
+export function buildReason(): string | undefined {
+  const built = mtimeOrUndefined(indexHtml);
+  if (built === undefined) return 'dist/web/index.html is missing';
+  const sources = Math.max(newestUnder(join(repo, 'web')), newestUnder(join(repo, 'public')), mtimeOrUndefined(viteConfig) ?? 0);
+  return sources > built ? 'sources changed since the last build' : undefined;
+}
+
+async function buildSpa(reason: string): Promise<boolean> {
+  process.stderr.write(`lading: building the web app (${reason})...\n`);
+  try {
+    const { build } = await import('vite');
+    // logLevel 'warn': Vite's progress would otherwise go to stdout.
+    await build({ configFile: viteConfig, logLevel: 'warn' });
+    process.stderr.write('lading: web app built into dist/web\n');
+    return true;
+  } catch (err) {
+    const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    process.stderr.write(`lading: ERROR: building the web app failed:\n${message}\n`);
+    return false;
+  }
+}
+
+// LADING_STATIC_DIR points elsewhere: serve that as it is, build nothing.
+if (!process.env.LADING_STATIC_DIR) {
+  const reason = buildReason();
+  if (reason && !(await buildSpa(reason))) {
+    if (mtimeOrUndefined(indexHtml) === undefined) {
+      process.stderr.write('lading: no previous build to serve; fix the error above and run `npm start` again.\n');
+      process.exit(1);
+    }
+    process.stderr.write('lading: WARNING: serving the previous (stale) build from dist/web.\n');
+  }
+}
+await runMainOrExit();

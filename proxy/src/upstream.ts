@@ -1,0 +1,177 @@
+// Outbound requests. Every connection the proxy makes (registry, token realm, redirect target) goes
+// through `requestUpstream`, which takes a node:dns-style `lookup`: the seam for checking dialled
+// addresses against a deny list later (note: Node skips `lookup` for IP-literal hosts, so such a
+// check must look at literals too).
+
+import http from 'node:http';
+import https from 'node:https';
+import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import type { LookupFunction, Socket } from 'node:net';
+import type { Timeouts } from './config';
+import { ProxyError } from './errors';
+
+export interface Agents {
+  http: http.Agent;
+  https: https.Agent;
+}
+
+export function createAgents(): Agents {
+  return {
+    http: new http.Agent({ keepAlive: true, maxSockets: 64 }),
+    https: new https.Agent({ keepAlive: true, maxSockets: 64 }),
+  };
+}
+
+export function destroyAgents(agents: Agents): void {
+  agents.http.destroy();
+  agents.https.destroy();
+}
+
+export interface UpstreamRequestOptions {
+  method: 'GET' | 'HEAD';
+  headers: OutgoingHttpHeaders;
+  timeouts: Timeouts;
+  lookup?: LookupFunction;
+  agents?: Agents;
+  /** Aborting destroys the request (and the response, if it has started). */
+  signal?: AbortSignal;
+}
+
+const USER_AGENT = 'lading-proxy/0.1';
+
+/**
+ * One request, no redirects. Resolves with the response once its headers arrive; the body is left
+ * unread for the caller to stream. Connect and first-byte timeouts reject with PROXY_TIMEOUT; the idle
+ * timeout (no bytes moved on the socket, in either direction) destroys the response mid-body.
+ */
+export function requestUpstream(url: URL, options: UpstreamRequestOptions): Promise<IncomingMessage> {
+  const { timeouts } = options;
+  return new Promise((resolve, reject) => {
+    const secure = url.protocol === 'https:';
+    if (!secure && url.protocol !== 'http:') {
+      reject(new ProxyError('PROXY_NOT_ALLOWED', 403, `Unsupported protocol ${url.protocol}`));
+      return;
+    }
+    const requestOptions: https.RequestOptions = {
+      method: options.method,
+      headers: { 'user-agent': USER_AGENT, ...options.headers },
+    };
+    const agent = secure ? options.agents?.https : options.agents?.http;
+    if (agent) requestOptions.agent = agent;
+    if (options.lookup) requestOptions.lookup = options.lookup;
+    if (options.signal) requestOptions.signal = options.signal;
+    const req = (secure ? https : http).request(url, requestOptions);
+
+    let settled = false;
+    const timers = new Set<NodeJS.Timeout>();
+    const clearTimers = (): void => {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+    };
+    const timeout = (ms: number, what: string): void => {
+      const t = setTimeout(() => {
+        req.destroy(new ProxyError('PROXY_TIMEOUT', 504, `Timed out after ${ms} ms ${what} ${url.host}`));
+      }, ms);
+      timers.add(t);
+    };
+
+    timeout(timeouts.connectMs, 'connecting to');
+    const connected = (): void => {
+      clearTimers();
+      timeout(timeouts.firstByteMs, 'waiting for a response from');
+    };
+    req.on('socket', (socket: Socket) => {
+      if (req.reusedSocket) connected();
+      else socket.once(secure ? 'secureConnect' : 'connect', connected);
+    });
+    req.on('response', (res) => {
+      settled = true;
+      clearTimers();
+      req.setTimeout(timeouts.idleMs, () => {
+        req.destroy(new ProxyError('PROXY_TIMEOUT', 504, `No data from ${url.host} for ${timeouts.idleMs} ms`));
+      });
+      resolve(res);
+    });
+    req.on('error', (err) => {
+      clearTimers();
+      // After the response has started, errors surface on the response stream instead.
+      if (!settled) {
+        settled = true;
+        reject(err);
+      }
+    });
+    req.on('close', clearTimers);
+    req.end();
+  });
+}
+
+export interface FetchOptions extends UpstreamRequestOptions {
+  /** Sent only to `authHost` (exact `URL.host` match), never to a redirect target elsewhere. */
+  authorization?: string;
+  authHost?: string;
+  maxRedirects: number;
+  /** Whether a plain-http URL (first request or redirect target) may be dialled. */
+  allowPlainHttp: (url: URL) => boolean;
+}
+
+export interface FetchResult {
+  response: IncomingMessage;
+  /** The URL that produced `response`, after redirects. */
+  url: URL;
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/** `requestUpstream`, following redirects on the server (blob downloads go to object storage / CDNs). */
+export async function fetchUpstream(start: URL, options: FetchOptions): Promise<FetchResult> {
+  let url = start;
+  for (let hops = 0; ; hops++) {
+    if (url.protocol === 'http:' && !options.allowPlainHttp(url)) {
+      throw new ProxyError(
+        'PROXY_NOT_ALLOWED',
+        403,
+        `Refusing plain http to ${url.host}; list it in LADING_INSECURE_REGISTRIES to allow it`,
+      );
+    }
+    const headers: OutgoingHttpHeaders = { ...options.headers };
+    if (options.authorization && options.authHost !== undefined && url.host === options.authHost) {
+      headers.authorization = options.authorization;
+    }
+    const response = await requestUpstream(url, { ...options, headers });
+    const location = response.headers.location;
+    if (!REDIRECTS.has(response.statusCode ?? 0) || !location) return { response, url };
+
+    response.resume(); // drain, so the socket can go back to the pool
+    if (hops >= options.maxRedirects) {
+      throw new ProxyError('PROXY_UPSTREAM_ERROR', 502, `Too many redirects (more than ${options.maxRedirects})`);
+    }
+    let next: URL;
+    try {
+      next = new URL(location, url);
+    } catch {
+      throw new ProxyError('PROXY_UPSTREAM_ERROR', 502, `Redirect to an invalid URL from ${url.host}`);
+    }
+    if (next.protocol !== 'https:' && next.protocol !== 'http:') {
+      throw new ProxyError('PROXY_NOT_ALLOWED', 403, `Refusing redirect to ${next.protocol} URL`);
+    }
+    next.username = '';
+    next.password = '';
+    url = next;
+  }
+}
+
+/** Reads a small body whole; undefined (and the stream destroyed) when it is larger than `limit`. */
+export async function readBounded(stream: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    if (size > limit) {
+      stream.destroy();
+      return undefined;
+    }
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks);
+}
