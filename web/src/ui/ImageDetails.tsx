@@ -1,11 +1,11 @@
 import { shortDigest } from '../core/digest';
 import { dockerfileLine, matchLayersToHistory } from '../core/image';
-import { describeMediaType } from '../core/mediaTypes';
 import type { ImageConfig, ImageManifest } from '../core/oci';
 import type { Repository } from '../core/registry/client';
 import { repositoryName } from '../core/reference';
 import { useImageConfig, useManifest } from '../queries/imageQueries';
 import { ConfigPanel } from './ConfigPanel';
+import { LayersTable } from './LayersTable';
 import { ErrorPanel } from './ErrorPanel';
 import { formatBytes, formatDate } from './format';
 import { Skeleton } from './Skeleton';
@@ -40,7 +40,7 @@ export function ImageDetails({ repo, digest, platform }: { repo: Repository; dig
           </code>
         </p>
       )}
-      <LayersTable manifest={manifest} config={config} />
+      <LayersTable repo={repo} layers={matchLayersToHistory(manifest, config)} />
       <div className="grid gap-6 lg:grid-cols-2">
         <ConfigPanel config={config} configDigest={manifest.config.digest} />
         <HistoryPanel config={config} />
@@ -51,65 +51,6 @@ export function ImageDetails({ repo, digest, platform }: { repo: Repository; dig
 
 const panel = 'rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900';
 const panelTitle = 'text-sm font-semibold uppercase tracking-wide text-slate-500';
-
-function LayersTable({ manifest, config }: { manifest: ImageManifest; config: ImageConfig }) {
-  const layers = matchLayersToHistory(manifest, config);
-  const total = manifest.layers.reduce((sum, l) => sum + l.size, 0);
-  return (
-    <section aria-labelledby="layers-title" className={panel}>
-      <div className="flex items-baseline justify-between px-4 pt-4">
-        <h2 id="layers-title" className={panelTitle}>
-          Layers <span className="font-normal normal-case">({layers.length})</span>
-        </h2>
-        <p className="text-sm text-slate-600 dark:text-slate-400">
-          Compressed total <strong data-testid="layers-total">{formatBytes(total)}</strong>
-        </p>
-      </div>
-      <div className="mt-2 overflow-x-auto">
-        <table aria-labelledby="layers-title" className="w-full text-left text-sm">
-          <thead className="border-b border-slate-200 text-xs text-slate-500 dark:border-slate-800">
-            <tr>
-              <th scope="col" className="px-4 py-2 font-medium">#</th>
-              <th scope="col" className="px-2 py-2 font-medium">Command</th>
-              <th scope="col" className="px-2 py-2 text-right font-medium">Size</th>
-              <th scope="col" className="px-2 py-2 font-medium">Type</th>
-              <th scope="col" className="px-2 py-2 font-medium">Digest</th>
-              <th scope="col" className="px-4 py-2 font-medium">diff_id</th>
-            </tr>
-          </thead>
-          <tbody>
-            {layers.map((layer) => (
-              <tr key={`${layer.index}-${layer.descriptor.digest}`} className="border-b border-slate-100 last:border-0 dark:border-slate-800/60">
-                <td className="px-4 py-2 tabular-nums text-slate-500">{layer.index}</td>
-                <td className="max-w-md px-2 py-2">
-                  <code className="line-clamp-2 font-mono text-xs break-all" title={layer.history?.created_by}>
-                    {dockerfileLine(layer.history?.created_by) || <span className="text-slate-400">no history</span>}
-                  </code>
-                </td>
-                <td className="px-2 py-2 text-right tabular-nums whitespace-nowrap" title={`${layer.descriptor.size} bytes`}>
-                  {formatBytes(layer.descriptor.size)}
-                </td>
-                <td className="px-2 py-2 text-xs whitespace-nowrap" title={layer.descriptor.mediaType}>
-                  {describeMediaType(layer.descriptor.mediaType)}
-                </td>
-                <td className="px-2 py-2">
-                  <code className="font-mono text-xs" title={layer.descriptor.digest} data-digest={layer.descriptor.digest}>
-                    {shortDigest(layer.descriptor.digest)}
-                  </code>
-                </td>
-                <td className="px-4 py-2">
-                  <code className="font-mono text-xs" title={layer.diffId}>
-                    {layer.diffId ? shortDigest(layer.diffId) : '—'}
-                  </code>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-    </section>
-  );
-}
 
 function HistoryPanel({ config }: { config: ImageConfig }) {
   const history = config.history ?? [];

@@ -1,0 +1,73 @@
+/**
+ * Layer analyses through TanStack Query, keyed by layer digest: content-addressed, so never
+ * stale, and shared by every image that has the layer. The query's AbortSignal reaches the
+ * worker, so leaving a platform or an image cancels its unfinished layers.
+ */
+import { useQueries } from '@tanstack/react-query';
+import { useSyncExternalStore } from 'react';
+import type { LayerInfo } from '../core/image';
+import type { Repository } from '../core/registry/client';
+import { layerPool } from '../worker/bridge';
+import type { LayerJobResult, LayerProgress } from '../worker/layerJob';
+
+export const layerKeys = {
+  all: ['layer'] as const,
+  analysis: (digest: string) => [...layerKeys.all, digest] as const,
+};
+
+/** Progress lives outside the query cache: it changes ten times a second and only bars read it. */
+class ProgressStore {
+  private readonly values = new Map<string, LayerProgress>();
+  private readonly listeners = new Set<() => void>();
+  private scheduled = false;
+
+  set(digest: string, progress: LayerProgress): void {
+    this.values.set(digest, progress);
+    // Coalesce updates from several workers into one render per frame.
+    if (this.scheduled) return;
+    this.scheduled = true;
+    queueMicrotask(() => {
+      this.scheduled = false;
+      for (const listener of this.listeners) listener();
+    });
+  }
+
+  get(digest: string): LayerProgress | undefined {
+    return this.values.get(digest);
+  }
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+}
+
+export const layerProgress = new ProgressStore();
+
+export function useLayerProgress(digest: string): LayerProgress | undefined {
+  return useSyncExternalStore(layerProgress.subscribe, () => layerProgress.get(digest));
+}
+
+function proxyBaseUrl(): string {
+  return `${globalThis.location.origin}/registry`;
+}
+
+export function layerAnalysisQuery(repo: Repository, layer: LayerInfo, selectedDigest?: string) {
+  const { digest, size, mediaType } = layer.descriptor;
+  return {
+    queryKey: layerKeys.analysis(digest),
+    queryFn: ({ signal }: { signal: AbortSignal }): Promise<LayerJobResult> =>
+      layerPool.analyze(
+        { source: { kind: 'registry', baseUrl: proxyBaseUrl(), domain: repo.domain, path: repo.path }, digest, size, mediaType, ...(layer.diffId ? { diffId: layer.diffId } : {}) },
+        { signal, priority: digest === selectedDigest ? Number.MAX_SAFE_INTEGER : size, onProgress: (p) => layerProgress.set(digest, p) },
+      ),
+    staleTime: Infinity,
+    gcTime: 30 * 60_000,
+    retry: false,
+  };
+}
+
+/** Analyses every layer of an image in the worker pool, selected first, then largest first. */
+export function useLayerAnalyses(repo: Repository, layers: readonly LayerInfo[], selectedDigest?: string) {
+  return useQueries({ queries: layers.map((layer) => layerAnalysisQuery(repo, layer, selectedDigest)) });
+}

@@ -1,0 +1,200 @@
+import { shortDigest } from '../core/digest';
+import { dockerfileLine, type LayerInfo } from '../core/image';
+import { describeMediaType } from '../core/mediaTypes';
+import type { Repository } from '../core/registry/client';
+import { layerProgress, useLayerAnalyses, useLayerProgress } from '../queries/layerQueries';
+import type { LayerJobResult } from '../worker/layerJob';
+import { useSyncExternalStore } from 'react';
+import { formatBytes } from './format';
+
+const panelTitle = 'text-sm font-semibold uppercase tracking-wide text-slate-500';
+
+function ProgressBar({ value, max, label }: { value: number; max: number; label: string }) {
+  const pct = max > 0 ? Math.min(100, Math.round((value / max) * 100)) : 0;
+  return (
+    <div
+      role="progressbar"
+      aria-label={label}
+      aria-valuemin={0}
+      aria-valuemax={100}
+      aria-valuenow={pct}
+      className="h-1.5 w-full overflow-hidden rounded bg-slate-200 dark:bg-slate-800"
+    >
+      <div className="h-full bg-teal-600 transition-[width] duration-100" style={{ width: `${pct}%` }} />
+    </div>
+  );
+}
+
+type LayerState = { status: 'pending' | 'error' | 'success'; result?: LayerJobResult; error?: unknown };
+
+function LayerStatus({ layer, state }: { layer: LayerInfo; state: LayerState }) {
+  const progress = useLayerProgress(layer.descriptor.digest);
+  if (state.status === 'pending') {
+    if (!progress) return <span className="text-xs text-slate-400">queued</span>;
+    return (
+      <div className="flex min-w-28 flex-col gap-0.5">
+        <ProgressBar value={progress.bytesRead} max={progress.totalBytes ?? layer.descriptor.size} label={`Layer ${layer.index} progress`} />
+        <span className="text-[11px] text-slate-500 tabular-nums">
+          {formatBytes(progress.bytesRead)} · {progress.entries} entries
+        </span>
+      </div>
+    );
+  }
+  if (state.status === 'error') {
+    return (
+      <span role="alert" data-layer-status="error" className="text-xs text-red-700 dark:text-red-300">
+        ✗ {state.error instanceof Error ? state.error.message : 'analysis failed'}
+      </span>
+    );
+  }
+  const result = state.result;
+  if (result?.fetchError) {
+    return (
+      <span data-layer-status="error" className="text-xs text-red-700 dark:text-red-300" title={result.fetchError.detail}>
+        ✗ {result.fetchError.title}: {result.fetchError.detail}
+      </span>
+    );
+  }
+  const analysis = result?.analysis;
+  if (!analysis) return null;
+  const problems: string[] = [];
+  if (analysis.error) {
+    problems.push(`${analysis.error.kind} error at ${analysis.error.stream} byte ${analysis.error.offset}: ${analysis.error.message}`);
+  }
+  if (!analysis.digest.ok) problems.push(`digest mismatch: expected ${analysis.digest.expected ?? '?'}, got ${analysis.digest.actual}`);
+  if (analysis.diffId.ok === false) problems.push(`diff_id mismatch: expected ${analysis.diffId.expected ?? '?'}, got ${analysis.diffId.actual}`);
+  if (problems.length > 0) {
+    return (
+      <div data-layer-status="error" className="max-w-sm text-xs text-red-700 dark:text-red-300">
+        <span className="font-medium">✗ not verified</span>
+        {problems.map((p) => (
+          <div key={p} className="font-mono break-all">
+            {p}
+          </div>
+        ))}
+      </div>
+    );
+  }
+  return (
+    <span data-layer-status="verified" className="text-xs text-teal-700 dark:text-teal-300" title={`digest and diff_id verified${result.fromCache ? ' (from cache)' : ''}`}>
+      ✓ verified{result.fromCache ? ' · cached' : ''}
+    </span>
+  );
+}
+
+function OverallProgress({ layers, states }: { layers: readonly LayerInfo[]; states: LayerState[] }) {
+  // Re-render on progress ticks: the overall bar sums the per-layer bytes.
+  useSyncExternalStore(layerProgress.subscribe, () => layers.reduce((s, l) => s + (layerProgress.get(l.descriptor.digest)?.bytesRead ?? 0), 0));
+  const total = layers.reduce((s, l) => s + l.descriptor.size, 0);
+  const done = states.filter((s) => s.status !== 'pending').length;
+  const read = layers.reduce((sum, layer, i) => sum + (states[i]?.status !== 'pending' ? layer.descriptor.size : Math.min(layer.descriptor.size, layerProgress.get(layer.descriptor.digest)?.bytesRead ?? 0)), 0);
+  const failed = states.filter((s) => s.status === 'error' || s.result?.fetchError || s.result?.analysis?.error || s.result?.analysis?.digest.ok === false || s.result?.analysis?.diffId.ok === false).length;
+  const complete = done === layers.length;
+  return (
+    <div className="flex items-center gap-3 px-4 pt-2">
+      <div className="w-48">
+        <ProgressBar value={complete ? total : read} max={total} label="Overall analysis progress" />
+      </div>
+      <p role="status" aria-live="polite" className="text-sm text-slate-600 dark:text-slate-400">
+        {complete ? 'Analysis complete' : `Analysing layers: ${done} of ${layers.length} done`}
+      </p>
+      {failed > 0 && (
+        <p className="text-sm text-red-700 dark:text-red-300">
+          {failed} layer{failed === 1 ? '' : 's'} with problems
+        </p>
+      )}
+    </div>
+  );
+}
+
+export function LayersTable({ repo, layers }: { repo: Repository; layers: readonly LayerInfo[] }) {
+  const queries = useLayerAnalyses(repo, layers);
+  const states: LayerState[] = queries.map((q) => ({ status: q.status, ...(q.data ? { result: q.data } : {}), ...(q.error ? { error: q.error } : {}) }));
+  const total = layers.reduce((sum, l) => sum + l.descriptor.size, 0);
+  const uncompressed = states.reduce((sum, s) => sum + (s.result?.analysis?.uncompressedBytes ?? 0), 0);
+  const allDone = states.every((s) => s.status === 'success' && s.result?.analysis);
+  return (
+    <section aria-labelledby="layers-title" className="rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+      <div className="flex flex-wrap items-baseline justify-between gap-2 px-4 pt-4">
+        <h2 id="layers-title" className={panelTitle}>
+          Layers <span className="font-normal normal-case">({layers.length})</span>
+        </h2>
+        <p className="text-sm text-slate-600 dark:text-slate-400">
+          Compressed total <strong data-testid="layers-total">{formatBytes(total)}</strong>
+          {allDone && (
+            <>
+              {' '}
+              · uncompressed <strong data-testid="layers-uncompressed-total">{formatBytes(uncompressed)}</strong>
+            </>
+          )}
+        </p>
+      </div>
+      <OverallProgress layers={layers} states={states} />
+      <div className="mt-2 overflow-x-auto">
+        <table aria-labelledby="layers-title" className="w-full text-left text-sm">
+          <thead className="border-b border-slate-200 text-xs text-slate-500 dark:border-slate-800">
+            <tr>
+              <th scope="col" className="px-4 py-2 font-medium">#</th>
+              <th scope="col" className="px-2 py-2 font-medium">Command</th>
+              <th scope="col" className="px-2 py-2 text-right font-medium">Size</th>
+              <th scope="col" className="px-2 py-2 text-right font-medium">Uncompressed</th>
+              <th scope="col" className="px-2 py-2 text-right font-medium">Entries</th>
+              <th scope="col" className="px-2 py-2 font-medium">Type</th>
+              <th scope="col" className="px-2 py-2 font-medium">Digest</th>
+              <th scope="col" className="px-2 py-2 font-medium">diff_id</th>
+              <th scope="col" className="px-4 py-2 font-medium">Analysis</th>
+            </tr>
+          </thead>
+          <tbody>
+            {layers.map((layer, i) => {
+              const state = states[i] ?? { status: 'pending' };
+              const analysis = state.result?.analysis;
+              return (
+                <tr key={`${layer.index}-${layer.descriptor.digest}`} data-layer-index={layer.index} className="border-b border-slate-100 align-top last:border-0 dark:border-slate-800/60">
+                  <td className="px-4 py-2 tabular-nums text-slate-500">{layer.index}</td>
+                  <td className="max-w-sm px-2 py-2">
+                    <code className="line-clamp-2 font-mono text-xs break-all" title={layer.history?.created_by}>
+                      {dockerfileLine(layer.history?.created_by) || <span className="text-slate-400">no history</span>}
+                    </code>
+                  </td>
+                  <td className="px-2 py-2 text-right tabular-nums whitespace-nowrap" title={`${layer.descriptor.size} bytes`}>
+                    {formatBytes(layer.descriptor.size)}
+                  </td>
+                  <td className="px-2 py-2 text-right tabular-nums whitespace-nowrap" title={analysis ? `${analysis.uncompressedBytes} bytes` : undefined}>
+                    {analysis ? formatBytes(analysis.uncompressedBytes) : '…'}
+                  </td>
+                  <td className="px-2 py-2 text-right tabular-nums">{analysis ? analysis.index.count.toLocaleString('en') : '…'}</td>
+                  <td className="px-2 py-2 text-xs whitespace-nowrap" title={layer.descriptor.mediaType}>
+                    {describeMediaType(layer.descriptor.mediaType)}
+                    {analysis && analysis.compression !== expectedCompression(layer.descriptor.mediaType) && (
+                      <span className="block text-amber-700 dark:text-amber-300">actually {analysis.compression}</span>
+                    )}
+                  </td>
+                  <td className="px-2 py-2">
+                    <code className="font-mono text-xs" title={layer.descriptor.digest} data-digest={layer.descriptor.digest}>
+                      {shortDigest(layer.descriptor.digest)}
+                    </code>
+                  </td>
+                  <td className="px-2 py-2">
+                    <code className="font-mono text-xs" title={layer.diffId}>
+                      {layer.diffId ? shortDigest(layer.diffId) : '—'}
+                    </code>
+                  </td>
+                  <td className="px-4 py-2">
+                    <LayerStatus layer={layer} state={state} />
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+function expectedCompression(mediaType: string): string {
+  if (mediaType.endsWith('zstd')) return 'zstd';
+  if (mediaType.endsWith('gzip')) return 'gzip';
+  return 'none';
+}

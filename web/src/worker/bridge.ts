@@ -1,0 +1,145 @@
+/**
+ * The page's side of the layer workers: a pool that starts workers lazily, runs the most
+ * wanted layer first (the selected one, then the largest), carries AbortSignals across
+ * to the worker, and shuts idle workers down. The page never decompresses or parses.
+ */
+import * as Comlink from 'comlink';
+import type { CacheStats } from './layerCache';
+import type { LayerJob, LayerJobResult, LayerProgress } from './layerJob';
+import type { LayerWorkerApi } from './layerWorker';
+
+const IDLE_SHUTDOWN_MS = 60_000;
+
+export function defaultPoolSize(): number {
+  const cores = globalThis.navigator?.hardwareConcurrency ?? 2;
+  return Math.min(8, Math.max(2, cores));
+}
+
+interface Slot {
+  worker: Worker;
+  remote: Comlink.Remote<LayerWorkerApi>;
+  busyWith: number | null;
+}
+
+interface Queued {
+  id: number;
+  job: LayerJob;
+  priority: number;
+  onProgress: (progress: LayerProgress) => void;
+  resolve: (result: LayerJobResult) => void;
+  reject: (reason: unknown) => void;
+  slot: Slot | null;
+  settled: boolean;
+}
+
+export interface AnalyzeOptions {
+  signal?: AbortSignal;
+  /** Higher runs first. */
+  priority?: number;
+  onProgress?: (progress: LayerProgress) => void;
+}
+
+export class LayerWorkerPool {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Queued[] = [];
+  private nextId = 1;
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly size = defaultPoolSize(),
+    private readonly createWorker: () => Worker = () => new Worker(new URL('./layerWorker.ts', import.meta.url), { type: 'module', name: 'lading-layer' }),
+  ) {}
+
+  analyze(job: LayerJob, options: AnalyzeOptions = {}): Promise<LayerJobResult> {
+    const { signal } = options;
+    return new Promise<LayerJobResult>((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const entry: Queued = {
+        id: this.nextId++,
+        job,
+        priority: options.priority ?? job.size,
+        onProgress: options.onProgress ?? (() => {}),
+        resolve,
+        reject,
+        slot: null,
+        settled: false,
+      };
+      signal?.addEventListener('abort', () => this.cancel(entry, signal.reason), { once: true });
+      this.queue.push(entry);
+      this.pump();
+    });
+  }
+
+  /** Moves a queued layer to the front, e.g. the one the user just selected. */
+  prioritize(digest: string): void {
+    for (const entry of this.queue) if (entry.job.digest === digest) entry.priority = Number.MAX_SAFE_INTEGER;
+  }
+
+  async cacheStats(): Promise<CacheStats> {
+    return this.anySlot().remote.cacheStats();
+  }
+
+  async clearCache(): Promise<void> {
+    await this.anySlot().remote.clearCache();
+  }
+
+  dispose(): void {
+    for (const slot of this.slots) slot.worker.terminate();
+    this.slots.length = 0;
+  }
+
+  private anySlot(): Slot {
+    return this.slots[0] ?? this.spawn();
+  }
+
+  private spawn(): Slot {
+    const worker = this.createWorker();
+    const slot: Slot = { worker, remote: Comlink.wrap<LayerWorkerApi>(worker), busyWith: null };
+    this.slots.push(slot);
+    return slot;
+  }
+
+  private pump(): void {
+    clearTimeout(this.idleTimer);
+    while (this.queue.length > 0) {
+      const slot = this.slots.find((s) => s.busyWith === null) ?? (this.slots.length < this.size ? this.spawn() : undefined);
+      if (!slot) return;
+      this.queue.sort((a, b) => b.priority - a.priority);
+      const entry = this.queue.shift();
+      if (!entry) return;
+      this.run(slot, entry);
+    }
+    if (this.slots.every((s) => s.busyWith === null)) this.idleTimer = setTimeout(() => this.dispose(), IDLE_SHUTDOWN_MS);
+  }
+
+  private run(slot: Slot, entry: Queued): void {
+    slot.busyWith = entry.id;
+    entry.slot = slot;
+    slot.remote
+      .analyze(entry.id, entry.job, Comlink.proxy(entry.onProgress))
+      .then(
+        (result) => this.settle(entry, () => entry.resolve(result)),
+        (error: unknown) => this.settle(entry, () => entry.reject(error)),
+      )
+      .finally(() => {
+        slot.busyWith = null;
+        this.pump();
+      });
+  }
+
+  private settle(entry: Queued, action: () => void): void {
+    if (entry.settled) return;
+    entry.settled = true;
+    action();
+  }
+
+  private cancel(entry: Queued, reason: unknown): void {
+    const queued = this.queue.indexOf(entry);
+    if (queued >= 0) this.queue.splice(queued, 1);
+    else if (entry.slot) void entry.slot.remote.cancel(entry.id);
+    this.settle(entry, () => entry.reject(reason));
+  }
+}
+
+/** The page's one pool. */
+export const layerPool = new LayerWorkerPool();

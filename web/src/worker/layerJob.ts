@@ -1,0 +1,47 @@
+/** What the page asks a layer worker to do, and what comes back. Shared by worker and bridge. */
+import type { LayerAnalysis, LayerIndex } from '../core/layers';
+
+/** Where the worker reads a layer's stored bytes from. */
+export interface RegistryLayerSource {
+  kind: 'registry';
+  /** Absolute URL of the proxy's registry routes, e.g. `http://127.0.0.1:8080/registry`. */
+  baseUrl: string;
+  domain: string;
+  path: string;
+}
+
+export type LayerSource = RegistryLayerSource;
+
+export interface LayerJob {
+  source: LayerSource;
+  digest: string;
+  size: number;
+  mediaType: string;
+  diffId?: string;
+}
+
+export interface LayerProgress {
+  bytesRead: number;
+  totalBytes?: number;
+  entries: number;
+}
+
+export interface LayerJobResult {
+  /** What was read; present even when reading stopped at an error part-way. */
+  analysis?: LayerAnalysis;
+  /** The blob could not be fetched at all (HTTP error, network). */
+  fetchError?: { title: string; detail: string };
+  fromCache: boolean;
+}
+
+function indexBytes(index: LayerIndex): number {
+  return [index.type, index.flags, index.mode, index.uid, index.gid, index.size, index.mtime, index.path, index.link, index.offset, index.strings.bytes, index.strings.offsets].reduce(
+    (sum, array) => sum + array.byteLength,
+    0,
+  );
+}
+
+/** Memory an analysis takes, for the cache budget. */
+export function layerAnalysisBytes(analysis: LayerAnalysis): number {
+  return indexBytes(analysis.index) + 512;
+}
