@@ -1,0 +1,314 @@
+/**
+ * One streaming pass over a layer blob: hash the stored bytes, sniff the compression by magic
+ * bytes, decompress, hash the tar, parse the tar headers into a LayerIndex. Bytes are
+ * processed as they arrive; nothing is buffered beyond one decoder window and one header.
+ */
+import type { Decoder } from './decoder';
+import { PassThrough } from './decoder';
+import { layerError, type LayerError } from './errors';
+import { GzipDecoder } from './gzip';
+import { createHasher, parseDigest, type DigestAlgorithm, type HasherBackend, type StreamHasher } from './hash';
+import { LayerIndexBuilder, type LayerIndex } from './layerIndex';
+import { sniffCompression, unsupportedFormatHint, type Compression } from './sniff';
+import { TarParser } from './tar';
+import { ZstdDecoder } from './zstd';
+
+export interface LayerProgress {
+  /** Stored (compressed) bytes read so far. */
+  readonly bytesRead: number;
+  readonly totalBytes?: number;
+  /** Tar entries indexed so far. */
+  readonly entries: number;
+}
+
+export interface AnalyzeOptions {
+  /** `sha256:…` (or `sha512:…`) of the stored bytes: the descriptor digest. */
+  expectedDigest?: string;
+  /** `sha256:…` of the uncompressed tar: config `rootfs.diff_ids[i]`. */
+  expectedDiffId?: string;
+  /** Descriptor size, passed through to progress reports. */
+  totalBytes?: number;
+  /** Called at most once per `progressIntervalMs` while reading, and once at the end. */
+  onProgress?: (p: LayerProgress) => void;
+  signal?: AbortSignal;
+  /** Minimum time between progress reports; default 100 ms (≤ 10 per second). */
+  progressIntervalMs?: number;
+  /** Clock in milliseconds for progress throttling; default `performance.now`. For tests. */
+  now?: () => number;
+  /**
+   * Hash the uncompressed tar even when no expectedDiffId is given (default true). Hashing
+   * the tar costs about as much as inflating it; turn off when only the listing is wanted.
+   */
+  computeDiffId?: boolean;
+  /** 'wasm' (hash-wasm, default) or 'js' (@noble/hashes). */
+  hasher?: HasherBackend;
+}
+
+export interface DigestCheck {
+  /** The expected value as given, when one was given. */
+  readonly expected?: string;
+  /**
+   * The digest of the bytes, present only when the whole stream was hashed (not after an
+   * abort, an io error, or — for the diff_id — a decompression error).
+   */
+  readonly actual?: string;
+  /** True only when `expected` was given, is well-formed, and equals `actual`. */
+  readonly ok: boolean;
+}
+
+export interface LayerAnalysis {
+  /** Everything indexed, up to the error if there is one. */
+  readonly index: LayerIndex;
+  readonly compression: Compression;
+  readonly digest: DigestCheck;
+  readonly diffId: DigestCheck;
+  /** Stored bytes read. */
+  readonly compressedBytes: number;
+  /** Tar bytes produced by the decompressor (equals compressedBytes for plain tar). */
+  readonly uncompressedBytes: number;
+  /** The first thing that went wrong; a digest mismatch is not an error (see DigestCheck.ok). */
+  readonly error?: LayerError;
+}
+
+export type LayerSource = AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>;
+
+interface ChunkReader {
+  read(): Promise<IteratorResult<Uint8Array, unknown>>;
+  cancel(reason: unknown): void;
+}
+
+function openSource(source: LayerSource): ChunkReader {
+  if (typeof (source as ReadableStream<Uint8Array>).getReader === 'function') {
+    const reader = (source as ReadableStream<Uint8Array>).getReader();
+    return {
+      read: () => reader.read() as Promise<IteratorResult<Uint8Array, unknown>>,
+      cancel: (reason) => {
+        reader.cancel(reason).catch(() => {});
+      },
+    };
+  }
+  const it = (source as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+  return {
+    read: () => it.next(),
+    cancel: () => {
+      // Not awaited: an async generator only runs `return` after its pending `next` settles.
+      it.return?.()?.catch(() => {});
+    },
+  };
+}
+
+const ABORTED = Symbol('aborted');
+/** Bytes needed to sniff (zstd magic is 4 bytes; 6 name xz in error hints). */
+const SNIFF_BYTES = 6;
+
+/**
+ * Analyzes one layer blob in a single streaming pass. Never rejects and never throws: bad
+ * bytes, a failing source and an abort all come back as `error` beside the index of what
+ * was parsed before. An abort stops reading at once (the source is cancelled) and resolves
+ * with `error.kind === 'aborted'`.
+ */
+export async function analyzeLayerStream(source: LayerSource, opts: AnalyzeOptions = {}): Promise<LayerAnalysis> {
+  const builder = new LayerIndexBuilder();
+  const tar = new TarParser(builder);
+  let error: LayerError | undefined;
+  const fail = (e: LayerError): void => {
+    error ??= e;
+  };
+
+  const wantDigest = expectation(opts.expectedDigest, 'digest', fail);
+  const wantDiffId = expectation(opts.expectedDiffId, 'diff_id', fail);
+  const computeDiffId = opts.computeDiffId !== false || opts.expectedDiffId !== undefined;
+
+  let compression: Compression = 'none';
+  let compressedBytes = 0;
+  let uncompressedBytes = 0;
+  let digestHasher: StreamHasher | undefined;
+  let diffIdHasher: StreamHasher | undefined;
+  let readAll = false;
+  let decodeFailed = false;
+
+  const signal = opts.signal;
+  let reader: ChunkReader | undefined;
+  let onAbort: (() => void) | undefined;
+
+  const now = opts.now ?? (() => performance.now());
+  const interval = opts.progressIntervalMs ?? 100;
+  let lastProgress = -Infinity;
+  const progress = (force: boolean): void => {
+    if (!opts.onProgress) return;
+    const t = now();
+    if (!force && t - lastProgress < interval) return;
+    lastProgress = t;
+    try {
+      opts.onProgress({
+        bytesRead: compressedBytes,
+        ...(opts.totalBytes !== undefined ? { totalBytes: opts.totalBytes } : {}),
+        entries: builder.count,
+      });
+    } catch {
+      // A failing progress callback must not break the analysis.
+    }
+  };
+
+  try {
+    reader = openSource(source);
+    digestHasher = await createHasher(wantDigest?.algorithm ?? 'sha256', opts.hasher);
+    const diffAlgorithm = wantDiffId?.algorithm ?? 'sha256';
+    let uncompressedHasher: StreamHasher | undefined;
+    const sink = (bytes: Uint8Array): void => {
+      uncompressedBytes += bytes.length;
+      uncompressedHasher?.update(bytes);
+      tar.push(bytes);
+    };
+
+    if (signal?.aborted) throw ABORTED;
+    const abortPromise = new Promise<typeof ABORTED>((resolve) => {
+      onAbort = () => resolve(ABORTED);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+
+    let decoder: Decoder | undefined;
+    let head: Uint8Array[] = [];
+    let headBytes = 0;
+    let firstBytes = new Uint8Array(0);
+
+    const start = async (): Promise<void> => {
+      firstBytes = concat(head, headBytes).slice(0, SNIFF_BYTES);
+      compression = sniffCompression(firstBytes);
+      if (compression === 'none' && diffAlgorithm === digestHasher?.algorithm) {
+        diffIdHasher = digestHasher; // a plain tar is its own diff: hash it once
+      } else if (computeDiffId) {
+        diffIdHasher = uncompressedHasher = await createHasher(diffAlgorithm, opts.hasher);
+      }
+      decoder = compression === 'gzip' ? new GzipDecoder(sink) : compression === 'zstd' ? new ZstdDecoder(sink) : new PassThrough(sink);
+      const pending = head;
+      head = [];
+      for (const chunk of pending) feed(chunk);
+    };
+    const feed = (chunk: Uint8Array): void => {
+      if (decodeFailed || !decoder) return;
+      const e = decoder.push(chunk);
+      if (e) {
+        decodeFailed = true;
+        fail(e);
+      }
+    };
+
+    for (;;) {
+      if (signal?.aborted) throw ABORTED;
+      const pending = reader.read();
+      pending.catch(() => {});
+      let result: IteratorResult<Uint8Array, unknown> | typeof ABORTED;
+      try {
+        result = signal ? await Promise.race([pending, abortPromise]) : await pending;
+      } catch (e) {
+        fail(layerError('io', `reading the layer failed: ${describeError(e)}`, compressedBytes));
+        break;
+      }
+      if (result === ABORTED) throw ABORTED;
+      if (result.done) {
+        readAll = true;
+        break;
+      }
+      const chunk = toBytes(result.value);
+      if (chunk === undefined) {
+        fail(layerError('io', `the layer stream produced a ${typeof result.value}, not bytes`, compressedBytes));
+        reader.cancel('not bytes');
+        break;
+      }
+      if (chunk.length === 0) continue;
+      compressedBytes += chunk.length;
+      digestHasher.update(chunk);
+      if (decoder) {
+        feed(chunk);
+      } else {
+        head.push(chunk);
+        headBytes += chunk.length;
+        if (headBytes >= SNIFF_BYTES) await start();
+      }
+      progress(false);
+    }
+
+    if (readAll) {
+      if (!decoder) await start();
+      if (!decodeFailed && decoder) {
+        const e = decoder.finish();
+        if (e) {
+          decodeFailed = true;
+          fail(e);
+        }
+      }
+      if (!decodeFailed) tar.finish();
+      if (tar.error) {
+        const hint = compression === 'none' ? unsupportedFormatHint(firstBytes) : undefined;
+        fail(hint ? { ...tar.error, message: `${hint}-compressed data is not supported (${tar.error.message})` } : tar.error);
+      }
+    }
+  } catch (e) {
+    if (e === ABORTED) {
+      reader?.cancel(signal?.reason);
+      const reason = signal?.reason instanceof Error ? `: ${signal.reason.message}` : '';
+      error = layerError('aborted', `aborted${reason}`, compressedBytes);
+      readAll = false;
+    } else {
+      fail(layerError('io', `internal error: ${describeError(e)}`, compressedBytes));
+      readAll = false;
+    }
+  } finally {
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
+  }
+  progress(true);
+
+  const digestActual = readAll ? digestHasher?.digest() : undefined;
+  const diffIdActual = readAll && !decodeFailed ? (diffIdHasher === digestHasher ? digestActual : diffIdHasher?.digest()) : undefined;
+  return {
+    index: builder.finish(),
+    compression,
+    digest: check(opts.expectedDigest, wantDigest !== undefined, digestActual),
+    diffId: check(opts.expectedDiffId, wantDiffId !== undefined, diffIdActual),
+    compressedBytes,
+    uncompressedBytes,
+    ...(error !== undefined ? { error } : {}),
+  };
+}
+
+function expectation(
+  value: string | undefined,
+  what: string,
+  fail: (e: LayerError) => void,
+): { algorithm: DigestAlgorithm } | undefined {
+  if (value === undefined) return undefined;
+  const parsed = parseDigest(value);
+  if (!parsed) fail(layerError('digest', `expected ${what} '${value.slice(0, 80)}' is not a sha256 or sha512 digest`, 0));
+  return parsed;
+}
+
+function check(expected: string | undefined, valid: boolean, actual: string | undefined): DigestCheck {
+  return {
+    ...(expected !== undefined ? { expected } : {}),
+    ...(actual !== undefined ? { actual } : {}),
+    ok: valid && actual !== undefined && actual === expected,
+  };
+}
+
+function toBytes(value: unknown): Uint8Array | undefined {
+  if (value instanceof Uint8Array) return value;
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  return undefined;
+}
+
+function concat(chunks: Uint8Array[], total: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0] as Uint8Array;
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const c of chunks) {
+    out.set(c, o);
+    o += c.length;
+  }
+  return out;
+}
+
+function describeError(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

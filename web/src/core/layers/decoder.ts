@@ -1,0 +1,20 @@
+import type { LayerError } from './errors';
+
+/** A push decompressor. Output goes to the sink given at construction, synchronously. */
+export interface Decoder {
+  /** Feeds the next compressed bytes; returns an error once the data is found to be bad. */
+  push(chunk: Uint8Array): LayerError | undefined;
+  /** Call at the end of input: reports a truncated stream. */
+  finish(): LayerError | undefined;
+}
+
+/** The identity decoder for plain tar. */
+export class PassThrough implements Decoder {
+  constructor(private readonly sink: (bytes: Uint8Array) => void) {}
+
+  push(chunk: Uint8Array): undefined {
+    this.sink(chunk);
+  }
+
+  finish(): undefined {}
+}

@@ -1,0 +1,271 @@
+/**
+ * Streaming zstd: fzstd's `Decompress` does the decoding (it already continues across
+ * frames, as zstd:chunked layers need); a small frame scanner in front of it walks the frame
+ * and block headers (a few bytes each, content skipped by arithmetic) so that:
+ * - a corrupt header cannot make fzstd allocate a window of up to 2 GiB: windows above
+ *   128 MiB are refused, as the reference decoder does by default (ZSTD_WINDOWLOG_LIMIT_DEFAULT = 27);
+ * - frames needing a dictionary are refused instead of decoding to garbage;
+ * - bytes that are not a frame, and a stream that ends mid-frame, are reported with their
+ *   exact compressed offset.
+ * Not checked: the optional XXH64 content checksum (fzstd skips it; the digest covers transport).
+ * fzstd's own errors are reported at the offset where the data it was given at that point began.
+ */
+import { Decompress } from 'fzstd';
+import { layerError, type LayerError } from './errors';
+import type { Decoder } from './decoder';
+
+export const ZSTD_MAX_WINDOW = 2 ** 27;
+const MAX_BLOCK = 128 * 1024;
+
+const S_MAGIC = 0;
+const S_FHD = 1;
+const S_FRAME_HEADER = 2;
+const S_BLOCK_HEADER = 3;
+const S_SKIP = 4;
+const S_SKIPPABLE_SIZE = 5;
+
+const ZSTD_MAGIC = 0xfd2fb528;
+
+/** Validates the frame structure of a zstd stream without decoding it. */
+export class ZstdFrameScanner {
+  private state = S_MAGIC;
+  private readonly buf = new Uint8Array(16);
+  private fill = 0;
+  private need = 4;
+  private skip = 0;
+  private afterSkip = S_MAGIC;
+  private singleSegment = false;
+  private checksum = false;
+  private unitStart = 0;
+  /** Bytes scanned by earlier calls. */
+  private consumed = 0;
+  frames = 0;
+  /** Counts the ends of frame headers, blocks and frames seen so far. */
+  boundaries = 0;
+
+  /** Scans `chunk`; returns an error (with `at`, the index in the chunk where it starts) or undefined. */
+  scan(chunk: Uint8Array): { message: string; at: number; offset: number } | undefined {
+    const n = chunk.length;
+    let i = 0;
+    while (i < n) {
+      if (this.state === S_SKIP) {
+        const k = Math.min(this.skip, n - i);
+        i += k;
+        this.skip -= k;
+        if (this.skip === 0) this.enter(this.afterSkip);
+        continue;
+      }
+      if (this.fill === 0) this.unitStart = this.consumed + i;
+      const k = Math.min(this.need - this.fill, n - i);
+      this.buf.set(chunk.subarray(i, i + k), this.fill);
+      this.fill += k;
+      i += k;
+      if (this.fill < this.need) break;
+      const message = this.unit();
+      if (message !== undefined) {
+        const at = Math.max(0, this.unitStart - this.consumed);
+        return { message, at, offset: this.unitStart };
+      }
+    }
+    this.consumed += n;
+    return undefined;
+  }
+
+  /** At the end of input: an error unless the stream ended between frames. */
+  end(): { message: string; offset: number } | undefined {
+    if (this.state === S_MAGIC && this.fill === 0 && this.frames > 0) return undefined;
+    if (this.frames === 0 && this.state === S_MAGIC && this.fill === 0) {
+      return { message: 'no zstd frame in the stream', offset: this.consumed };
+    }
+    return { message: 'unexpected end of zstd stream (truncated)', offset: this.consumed };
+  }
+
+  private enter(state: number): void {
+    if (state === S_BLOCK_HEADER || state === S_MAGIC) this.boundaries++;
+    this.state = state;
+    this.fill = 0;
+    this.need = state === S_MAGIC || state === S_SKIPPABLE_SIZE ? 4 : state === S_FHD ? 1 : state === S_BLOCK_HEADER ? 3 : this.need;
+  }
+
+  private skipThen(bytes: number, next: number): void {
+    if (bytes === 0) {
+      this.enter(next);
+      return;
+    }
+    this.state = S_SKIP;
+    this.skip = bytes;
+    this.afterSkip = next;
+    this.fill = 0;
+  }
+
+  /** Handles one complete header unit in `buf`. Returns an error message or undefined. */
+  private unit(): string | undefined {
+    const b = this.buf;
+    switch (this.state) {
+      case S_MAGIC: {
+        const m = ((b[0] as number) | ((b[1] as number) << 8) | ((b[2] as number) << 16) | ((b[3] as number) << 24)) >>> 0;
+        if (m === ZSTD_MAGIC) this.enter(S_FHD);
+        else if ((m & 0xfffffff0) >>> 0 === 0x184d2a50) this.enter(S_SKIPPABLE_SIZE);
+        else return `not a zstd frame: magic 0x${m.toString(16).padStart(8, '0')}`;
+        return undefined;
+      }
+      case S_SKIPPABLE_SIZE: {
+        const size = ((b[0] as number) | ((b[1] as number) << 8) | ((b[2] as number) << 16) | ((b[3] as number) << 24)) >>> 0;
+        this.skipThen(size, S_MAGIC);
+        return undefined;
+      }
+      case S_FHD: {
+        const fhd = b[0] as number;
+        if (fhd & 0x08) return 'zstd frame header has its reserved bit set';
+        this.singleSegment = ((fhd >> 5) & 1) === 1;
+        this.checksum = ((fhd >> 2) & 1) === 1;
+        const dictBytes = [0, 1, 2, 4][fhd & 3] as number;
+        const fcsFlag = fhd >> 6;
+        const fcsBytes = fcsFlag === 0 ? (this.singleSegment ? 1 : 0) : ([1, 2, 4, 8][fcsFlag] as number);
+        // Keep the descriptor byte for the frame-header step.
+        b[15] = fhd;
+        const rest = (this.singleSegment ? 0 : 1) + dictBytes + fcsBytes;
+        this.state = S_FRAME_HEADER;
+        this.fill = 0;
+        this.need = rest;
+        if (rest === 0) return this.frameHeader();
+        return undefined;
+      }
+      case S_FRAME_HEADER:
+        return this.frameHeader();
+      case S_BLOCK_HEADER: {
+        const v = (b[0] as number) | ((b[1] as number) << 8) | ((b[2] as number) << 16);
+        const last = (v & 1) === 1;
+        const type = (v >> 1) & 3;
+        const size = v >>> 3;
+        if (type === 3) return 'zstd block with reserved type 3';
+        if (size > MAX_BLOCK) return `zstd block of ${size} bytes exceeds the 128 KiB maximum`;
+        const content = type === 1 ? 1 : size; // RLE blocks store one byte
+        if (!last) {
+          this.skipThen(content, S_BLOCK_HEADER);
+        } else {
+          this.frames++;
+          if (this.checksum) {
+            // content, then the 4-byte checksum, then the next frame
+            this.skipThen(content + 4, S_MAGIC);
+          } else {
+            this.skipThen(content, S_MAGIC);
+          }
+        }
+        return undefined;
+      }
+    }
+    return undefined;
+  }
+
+  private frameHeader(): string | undefined {
+    const b = this.buf;
+    const fhd = b[15] as number;
+    const dictBytes = [0, 1, 2, 4][fhd & 3] as number;
+    const fcsFlag = fhd >> 6;
+    let p = 0;
+    let window = 0;
+    if (!this.singleSegment) {
+      const wd = b[p++] as number;
+      const base = 2 ** (10 + (wd >> 3));
+      window = base + (base / 8) * (wd & 7);
+    }
+    let dictId = 0;
+    for (let k = 0; k < dictBytes; k++) dictId += (b[p++] as number) * 2 ** (8 * k);
+    const fcsBytes = fcsFlag === 0 ? (this.singleSegment ? 1 : 0) : ([1, 2, 4, 8][fcsFlag] as number);
+    let fcs = 0;
+    for (let k = 0; k < fcsBytes; k++) fcs += (b[p++] as number) * 2 ** (8 * k);
+    if (fcsBytes === 2) fcs += 256;
+    if (this.singleSegment) window = fcs;
+    if (dictId !== 0) return `zstd frame needs dictionary ${dictId}, which is not supported`;
+    if (window > ZSTD_MAX_WINDOW) return `zstd frame window of ${window} bytes exceeds the ${ZSTD_MAX_WINDOW}-byte limit`;
+    this.enter(S_BLOCK_HEADER);
+    return undefined;
+  }
+}
+
+export class ZstdDecoder implements Decoder {
+  private readonly scanner = new ZstdFrameScanner();
+  private readonly inner: Decompress;
+  private consumed = 0;
+  /**
+   * Input held back until a block is complete. fzstd re-concatenates a partial block with
+   * every push, which is quadratic when a 128 KiB block arrives in many small chunks; holding
+   * bytes until the scanner has seen the block's end makes that one copy.
+   */
+  private held: Uint8Array[] = [];
+  private heldBytes = 0;
+  private heldBoundaries = 0;
+  private heldStart = 0;
+
+  constructor(sink: (bytes: Uint8Array) => void) {
+    this.inner = new Decompress((data) => {
+      if (data.length > 0) sink(data);
+    });
+  }
+
+  push(chunk: Uint8Array): LayerError | undefined {
+    const bad = this.scanner.scan(chunk);
+    const good = bad ? chunk.subarray(0, bad.at) : chunk;
+    if (good.length > 0) {
+      if (this.heldBytes === 0) this.heldStart = this.consumed;
+      this.held.push(good);
+      this.heldBytes += good.length;
+    }
+    if (bad || this.scanner.boundaries !== this.heldBoundaries || this.heldBytes >= 1 << 20) {
+      const e = this.flush();
+      if (e) return e;
+    }
+    if (bad) return layerError('zstd', bad.message, bad.offset);
+    this.consumed += chunk.length;
+    return undefined;
+  }
+
+  finish(): LayerError | undefined {
+    const flushed = this.flush();
+    if (flushed) return flushed;
+    const bad = this.scanner.end();
+    if (bad) return layerError('zstd', bad.message, bad.offset);
+    try {
+      this.inner.push(new Uint8Array(0), true);
+    } catch (e) {
+      return layerError('zstd', describe(e), this.heldStart);
+    }
+    return undefined;
+  }
+
+  private flush(): LayerError | undefined {
+    this.heldBoundaries = this.scanner.boundaries;
+    if (this.heldBytes === 0) return undefined;
+    const data = this.held.length === 1 ? (this.held[0] as Uint8Array) : concat(this.held, this.heldBytes);
+    this.held = [];
+    this.heldBytes = 0;
+    try {
+      this.inner.push(data);
+    } catch (e) {
+      return layerError('zstd', describe(e), this.heldStart);
+    }
+    return undefined;
+  }
+}
+
+function concat(chunks: Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const c of chunks) {
+    out.set(c, o);
+    o += c.length;
+  }
+  return out;
+}
+
+const FZSTD_CODES = ['invalid data', 'window size too large', 'invalid block type', 'FSE accuracy too high', 'match distance too far back', 'unexpected EOF'];
+
+function describe(e: unknown): string {
+  if (e instanceof Error) {
+    const code = (e as { code?: unknown }).code;
+    const known = typeof code === 'number' ? FZSTD_CODES[code] : undefined;
+    return known !== undefined && !e.message.includes(known) ? `${e.message} (${known})` : e.message;
+  }
+  return String(e);
+}
