@@ -107,9 +107,12 @@ export function createStaticHandler(staticDir: string): StaticHandler {
     let servedPath = filePath;
     let stats = segments.length > 0 ? await fileStats(filePath) : undefined;
     if (!stats) {
-      // A client-side route (`/`, `/image/...`) gets the app; a missing file (`/missing.js`) a 404.
+      // A client-side route gets the app: any path without a dot in its last segment, and any
+      // navigation (Accept: text/html), since routes may carry image references such as
+      // `/image/ghcr.io/org/app:v1.2`. A missing file (`/missing.js`, anything under /assets/) is a 404.
       const last = segments[segments.length - 1] ?? '';
-      if (last.includes('.')) {
+      const navigation = (req.headers.accept ?? '').includes('text/html');
+      if (segments[0] === 'assets' || (last.includes('.') && !navigation)) {
         plain(res, 404, 'Not found\n');
         return;
       }
