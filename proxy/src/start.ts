@@ -53,7 +53,8 @@ async function buildSpa(reason: string): Promise<boolean> {
     process.stderr.write('lading: web app built into dist/web\n');
     return true;
   } catch (err) {
-    const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    // The message names the file and the cause; Vite's stack is its own internals.
+    const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`lading: ERROR: building the web app failed:\n${message}\n`);
     return false;
   }

@@ -39,12 +39,33 @@ export interface UpstreamRequestOptions {
 
 const USER_AGENT = 'lading-proxy/0.1';
 
+/** A pooled keep-alive socket that the server had already closed. */
+class StaleSocketError extends Error {
+  constructor(readonly original: unknown) {
+    super('reused socket was closed by the server');
+  }
+}
+
 /**
  * One request, no redirects. Resolves with the response once its headers arrive; the body is left
  * unread for the caller to stream. Connect and first-byte timeouts reject with PROXY_TIMEOUT; the idle
  * timeout (no bytes moved on the socket, in either direction) destroys the response mid-body.
+ * GET and HEAD are idempotent, so a request that died on a stale pooled socket is sent once more.
  */
-export function requestUpstream(url: URL, options: UpstreamRequestOptions): Promise<IncomingMessage> {
+export async function requestUpstream(url: URL, options: UpstreamRequestOptions): Promise<IncomingMessage> {
+  try {
+    return await requestOnce(url, options);
+  } catch (err) {
+    if (!(err instanceof StaleSocketError)) throw err;
+    try {
+      return await requestOnce(url, options);
+    } catch (again) {
+      throw again instanceof StaleSocketError ? again.original : again;
+    }
+  }
+}
+
+function requestOnce(url: URL, options: UpstreamRequestOptions): Promise<IncomingMessage> {
   const { timeouts } = options;
   return new Promise((resolve, reject) => {
     const secure = url.protocol === 'https:';
@@ -97,7 +118,9 @@ export function requestUpstream(url: URL, options: UpstreamRequestOptions): Prom
       // After the response has started, errors surface on the response stream instead.
       if (!settled) {
         settled = true;
-        reject(err);
+        const code = (err as NodeJS.ErrnoException).code;
+        const stale = req.reusedSocket && (code === 'ECONNRESET' || code === 'EPIPE') && !options.signal?.aborted;
+        reject(stale ? new StaleSocketError(err) : err);
       }
     });
     req.on('close', clearTimers);

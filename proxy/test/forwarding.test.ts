@@ -330,6 +330,31 @@ describe('forwarding', () => {
   });
 });
 
+describe('keep-alive', () => {
+  it('sends a request again when its pooled socket turns out to be closed', async () => {
+    // Each connection serves one request; a second request on it is cut without an answer.
+    const served = new WeakSet<object>();
+    const registry = await startServer((req, res) => {
+      if (served.has(req.socket)) {
+        req.socket.destroy();
+        return;
+      }
+      served.add(req.socket);
+      json(res, 200, { ok: true });
+    });
+    const proxy = await startProxy({ insecureRegistries: new Set([registry.host]) });
+    try {
+      expect((await request(`${proxy.url}/registry/${registry.host}/v2/`)).status).toBe(200);
+      const second = await request(`${proxy.url}/registry/${registry.host}/v2/`);
+      expect(second.status).toBe(200);
+      expect(registry.requests).toHaveLength(3); // first, cut reuse, fresh retry
+    } finally {
+      await proxy.close();
+      await registry.close();
+    }
+  });
+});
+
 describe('proxy error codes', () => {
   it('PROXY_CONNECTION_REFUSED when nothing listens', async () => {
     const gone = await startServer(() => undefined);
