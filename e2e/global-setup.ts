@@ -1,0 +1,76 @@
+// Builds the fixtures (cached), starts a plain and an htpasswd registry, pushes the fixtures, starts
+// the Lading proxy, and writes env.json for the specs. Returns the teardown that stops it all.
+
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FullConfig } from '@playwright/test';
+import type { E2EEnv } from './harness/env';
+import { defaultEnvPath } from './harness/env';
+import { loadFixtures } from './harness/fixtures';
+import { artifactsDir, repoRoot } from './harness/paths';
+import { startProxy, writeDockerConfig } from './harness/proxy';
+import { pushFixtures } from './harness/push';
+import { startRegistry } from './harness/registry';
+import { onStop, stopAll } from './harness/run';
+
+/** Pushed to the basic-auth registry too. */
+const BASIC_TAGS = ['lading/fixture:amd64'];
+
+function elapsed(since: number): string {
+  return `${((Date.now() - since) / 1000).toFixed(1)} s`;
+}
+
+export default async function globalSetup(_config: FullConfig): Promise<() => Promise<void>> {
+  const started = Date.now();
+  try {
+    const build = spawnSync('bash', [join(repoRoot, 'e2e/fixtures/build.sh')], { cwd: repoRoot, stdio: 'inherit' });
+    if (build.status !== 0) throw new Error(`e2e/fixtures/build.sh failed (${build.status ?? build.signal})`);
+    const fixtures = loadFixtures();
+
+    const [plain, basic] = await Promise.all([
+      startRegistry({ name: 'plain' }).then((r) => (onStop('plain registry', r.stop), r)),
+      startRegistry({ name: 'basic', auth: 'htpasswd' }).then((r) => (onStop('basic registry', r.stop), r)),
+    ]);
+    if (!basic.user || !basic.password) throw new Error('the htpasswd registry has no credentials');
+    await Promise.all([pushFixtures(plain, fixtures), pushFixtures(basic, fixtures, { only: BASIC_TAGS })]);
+    console.log(`[e2e] registries ${plain.host} (plain), ${basic.host} (basic auth) ready with fixtures after ${elapsed(started)}`);
+
+    mkdirSync(join(artifactsDir, 'tmp'), { recursive: true });
+    const runDir = mkdtempSync(join(artifactsDir, 'tmp', 'run-'));
+    onStop('run dir', () => rmSync(runDir, { recursive: true, force: true }));
+    const dockerConfigPath = join(runDir, 'docker-config.json');
+    writeDockerConfig(dockerConfigPath, [{ host: basic.host, user: basic.user, password: basic.password }]);
+
+    const proxy = await startProxy({
+      insecureRegistries: [plain.host, basic.host],
+      dockerConfigPath,
+      logName: `proxy-${runDir.split('-').pop() ?? process.pid}`,
+    });
+    onStop('proxy', proxy.stop);
+    console.log(`[e2e] proxy ${proxy.url} ready after ${elapsed(started)}`);
+
+    const env: E2EEnv = {
+      proxyUrl: proxy.url,
+      registries: {
+        plain: { host: plain.host, storageDir: plain.storageDir },
+        basic: { host: basic.host, storageDir: basic.storageDir, user: basic.user, password: basic.password },
+      },
+      dockerConfigPath,
+      basicTags: BASIC_TAGS,
+      fixtures,
+    };
+    const json = `${JSON.stringify(env, null, 2)}\n`;
+    const runEnvPath = join(runDir, 'env.json');
+    writeFileSync(runEnvPath, json);
+    writeFileSync(defaultEnvPath, json); // the latest run's, for people and tools outside Playwright
+
+    // Workers inherit these (and playwright.config.ts reads LADING_PROXY_URL for baseURL there).
+    process.env.LADING_E2E_ENV = runEnvPath;
+    process.env.LADING_PROXY_URL = proxy.url;
+    return stopAll;
+  } catch (err) {
+    await stopAll().catch((teardownErr: unknown) => console.error(teardownErr));
+    throw err;
+  }
+}

@@ -1,0 +1,76 @@
+// What global-setup hands to specs: the proxy URL, the registries and the fixtures. Specs call
+// loadEnv(); it reads the env.json of the current run (LADING_E2E_ENV, set by global-setup for the
+// workers), or e2e/.artifacts/env.json, which is the latest run's.
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FixturesFile } from './fixtures';
+import { artifactsDir, screenshotsDir } from './paths';
+
+export type {
+  DebianPackage,
+  Descriptor,
+  FixtureAttestation,
+  FixtureAttestationLayer,
+  FixtureHistoryEntry,
+  FixtureImage,
+  FixtureImageConfig,
+  FixtureLayer,
+  FixturePlatformManifest,
+  FixtureReference,
+  FixtureSource,
+  FixtureTag,
+  FixturesFile,
+  Platform,
+  WhiteoutFacts,
+} from './fixtures';
+export { FIXTURE_REFERENCES, blobDescriptors, fixtureTag, loadFixtures, manifestDigests } from './fixtures';
+export { MANIFEST_ACCEPT, basicAuth } from './net';
+
+export interface RegistryEnv {
+  /** `127.0.0.1:PORT`, reached over plain http. */
+  host: string;
+  storageDir: string;
+}
+
+export interface BasicAuthRegistryEnv extends RegistryEnv {
+  user: string;
+  password: string;
+}
+
+export interface E2EEnv {
+  /** `http://127.0.0.1:PORT`, the Lading proxy (also Playwright's baseURL). */
+  proxyUrl: string;
+  registries: {
+    /** No auth; holds every fixture tag. */
+    plain: RegistryEnv;
+    /** htpasswd basic auth; holds lading/fixture:amd64 (the proxy has its credentials). */
+    basic: BasicAuthRegistryEnv;
+  };
+  /** The docker config.json the proxy reads (LADING_DOCKER_CONFIG). */
+  dockerConfigPath: string;
+  /** Which references were pushed to the basic-auth registry. */
+  basicTags: string[];
+  fixtures: FixturesFile;
+}
+
+export const defaultEnvPath = join(artifactsDir, 'env.json');
+
+let cached: E2EEnv | undefined;
+
+export function loadEnv(): E2EEnv {
+  if (!cached) {
+    const path = process.env.LADING_E2E_ENV || defaultEnvPath;
+    try {
+      cached = JSON.parse(readFileSync(path, 'utf8')) as E2EEnv;
+    } catch (err) {
+      throw new Error(`cannot read the e2e environment from ${path} (did global-setup run?): ${String(err)}`);
+    }
+  }
+  return cached;
+}
+
+/** Where a spec saves a screenshot meant for people: e2e/screenshots/<name>.png. */
+export function screenshotPath(name: string): string {
+  return join(screenshotsDir, `${name.replace(/[^\w.-]+/g, '-')}.png`);
+}

@@ -1,0 +1,199 @@
+// The shape of e2e/.artifacts/fixtures/fixtures.json, written by e2e/fixtures/build.sh.
+// Tests take every digest, size and media type from that file, never from literals.
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { artifactsDir } from './paths';
+
+export interface Descriptor {
+  mediaType: string;
+  /** `sha256:<hex>` */
+  digest: string;
+  size: number;
+}
+
+export interface Platform {
+  os: string;
+  architecture: string;
+  variant?: string;
+}
+
+export interface FixtureLayer extends Descriptor {
+  /** From the config's rootfs.diff_ids: sha256 of the uncompressed tar. */
+  diffId: string;
+  /** created_by of the non-empty history entry that made this layer. */
+  createdBy: string;
+  /** Bytes of the uncompressed tar. */
+  uncompressedSize: number;
+  /** Entries in the tar (`tar -t` lines), whiteout entries included. */
+  entryCount: number;
+}
+
+export interface FixtureHistoryEntry {
+  created: string;
+  createdBy: string;
+  /** true for ENV, CMD, LABEL… entries that made no layer. */
+  emptyLayer: boolean;
+}
+
+/** The image config's `config` object, with absent fields as empty values. */
+export interface FixtureImageConfig {
+  env: string[];
+  cmd: string[];
+  entrypoint: string[];
+  workingDir: string;
+  user: string;
+  /** Keys of ExposedPorts, e.g. `8080/tcp`. */
+  exposedPorts: string[];
+  /** Keys of Volumes. */
+  volumes: string[];
+  labels: Record<string, string>;
+  stopSignal: string;
+}
+
+/** One image manifest (OCI or Docker schema 2) and what its config says. */
+export interface FixtureImage extends Descriptor {
+  /** From the config (no variant); the index entry's platform may add one. */
+  platform: Platform;
+  /** The config blob's descriptor. */
+  config: Descriptor;
+  layers: FixtureLayer[];
+  history: FixtureHistoryEntry[];
+  created: string;
+  author: string | null;
+  imageConfig: FixtureImageConfig;
+}
+
+export interface FixturePlatformManifest extends Descriptor {
+  /** As written in the index (arm64 entries carry variant `v8`); for a single image, from its config. */
+  platform: Platform;
+  image: FixtureImage;
+}
+
+export interface FixtureAttestationLayer extends Descriptor {
+  /** `https://spdx.dev/Document` or `https://slsa.dev/provenance/v0.2`. */
+  predicateType: string;
+}
+
+/** A BuildKit-style attestation manifest (platform unknown/unknown) inside an index. */
+export interface FixtureAttestation extends Descriptor {
+  platform: Platform;
+  /** The image manifest digest it describes (annotation vnd.docker.reference.digest). */
+  refersTo: string;
+  config: Descriptor;
+  layers: FixtureAttestationLayer[];
+}
+
+export interface FixtureSource {
+  transport: 'oci' | 'dir';
+  /** Relative to the repository root. */
+  path: string;
+  /** The ref in the OCI layout's index.json; null for dir:. */
+  ref: string | null;
+  /** skopeo source reference, relative to the repository root, e.g. `oci:e2e/.artifacts/fixtures/layouts/fixture:amd64`. */
+  skopeoRef: string;
+}
+
+export interface FixtureTag extends Descriptor {
+  repository: string;
+  tag: string;
+  /** `repository:tag`, the key in FixturesFile.tags. */
+  reference: string;
+  kind: 'image' | 'index';
+  compression: 'gzip' | 'zstd' | 'none' | 'mixed';
+  source: FixtureSource;
+  /** The image manifests: one for kind 'image', one per platform for 'index' (attestations excluded). */
+  platforms: FixturePlatformManifest[];
+  /** Attestation manifests in an index; empty otherwise. */
+  attestations: FixtureAttestation[];
+}
+
+export interface WhiteoutFacts {
+  /** The amd64 image manifest (lading/fixture:amd64 and :multi's amd64 entry). */
+  imageDigest: string;
+  /** Index into that image's layers (gzip); the same position in :zstd, :uncompressed and :v2s2. */
+  layerIndex: number;
+  layerDigest: string;
+  diffId: string;
+  createdBy: string;
+  /** Entry names in the layer tar, in order. */
+  tarEntries: string[];
+  deletedFiles: { path: string; size: number; whiteoutEntry: string }[];
+  /** Directories a lower layer created with files in them; hiddenPaths is everything below. */
+  deletedDirectories: { path: string; whiteoutEntry: string; hiddenPaths: string[] }[];
+  /** Directories made opaque: lower content hidden, addedPaths put back by this layer. */
+  opaqueDirectories: { path: string; whiteoutEntry: string; hiddenPaths: string[]; addedPaths: string[] }[];
+  overwrittenFiles: { path: string; oldSize: number; newSize: number; oldSha256: string; newSha256: string }[];
+}
+
+export interface DebianPackage {
+  name: string;
+  version: string;
+  arch: string;
+  /** sha256 of the .deb */
+  sha256: string;
+  file: string;
+  purl: string;
+}
+
+/** The tags build.sh makes; fixtures.json has exactly these keys in `tags`. */
+export const FIXTURE_REFERENCES = [
+  'lading/fixture:multi',
+  'lading/fixture:amd64',
+  'lading/fixture:zstd',
+  'lading/fixture:uncompressed',
+  'lading/fixture:v2s2',
+  'lading/fixture:v2s2-list',
+  'lading/other:1.0',
+] as const;
+
+export type FixtureReference = (typeof FIXTURE_REFERENCES)[number];
+
+export interface FixturesFile {
+  schemaVersion: 1;
+  /** The build.sh cache key these were built under. */
+  cacheKey: string;
+  sourceDateEpoch: number;
+  /** The fixtures directory, relative to the repository root. */
+  dir: string;
+  /** Layout directories, relative to the repository root. */
+  layouts: { fixture: string; other: string; v2s2: string; v2s2List: string };
+  tags: Record<string, FixtureTag>;
+  /** References that exist in no registry: a tag of an existing repository, and a repository. */
+  missing: {
+    tag: { repository: string; tag: string };
+    repository: { repository: string; tag: string };
+  };
+  whiteout: WhiteoutFacts;
+  /** The .deb files each image was made from. */
+  debianPackages: Record<string, DebianPackage[]>;
+}
+
+export const fixturesFilePath = join(artifactsDir, 'fixtures', 'fixtures.json');
+
+export function loadFixtures(path: string = fixturesFilePath): FixturesFile {
+  const parsed = JSON.parse(readFileSync(path, 'utf8')) as FixturesFile;
+  if (parsed.schemaVersion !== 1) throw new Error(`${path}: unexpected schemaVersion ${String(parsed.schemaVersion)}`);
+  return parsed;
+}
+
+/** The tag, or an error naming the ones that exist. */
+export function fixtureTag(fixtures: FixturesFile, reference: FixtureReference): FixtureTag {
+  const tag = fixtures.tags[reference];
+  if (!tag) throw new Error(`fixtures.json has no ${reference} (has: ${Object.keys(fixtures.tags).join(', ')})`);
+  return tag;
+}
+
+/** Every manifest digest a registry holding `tag` must serve: the tag's, its platforms', its attestations'. */
+export function manifestDigests(tag: FixtureTag): string[] {
+  return [...new Set([tag.digest, ...tag.platforms.map((p) => p.digest), ...tag.attestations.map((a) => a.digest)])];
+}
+
+/** Every blob (configs, layers, attestation layers) of `tag`. */
+export function blobDescriptors(tag: FixtureTag): Descriptor[] {
+  const all: Descriptor[] = [];
+  for (const p of tag.platforms) all.push(p.image.config, ...p.image.layers);
+  for (const a of tag.attestations) all.push(a.config, ...a.layers);
+  const seen = new Set<string>();
+  return all.filter((d) => (seen.has(d.digest) ? false : (seen.add(d.digest), true)));
+}
