@@ -44,8 +44,9 @@ export function asReadableStream(chunks: Iterable<Uint8Array>): ReadableStream<U
   });
 }
 
-export function run(cmd: string, args: string[], opts: { cwd?: string; input?: Uint8Array } = {}): Uint8Array {
-  const out = execFileSync(cmd, args, { cwd: opts.cwd, input: opts.input, maxBuffer: 1 << 30 });
+export function run(cmd: string, args: string[], opts: { cwd?: string; input?: Uint8Array; env?: Record<string, string> } = {}): Uint8Array {
+  const env = opts.env ? { ...process.env, ...opts.env } : undefined;
+  const out = execFileSync(cmd, args, { cwd: opts.cwd, input: opts.input, env, maxBuffer: 1 << 30 });
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
 

@@ -22,6 +22,8 @@ export class GzipDecoder implements Decoder {
   /** Compressed bytes consumed by earlier pushes. */
   private consumed = 0;
   private betweenMembers = false;
+  /** Compressed offset where the current member began. */
+  private memberStart = 0;
   members = 0;
 
   constructor(
@@ -46,6 +48,7 @@ export class GzipDecoder implements Decoder {
         if (s.avail_in === 0) break;
         zlibInflateReset(s);
         this.betweenMembers = false;
+        this.memberStart = this.consumed + s.next_in;
       }
       const status = zlibInflate(s, Z_NO_FLUSH);
       const full = s.avail_out === 0;
@@ -64,8 +67,12 @@ export class GzipDecoder implements Decoder {
         continue;
       }
       if (status === Z_BUF_ERROR) break; // no progress possible: needs more input
-      const what = this.members > 0 ? ` (member ${this.members + 1})` : '';
-      return layerError('gzip', `${s.msg || `inflate status ${status}`}${what}`, this.consumed + s.next_in);
+      const msg = s.msg || `inflate status ${status}`;
+      if (this.members > 0 && s.total_in <= 10 && (msg === 'incorrect header check' || msg === 'unknown compression method')) {
+        return layerError('gzip', `bytes after gzip member ${this.members} do not start another member (${msg})`, this.memberStart);
+      }
+      const what = this.members > 0 ? ` (in gzip member ${this.members + 1})` : '';
+      return layerError('gzip', `${msg}${what}`, this.consumed + s.next_in);
     }
     this.consumed += chunk.length;
     return undefined;

@@ -37,6 +37,7 @@ export class ZstdFrameScanner {
   private singleSegment = false;
   private checksum = false;
   private unitStart = 0;
+  private frameStart = 0;
   /** Bytes scanned by earlier calls. */
   private consumed = 0;
   frames = 0;
@@ -104,6 +105,7 @@ export class ZstdFrameScanner {
     switch (this.state) {
       case S_MAGIC: {
         const m = ((b[0] as number) | ((b[1] as number) << 8) | ((b[2] as number) << 16) | ((b[3] as number) << 24)) >>> 0;
+        this.frameStart = this.unitStart;
         if (m === ZSTD_MAGIC) this.enter(S_FHD);
         else if ((m & 0xfffffff0) >>> 0 === 0x184d2a50) this.enter(S_SKIPPABLE_SIZE);
         else return `not a zstd frame: magic 0x${m.toString(16).padStart(8, '0')}`;
@@ -177,6 +179,8 @@ export class ZstdFrameScanner {
     for (let k = 0; k < fcsBytes; k++) fcs += (b[p++] as number) * 2 ** (8 * k);
     if (fcsBytes === 2) fcs += 256;
     if (this.singleSegment) window = fcs;
+    // Reported at the frame's start: the header as a whole is what is unsupported.
+    this.unitStart = this.frameStart;
     if (dictId !== 0) return `zstd frame needs dictionary ${dictId}, which is not supported`;
     if (window > ZSTD_MAX_WINDOW) return `zstd frame window of ${window} bytes exceeds the ${ZSTD_MAX_WINDOW}-byte limit`;
     this.enter(S_BLOCK_HEADER);
