@@ -1,6 +1,9 @@
 // What global-setup hands to specs: the proxy URL, the registries and the fixtures. Specs call
-// loadEnv(); it reads the env.json of the current run (LADING_E2E_ENV, set by global-setup for the
-// workers), or e2e/.artifacts/env.json, which is the latest run's.
+// loadEnv() inside tests; it reads the env.json of the current run (LADING_E2E_ENV, set by
+// global-setup for the workers), or e2e/.artifacts/env.json, which is the latest run's.
+//
+// The registries are CNCF distribution 2.8: a manifest GET/HEAD without the OCI types in Accept is
+// a 404 for OCI manifests (send MANIFEST_ACCEPT), and tags/list is not sorted.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
