@@ -102,3 +102,23 @@ describe('RegistryClient', () => {
     await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
   });
 });
+
+describe('not found: repository or tag', () => {
+  const notFound = (code: string) => () => new Response(JSON.stringify({ errors: [{ code, message: code.toLowerCase() }] }), { status: 404 });
+  it('says the repository is unknown when its tag list is 404 too', async () => {
+    const { client } = fakeRegistry({
+      '/127.0.0.1:5000/v2/lading/nope/manifests/latest': notFound('MANIFEST_UNKNOWN'),
+      '/127.0.0.1:5000/v2/lading/nope/tags/list?n=1': notFound('NAME_UNKNOWN'),
+    });
+    const error = (await client.fetchManifest({ domain: '127.0.0.1:5000', path: 'lading/nope' }, 'latest').catch((e: unknown) => e)) as RegistryError;
+    expect(error.codes).toEqual(['NAME_UNKNOWN', 'MANIFEST_UNKNOWN']);
+  });
+  it('keeps MANIFEST_UNKNOWN alone when the repository exists', async () => {
+    const { client } = fakeRegistry({
+      '/127.0.0.1:5000/v2/lading/fixture/manifests/gone': notFound('MANIFEST_UNKNOWN'),
+      '/127.0.0.1:5000/v2/lading/fixture/tags/list?n=1': () => new Response(JSON.stringify({ name: 'lading/fixture', tags: ['v1'] })),
+    });
+    const error = (await client.fetchManifest(repo, 'gone').catch((e: unknown) => e)) as RegistryError;
+    expect(error.codes).toEqual(['MANIFEST_UNKNOWN']);
+  });
+});

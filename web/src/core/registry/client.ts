@@ -59,7 +59,12 @@ export class RegistryClient {
   /** GET a manifest by tag or digest; verifies it against the digest when one was asked for. */
   async fetchManifest(repo: Repository, reference: string, signal?: AbortSignal): Promise<FetchedManifest> {
     const subject = `manifest ${reference} of ${repo.domain}/${repo.path}`;
-    const response = await this.request(this.manifestUrl(repo, reference), { headers: { Accept: MANIFEST_ACCEPT }, signal }, subject);
+    let response: Response;
+    try {
+      response = await this.request(this.manifestUrl(repo, reference), { headers: { Accept: MANIFEST_ACCEPT }, signal }, subject);
+    } catch (error) {
+      throw await this.explainNotFound(error, repo, signal);
+    }
     const bytes = await readLimited(response, MAX_DOCUMENT_BYTES, subject);
     const digest = sha256Digest(bytes);
     if (DIGEST_RE.test(reference) && reference.startsWith('sha256:') && reference !== digest) {
@@ -78,6 +83,24 @@ export class RegistryClient {
       size: bytes.byteLength,
       document: classifyManifest(body, response.headers.get('content-type') ?? undefined),
     };
+  }
+
+  /**
+   * Registries (distribution among them) answer MANIFEST_UNKNOWN for a manifest of a
+   * repository that does not exist at all. To say which is missing, ask for the
+   * repository's tags: NAME_UNKNOWN there means the repository is unknown.
+   */
+  private async explainNotFound(error: unknown, repo: Repository, signal?: AbortSignal): Promise<unknown> {
+    if (!(error instanceof RegistryError) || error.status !== 404 || error.hasCode('NAME_UNKNOWN')) return error;
+    try {
+      const probe = await this.fetchImpl(`${this.repositoryUrl(repo)}/tags/list?n=1`, { signal });
+      await probe.body?.cancel();
+      if (probe.status !== 404) return error;
+    } catch {
+      return error;
+    }
+    const unknown = { code: 'NAME_UNKNOWN', message: `repository ${repo.path} not known to registry (its tag list is 404)` };
+    return new RegistryError(error.message, error.status, [unknown, ...error.diagnostics], error.source, error.subject, error.retryAt, error.rateLimit);
   }
 
   /** GET a small JSON blob (an image config) and verify it against its descriptor. */
