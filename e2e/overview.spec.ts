@@ -32,8 +32,9 @@ test('opens a single-platform image by URL: digest, config, history and layers',
   await expect.poll(() => layerDigests(page)).toEqual(image.layers.map((l) => l.digest));
   const rows = layersTable(page).locator('tbody tr');
   for (const [i, layer] of image.layers.entries()) {
-    const words = layer.createdBy.replace(/ # buildkit$/, '').split(/\s+/).slice(0, 3).join(' ');
-    await expect(rows.nth(i)).toContainText(words.replace(/^\/bin\/sh -c /, ''));
+    // The tail of the recorded command: whatever prefix the display rewrites, this part stays.
+    const tail = layer.createdBy.replace(/ # buildkit$/, '').split(/\s+/).slice(-2).join(' ');
+    await expect(rows.nth(i)).toContainText(tail);
   }
   await expect(page.getByTestId('layers-total')).toBeVisible();
 

@@ -25,7 +25,8 @@ describe('dockerfileLine', () => {
   it('undoes the classic builder and BuildKit spellings', () => {
     expect(dockerfileLine('/bin/sh -c #(nop)  CMD ["nginx" "-g"]')).toBe('CMD ["nginx" "-g"]');
     expect(dockerfileLine('/bin/sh -c apt-get update')).toBe('RUN apt-get update');
-    expect(dockerfileLine('RUN /bin/sh -c apk add curl # buildkit')).toBe('RUN /bin/sh -c apk add curl');
+    expect(dockerfileLine('RUN /bin/sh -c apk add curl # buildkit')).toBe('RUN apk add curl');
+    expect(dockerfileLine('RUN |2 A=1 B=2 /bin/sh -c make # buildkit')).toBe('RUN |2 A=1 B=2 /bin/sh -c make');
     expect(dockerfileLine('COPY . /app # buildkit')).toBe('COPY . /app');
     expect(dockerfileLine(undefined)).toBe('');
   });

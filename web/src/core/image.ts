@@ -63,6 +63,9 @@ export function dockerfileLine(createdBy: string | undefined): string {
   line = line.replace(/\s*# buildkit$/, '');
   const nop = /^\/bin\/sh -c #\(nop\)\s+(.*)$/s.exec(line);
   if (nop?.[1] !== undefined) return nop[1].trim();
+  // BuildKit keeps the instruction and the shell form: `RUN /bin/sh -c make`.
+  const buildkitRun = /^RUN \/bin\/sh -c (.*)$/s.exec(line);
+  if (buildkitRun?.[1] !== undefined) return `RUN ${buildkitRun[1].trim()}`;
   const shell = /^\/bin\/sh -c (.*)$/s.exec(line);
   if (shell?.[1] !== undefined) return `RUN ${shell[1].trim()}`;
   return line;
