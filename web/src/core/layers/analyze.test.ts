@@ -155,6 +155,29 @@ describe('GNU tar special cases', () => {
     ]);
   });
 
+  test('old GNU sparse with a long sparse map (extension blocks before the content)', async () => {
+    const { openSync, writeSync, closeSync } = await import('node:fs');
+    const bytes = withTempDir((root) => {
+      const fd = openSync(join(root, 'holes'), 'w');
+      // 30 data regions: more than the 4 the header holds, so extension blocks follow.
+      for (let k = 0; k < 30; k++) writeSync(fd, 'data', k * 1024 * 1024);
+      closeSync(fd);
+      writeFileSync(join(root, 'z-after'), 'after');
+      return run('tar', ['--format=gnu', '-S', '--sort=name', '-C', root, '-cf', '-', 'holes', 'z-after']);
+    });
+    expect(bytes[482]).toBe(1); // isextended is set in the first header
+    const r = await analyzeEveryWay(bytes);
+    expect(r.error).toBeUndefined();
+    const es = [...layerEntries(r.index)];
+    expect(es.map((e) => [e.path, e.type, e.size])).toEqual([
+      ['holes', EntryType.File, 29 * 1024 * 1024 + 4],
+      ['z-after', EntryType.File, 5],
+    ]);
+    // The content starts after the header and its extension blocks.
+    expect(es[0]!.offset).toBeGreaterThan(1024);
+    expect(es[0]!.offset % 512).toBe(0);
+  });
+
   test('PAX sparse 1.0 (GNU.sparse.name / realsize)', async () => {
     const bytes = withTempDir((root) => {
       run('truncate', ['-s', '5G', join(root, 'sparse.img')]);
@@ -432,7 +455,9 @@ describe('LayerIndex', () => {
 
 test('ReadableStream source reads identically', async () => {
   const blob = gzip(tars.gnu!);
-  const a = await analyzeLayerStream(asReadableStream(chunked(blob, 333)));
+  const stream = asReadableStream(chunked(blob, 333));
+  const a = await analyzeLayerStream(stream);
   const b = await analyzeLayerStream(asAsync([blob]));
   expect(dumpLayerIndex(a.index)).toBe(dumpLayerIndex(b.index));
+  expect(stream.locked).toBe(false); // the reader was released
 });

@@ -74,7 +74,10 @@ export type LayerSource = AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>
 
 interface ChunkReader {
   read(): Promise<IteratorResult<Uint8Array, unknown>>;
+  /** Stops the source (not awaited, so a hung source cannot delay the result). */
   cancel(reason: unknown): void;
+  /** Gives a finished ReadableStream back (releases the reader lock). */
+  release(): void;
 }
 
 function openSource(source: LayerSource): ChunkReader {
@@ -85,6 +88,13 @@ function openSource(source: LayerSource): ChunkReader {
       cancel: (reason) => {
         reader.cancel(reason).catch(() => {});
       },
+      release: () => {
+        try {
+          reader.releaseLock();
+        } catch {
+          // already released
+        }
+      },
     };
   }
   const it = (source as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
@@ -94,6 +104,7 @@ function openSource(source: LayerSource): ChunkReader {
       // Not awaited: an async generator only runs `return` after its pending `next` settles.
       it.return?.()?.catch(() => {});
     },
+    release: () => {},
   };
 }
 
@@ -256,6 +267,7 @@ export async function analyzeLayerStream(source: LayerSource, opts: AnalyzeOptio
     }
   } finally {
     if (onAbort) signal?.removeEventListener('abort', onAbort);
+    if (readAll) reader?.release();
   }
   progress(true);
 

@@ -155,6 +155,14 @@ export class LayerIndexBuilder {
     return i;
   }
 
+  setOffset(i: number, offset: number): void {
+    this.offset[i] = offset;
+  }
+
+  pathIdOf(i: number): number {
+    return this.path[i] ?? -1;
+  }
+
   /** A snapshot trimmed to the current size (copies); the builder stays usable. */
   finish(): LayerIndex {
     const n = this.n;

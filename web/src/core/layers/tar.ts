@@ -18,6 +18,9 @@
  *   (overriding the ustar fields, overridden by `x` records), as POSIX says. Global `path`,
  *   `linkpath` and `size` are ignored: applying one path to every entry is never what a
  *   writer means. Other keys (xattrs, comment, charset) are ignored.
+ * - Sparse files are recorded as regular files with their apparent size: old GNU 'S'
+ *   (realsize field; the extension blocks of a long sparse map are skipped) and PAX
+ *   GNU.sparse.name / realsize (0.x and 1.0). The sparse map itself is not kept.
  * - Volume labels (`V`) are skipped, not recorded. Unknown typeflags are recorded as Other.
  * - The end of the archive is two zero blocks; whatever follows is ignored. One zero block
  *   followed by the end of the stream is accepted too (Go accepts it); a zero block followed
@@ -87,6 +90,9 @@ export class TarParser {
   private globals: Globals = {};
   private readonly normalizer = new PathNormalizer();
   private scratch = new Uint8Array(512);
+  /** Entry whose old-GNU sparse extension blocks are being read, or -1. */
+  private sparseExtension = -1;
+  private sparseData = 0;
   /** String id of the entry whose content is being skipped (for error messages), or -1. */
   private skipping = -1;
 
@@ -163,7 +169,7 @@ export class TarParser {
   /** Call at the end of the stream: reports truncation. */
   finish(): void {
     if (this.state === ST_END || this.state === ST_FAILED) return;
-    if (this.state === ST_HEADER && this.hdrFill === 0) {
+    if (this.state === ST_HEADER && this.hdrFill === 0 && this.sparseExtension < 0) {
       if (this.zeroBlocks === 1) {
         this.state = ST_END;
         return;
@@ -172,6 +178,8 @@ export class TarParser {
         this.offset === 0 ? 'empty stream: no tar header' : 'stream ended before the end-of-archive marker (truncated?)',
         this.offset,
       );
+    } else if (this.state === ST_HEADER && this.sparseExtension >= 0) {
+      this.fail('stream ended inside the sparse map of a GNU sparse file', this.offset - this.hdrFill);
     } else if (this.state === ST_HEADER) {
       this.fail(`stream ended inside a header (${this.hdrFill} of 512 bytes)`, this.offset - this.hdrFill);
     } else if (this.state === ST_META) {
@@ -195,6 +203,10 @@ export class TarParser {
   }
 
   private header(b: Uint8Array, o: number, at: number): void {
+    if (this.sparseExtension >= 0) {
+      this.sparseBlock(b, o);
+      return;
+    }
     let usum = 0;
     let ssum = 0;
     for (let k = o, end = o + BLOCK; k < end; k++) {
@@ -343,7 +355,7 @@ export class TarParser {
       linkId = this.builder.addString(type === EntryType.Hardlink ? this.normalizer.normalize(rawLink) : rawLink);
     }
 
-    this.builder.add(pathId, linkId, {
+    const index = this.builder.add(pathId, linkId, {
       type,
       flags,
       mode: mode & 0o7777,
@@ -354,7 +366,22 @@ export class TarParser {
       offset: at + BLOCK,
     });
     this.pending = {};
+    if (typeflag === 0x53 && magic === MAGIC_GNU && b[o + 482] !== 0) {
+      // Old GNU sparse: more sparse-map blocks follow the header, before the content.
+      this.sparseExtension = index;
+      this.sparseData = dataSize;
+      return;
+    }
     this.skipContent(hasContent ? dataSize : 0, pathId);
+  }
+
+  /** An old-GNU sparse extension block: 21 map entries, then `isextended` at byte 504. */
+  private sparseBlock(b: Uint8Array, o: number): void {
+    const index = this.sparseExtension;
+    this.builder.setOffset(index, this.offset);
+    if (b[o + 504] !== 0) return;
+    this.sparseExtension = -1;
+    this.skipContent(this.sparseData, this.builder.pathIdOf(index));
   }
 
   private skipContent(size: number, pathId: number): void {
