@@ -16,6 +16,8 @@ import { onStop, stopAll } from './harness/run';
 
 /** Pushed to the basic-auth registry too. */
 const BASIC_TAGS = ['lading/fixture:amd64'];
+/** Pushed to the scratch registry, whose storage specs may damage on purpose. */
+const SCRATCH_TAGS = ['lading/fixture:amd64'];
 
 function elapsed(since: number): string {
   return `${((Date.now() - since) / 1000).toFixed(1)} s`;
@@ -28,12 +30,17 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
     if (build.status !== 0) throw new Error(`e2e/fixtures/build.sh failed (${build.status ?? build.signal})`);
     const fixtures = loadFixtures();
 
-    const [plain, basic] = await Promise.all([
+    const [plain, basic, scratch] = await Promise.all([
       startRegistry({ name: 'plain' }).then((r) => (onStop('plain registry', r.stop), r)),
       startRegistry({ name: 'basic', auth: 'htpasswd' }).then((r) => (onStop('basic registry', r.stop), r)),
+      startRegistry({ name: 'scratch' }).then((r) => (onStop('scratch registry', r.stop), r)),
     ]);
     if (!basic.user || !basic.password) throw new Error('the htpasswd registry has no credentials');
-    await Promise.all([pushFixtures(plain, fixtures), pushFixtures(basic, fixtures, { only: BASIC_TAGS })]);
+    await Promise.all([
+      pushFixtures(plain, fixtures),
+      pushFixtures(basic, fixtures, { only: BASIC_TAGS }),
+      pushFixtures(scratch, fixtures, { only: SCRATCH_TAGS }),
+    ]);
     console.log(`[e2e] registries ${plain.host} (plain), ${basic.host} (basic auth) ready with fixtures after ${elapsed(started)}`);
 
     mkdirSync(join(artifactsDir, 'tmp'), { recursive: true });
@@ -43,7 +50,7 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
     writeDockerConfig(dockerConfigPath, [{ host: basic.host, user: basic.user, password: basic.password }]);
 
     const proxy = await startProxy({
-      insecureRegistries: [plain.host, basic.host],
+      insecureRegistries: [plain.host, basic.host, scratch.host],
       dockerConfigPath,
       logName: `proxy-${runDir.split('-').pop() ?? process.pid}`,
     });
@@ -55,6 +62,7 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
       registries: {
         plain: { host: plain.host, storageDir: plain.storageDir },
         basic: { host: basic.host, storageDir: basic.storageDir, user: basic.user, password: basic.password },
+        scratch: { host: scratch.host, storageDir: scratch.storageDir },
       },
       dockerConfigPath,
       basicTags: BASIC_TAGS,

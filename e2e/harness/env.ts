@@ -49,6 +49,8 @@ export interface E2EEnv {
     plain: RegistryEnv;
     /** htpasswd basic auth; holds lading/fixture:amd64 (the proxy has its credentials). */
     basic: BasicAuthRegistryEnv;
+    /** No auth; holds lading/fixture:amd64. Specs may damage its storage (one spec file owns it). */
+    scratch: RegistryEnv;
   };
   /** The docker config.json the proxy reads (LADING_DOCKER_CONFIG). */
   dockerConfigPath: string;
@@ -71,6 +73,12 @@ export function loadEnv(): E2EEnv {
     }
   }
   return cached;
+}
+
+/** The file where a registry keeps a blob: distribution's filesystem driver layout. */
+export function blobDataPath(registry: RegistryEnv, digest: string): string {
+  const hex = digest.replace(/^sha256:/, '');
+  return join(registry.storageDir, 'docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex, 'data');
 }
 
 /** Where a spec saves a screenshot meant for people: e2e/screenshots/<name>.png. */

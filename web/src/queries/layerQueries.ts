@@ -3,7 +3,7 @@
  * stale, and shared by every image that has the layer. The query's AbortSignal reaches the
  * worker, so leaving a platform or an image cancels its unfinished layers.
  */
-import { useQueries } from '@tanstack/react-query';
+import { useQueries, type QueryFunctionContext } from '@tanstack/react-query';
 import { useSyncExternalStore } from 'react';
 import type { LayerInfo } from '../core/image';
 import type { Repository } from '../core/registry/client';
@@ -13,6 +13,8 @@ import type { LayerJobResult, LayerProgress } from '../worker/layerJob';
 export const layerKeys = {
   all: ['layer'] as const,
   analysis: (digest: string) => [...layerKeys.all, digest] as const,
+  /** Apart from `all`, so clearing analyses keeps the stats query. */
+  cacheStats: ['layer-cache-stats'] as const,
 };
 
 /** Progress lives outside the query cache: it changes ten times a second and only bars read it. */
@@ -56,11 +58,14 @@ export function layerAnalysisQuery(repo: Repository, layer: LayerInfo, selectedD
   const { digest, size, mediaType } = layer.descriptor;
   return {
     queryKey: layerKeys.analysis(digest),
-    queryFn: ({ signal }: { signal: AbortSignal }): Promise<LayerJobResult> =>
-      layerPool.analyze(
+    queryFn: async ({ signal, client }: QueryFunctionContext): Promise<LayerJobResult> => {
+      const result = await layerPool.analyze(
         { source: { kind: 'registry', baseUrl: proxyBaseUrl(), domain: repo.domain, path: repo.path }, digest, size, mediaType, ...(layer.diffId ? { diffId: layer.diffId } : {}) },
         { signal, priority: digest === selectedDigest ? Number.MAX_SAFE_INTEGER : size, onProgress: (p) => layerProgress.set(digest, p) },
-      ),
+      );
+      if (!result.fromCache) void client.invalidateQueries({ queryKey: layerKeys.cacheStats });
+      return result;
+    },
     staleTime: Infinity,
     gcTime: 30 * 60_000,
     retry: false,

@@ -1,6 +1,7 @@
 import { QueryClientProvider } from '@tanstack/react-query';
 import { useState } from 'react';
 import { createQueryClient } from '../queries/queryClient';
+import { CacheControl } from './CacheControl';
 import { ImageView } from './ImageView';
 import { Landing } from './Landing';
 import { ReferenceForm } from './ReferenceForm';
@@ -34,6 +35,10 @@ export function App() {
           <Landing onOpen={open} />
         )}
       </main>
+      <footer className="mx-auto flex max-w-7xl items-center justify-between gap-4 border-t border-slate-200 px-4 py-3 dark:border-slate-800">
+        <span className="text-xs text-slate-500">Lading reads images through its own server; nothing is pulled to your machine.</span>
+        <CacheControl />
+      </footer>
     </QueryClientProvider>
   );
 }

@@ -41,6 +41,11 @@ function indexBytes(index: LayerIndex): number {
   );
 }
 
+/** Read to the end without error, and every digest that was given matched. */
+export function isLayerVerified(analysis: LayerAnalysis): boolean {
+  return !analysis.error && analysis.digest.ok && (analysis.diffId.expected === undefined || analysis.diffId.ok);
+}
+
 /** Memory an analysis takes, for the cache budget. */
 export function layerAnalysisBytes(analysis: LayerAnalysis): number {
   return indexBytes(analysis.index) + 512;

@@ -8,7 +8,7 @@ import { explainError } from '../core/explain';
 import { analyzeLayerStream, layerIndexTransferables } from '../core/layers';
 import { RegistryClient } from '../core/registry/client';
 import { LayerCache, type CacheStats } from './layerCache';
-import type { LayerJob, LayerJobResult, LayerProgress } from './layerJob';
+import { isLayerVerified, type LayerJob, type LayerJobResult, type LayerProgress } from './layerJob';
 
 const cache = new LayerCache();
 const running = new Map<number, AbortController>();
@@ -47,7 +47,7 @@ export const layerWorkerApi = {
         signal,
       });
       // Only content that is complete and verified is worth remembering by its digest.
-      if (!analysis.error && analysis.digest.ok && analysis.diffId.ok !== false) await cache.put(job.digest, analysis);
+      if (isLayerVerified(analysis)) await cache.put(job.digest, analysis);
       return transferResult({ analysis, fromCache: false });
     } finally {
       running.delete(jobId);

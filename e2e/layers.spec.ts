@@ -1,0 +1,87 @@
+// The layer engine in the browser: every layer streamed, verified and indexed in workers.
+import { randomBytes } from 'node:crypto';
+import { openSync, closeSync, writeSync, statSync } from 'node:fs';
+import { expect, test, type Page } from '@playwright/test';
+import { blobDataPath, fixtureTag, loadEnv, screenshotPath, type FixtureImage } from './harness/env';
+
+async function open(page: Page, reference: string) {
+  await page.goto(`/?${new URLSearchParams({ image: reference }).toString()}`);
+}
+
+const status = (page: Page) => page.getByRole('status').filter({ hasText: /Analysis|Analysing/ });
+const rows = (page: Page) => page.getByRole('table', { name: /Layers/ }).locator('tbody tr');
+
+/** Every row verified, with the entry count the fixture build counted with `tar -t`. */
+async function expectAllVerified(page: Page, image: FixtureImage) {
+  await expect(status(page)).toHaveText('Analysis complete', { timeout: 30_000 });
+  await expect(rows(page)).toHaveCount(image.layers.length);
+  for (const [i, layer] of image.layers.entries()) {
+    const row = rows(page).nth(i);
+    await expect(row.locator('[data-layer-status]')).toHaveAttribute('data-layer-status', 'verified');
+    await expect(row.locator('td').nth(4)).toHaveText(layer.entryCount.toLocaleString('en'));
+  }
+  await expect(page.getByRole('progressbar', { name: 'Overall analysis progress' })).toHaveAttribute('aria-valuenow', '100');
+}
+
+for (const name of ['lading/fixture:amd64', 'lading/fixture:zstd', 'lading/fixture:uncompressed'] as const) {
+  test(`${name}: every layer is read, verified and indexed`, async ({ page }) => {
+    const env = loadEnv();
+    const tag = fixtureTag(env.fixtures, name);
+    const image = tag.platforms[0]!.image;
+    await open(page, `${env.registries.plain.host}/${tag.repository}:${tag.tag}`);
+    await expectAllVerified(page, image);
+    const total = image.layers.reduce((s, l) => s + l.uncompressedSize, 0);
+    await expect(page.getByTestId('layers-uncompressed-total')).toBeVisible();
+    expect(total).toBeGreaterThan(0);
+    await page.screenshot({ path: screenshotPath(`layers-${tag.tag}`), fullPage: true });
+  });
+}
+
+test('reopening an image reads its layers from the cache; clearing the cache reads them again', async ({ page }) => {
+  const env = loadEnv();
+  const tag = fixtureTag(env.fixtures, 'lading/other:1.0');
+  const image = tag.platforms[0]!.image;
+  await open(page, `${env.registries.plain.host}/${tag.repository}:${tag.tag}`);
+  await expectAllVerified(page, image);
+  await expect(page.getByTestId('cache-stats')).toContainText(`${image.layers.length} layers`);
+
+  await page.reload();
+  await expect(status(page)).toHaveText('Analysis complete');
+  await expect(rows(page).getByText('cached')).toHaveCount(image.layers.length);
+
+  await page.getByRole('button', { name: 'Clear cache' }).click();
+  await expect(page.getByTestId('cache-stats')).toContainText('0 layers');
+  await page.reload();
+  await expectAllVerified(page, image);
+  await expect(rows(page).getByText('cached')).toHaveCount(0);
+});
+
+test('a corrupt blob shows its error on its own layer while the others finish', async ({ page }) => {
+  const env = loadEnv();
+  const tag = fixtureTag(env.fixtures, 'lading/fixture:amd64');
+  const image = tag.platforms[0]!.image;
+  // Damage the largest layer in the scratch registry's storage: random bytes in the middle.
+  const victimIndex = image.layers.reduce((best, l, i, all) => (l.size > all[best]!.size ? i : best), 0);
+  const victim = image.layers[victimIndex]!;
+  const file = blobDataPath(env.registries.scratch, victim.digest);
+  expect(statSync(file).size).toBe(victim.size);
+  const fd = openSync(file, 'r+');
+  try {
+    writeSync(fd, randomBytes(4096), 0, 4096, Math.floor(victim.size / 2));
+  } finally {
+    closeSync(fd);
+  }
+
+  await open(page, `${env.registries.scratch.host}/${tag.repository}:${tag.tag}`);
+  await expect(status(page)).toHaveText('Analysis complete', { timeout: 30_000 });
+  for (const [i] of image.layers.entries()) {
+    const cell = rows(page).nth(i).locator('[data-layer-status]');
+    await expect(cell).toHaveAttribute('data-layer-status', i === victimIndex ? 'error' : 'verified');
+  }
+  const bad = rows(page).nth(victimIndex).locator('[data-layer-status]');
+  await expect(bad).toContainText('not verified');
+  await expect(bad).toContainText(`digest mismatch: expected ${victim.digest}`);
+  await expect(bad).toContainText(/gzip error at compressed byte \d+/);
+  await expect(page.getByText('1 layer with problems')).toBeVisible();
+  await page.screenshot({ path: screenshotPath('layers-corrupt-blob'), fullPage: true });
+});
