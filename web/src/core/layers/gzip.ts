@@ -50,8 +50,10 @@ export class GzipDecoder implements Decoder {
         this.betweenMembers = false;
         this.memberStart = this.consumed + s.next_in;
       }
+      const before = s.next_in;
       const status = zlibInflate(s, Z_NO_FLUSH);
       const full = s.avail_out === 0;
+      const produced = s.next_out;
       if (s.next_out > 0) {
         this.sink(this.out.subarray(0, s.next_out));
         s.next_out = 0;
@@ -64,9 +66,14 @@ export class GzipDecoder implements Decoder {
       }
       if (status === Z_OK) {
         if (s.avail_in === 0 && !full) break;
-        continue;
+        if (s.next_in !== before || produced > 0) continue;
+      } else if (status === Z_BUF_ERROR && s.avail_in === 0) {
+        break; // needs more input
       }
-      if (status === Z_BUF_ERROR) break; // no progress possible: needs more input
+      if (status === Z_OK || status === Z_BUF_ERROR) {
+        // Defensive: zlib made no progress with input left; never drop bytes silently.
+        return layerError('gzip', `gzip decoder stalled (status ${status})`, this.consumed + s.next_in);
+      }
       const msg = s.msg || `inflate status ${status}`;
       if (this.members > 0 && s.total_in <= 10 && (msg === 'incorrect header check' || msg === 'unknown compression method')) {
         return layerError('gzip', `bytes after gzip member ${this.members} do not start another member (${msg})`, this.memberStart);
