@@ -1,0 +1,130 @@
+import * as Comlink from 'comlink';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LayerWorkerPool } from './bridge';
+import type { LayerJob, LayerJobResult, LayerProgress } from './layerJob';
+
+/**
+ * A stand-in worker: the real Comlink protocol over a MessageChannel, with an API whose
+ * jobs finish only when the test says so. Records starts and cancellations.
+ */
+class FakeWorkers {
+  started: string[] = [];
+  cancelled: number[] = [];
+  created = 0;
+  private pending = new Map<string, (r: LayerJobResult) => void>();
+  private ports: MessagePort[] = [];
+
+  create = (): Worker => {
+    this.created += 1;
+    const { port1, port2 } = new MessageChannel();
+    this.ports.push(port1, port2);
+    const api = {
+      analyze: (jobId: number, job: LayerJob, onProgress: (p: LayerProgress) => void) => {
+        this.started.push(job.digest);
+        void onProgress({ bytesRead: 1, totalBytes: job.size, entries: 0 });
+        return new Promise<LayerJobResult>((resolve) => this.pending.set(job.digest, resolve));
+      },
+      cancel: (jobId: number) => {
+        this.cancelled.push(jobId);
+      },
+      cacheStats: async () => ({ entries: 0, bytes: 0, budget: 0 }),
+      clearCache: async () => {},
+    };
+    Comlink.expose(api, port2);
+    return Object.assign(port1 as unknown as Worker, { terminate: () => port1.close() });
+  };
+
+  finish(digest: string) {
+    this.pending.get(digest)?.({ fromCache: false });
+    this.pending.delete(digest);
+  }
+
+  close() {
+    for (const p of this.ports) p.close();
+  }
+}
+
+const job = (digest: string, size: number): LayerJob => ({
+  source: { kind: 'registry', baseUrl: 'http://x/registry', domain: 'r', path: 'p' },
+  digest,
+  size,
+  mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+});
+
+const until = async (check: () => boolean) => {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 5));
+  expect(check()).toBe(true);
+};
+
+let fakes: FakeWorkers;
+afterEach(() => fakes?.close());
+
+describe('LayerWorkerPool', () => {
+  it('runs at most `size` jobs at once, largest first, and starts workers lazily', async () => {
+    fakes = new FakeWorkers();
+    const pool = new LayerWorkerPool(2, fakes.create);
+    expect(fakes.created).toBe(0);
+    const results = [job('small', 1), job('big', 100), job('medium', 50), job('huge', 1000)].map((j) => pool.analyze(j));
+    await until(() => fakes.started.length === 2);
+    expect(fakes.created).toBe(2);
+    // The first job starts at once; then the queue is ordered by size.
+    expect(fakes.started).toEqual(['small', 'big']);
+    fakes.finish('small');
+    await until(() => fakes.started.length === 3);
+    expect(fakes.started[2]).toBe('huge');
+    fakes.finish('big');
+    fakes.finish('huge');
+    await until(() => fakes.started.length === 4);
+    fakes.finish('medium');
+    await Promise.all(results);
+    expect(fakes.created).toBe(2);
+    pool.dispose();
+  });
+
+  it('puts a prioritised layer first', async () => {
+    fakes = new FakeWorkers();
+    const pool = new LayerWorkerPool(1, fakes.create);
+    const all = [pool.analyze(job('a', 10)), pool.analyze(job('b', 100)), pool.analyze(job('c', 5))];
+    await until(() => fakes.started.length === 1);
+    pool.prioritize('c');
+    fakes.finish('a');
+    await until(() => fakes.started.length === 2);
+    expect(fakes.started[1]).toBe('c');
+    fakes.finish('c');
+    await until(() => fakes.started.length === 3);
+    fakes.finish('b');
+    await Promise.all(all);
+    pool.dispose();
+  });
+
+  it('cancels a queued job without starting it, and a running one in the worker', async () => {
+    fakes = new FakeWorkers();
+    const pool = new LayerWorkerPool(1, fakes.create);
+    const running = new AbortController();
+    const queued = new AbortController();
+    const first = pool.analyze(job('running', 10), { signal: running.signal });
+    const second = pool.analyze(job('queued', 5), { signal: queued.signal });
+    await until(() => fakes.started.length === 1);
+    queued.abort(new Error('left the page'));
+    await expect(second).rejects.toThrow('left the page');
+    running.abort(new Error('switched platform'));
+    await expect(first).rejects.toThrow('switched platform');
+    await until(() => fakes.cancelled.length === 1);
+    fakes.finish('running');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(fakes.started).toEqual(['running']);
+    pool.dispose();
+  });
+
+  it('passes progress from the worker to the caller', async () => {
+    fakes = new FakeWorkers();
+    const pool = new LayerWorkerPool(1, fakes.create);
+    const seen: LayerProgress[] = [];
+    const result = pool.analyze(job('p', 42), { onProgress: (p) => seen.push(p) });
+    await until(() => seen.length === 1);
+    expect(seen[0]).toEqual({ bytesRead: 1, totalBytes: 42, entries: 0 });
+    fakes.finish('p');
+    await result;
+    pool.dispose();
+  });
+});
