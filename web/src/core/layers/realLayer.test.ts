@@ -3,6 +3,7 @@
  * the .deb cached in web/test/layers), gzipped like a registry layer. Its dump is a file
  * snapshot, and every line is checked against GNU tar's own `tar -tv` of the same bytes.
  */
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { analyzeEveryWay, gzip, run, sha256 } from '../../../test/layers/helpers';
@@ -21,11 +22,12 @@ function fields(line: string): string[] {
   return [perms!, owner!, size!, `${date} ${time!.slice(0, 8)}`, path];
 }
 
-describe('real layer: Debian hello_2.10-3 as a gzip layer', () => {
-  const tarBytes = run('dpkg-deb', ['--fsys-tarfile', DEB]);
-  const blob = gzip(tarBytes);
+const hasDpkg = spawnSync('dpkg-deb', ['--version']).status === 0;
 
+describe.skipIf(!hasDpkg)('real layer: Debian hello_2.10-3 as a gzip layer', () => {
   test('digests, snapshot, and agreement with tar -tv', async () => {
+    const tarBytes = run('dpkg-deb', ['--fsys-tarfile', DEB]);
+    const blob = gzip(tarBytes);
     const r = await analyzeEveryWay(blob, { expectedDigest: sha256(blob), expectedDiffId: sha256(tarBytes) });
     expect(r.error).toBeUndefined();
     expect(r.digest.ok).toBe(true);
