@@ -28,8 +28,20 @@ for (const name of ['lading/fixture:amd64', 'lading/fixture:zstd', 'lading/fixtu
     const env = loadEnv();
     const tag = fixtureTag(env.fixtures, name);
     const image = tag.platforms[0]!.image;
+    const workerStarted = page.waitForEvent('worker');
     await open(page, `${env.registries.plain.host}/${tag.repository}:${tag.tag}`);
     await expectAllVerified(page, image);
+    // The workers hash with WebAssembly; a CSP refusing it would silently fall back to the 2x slower JS hash.
+    const worker = await workerStarted;
+    const wasm = await worker.evaluate(async () => {
+      try {
+        await WebAssembly.instantiate(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]));
+        return 'ok';
+      } catch (error) {
+        return String(error);
+      }
+    });
+    expect(wasm).toBe('ok');
     const total = image.layers.reduce((s, l) => s + l.uncompressedSize, 0);
     await expect(page.getByTestId('layers-uncompressed-total')).toBeVisible();
     expect(total).toBeGreaterThan(0);

@@ -10,7 +10,8 @@ import { pipeline } from 'node:stream/promises';
 
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
-  "script-src 'self'",
+  // 'wasm-unsafe-eval' lets the layer workers compile the SHA-256 WebAssembly (2× the JS hash); it allows no JS eval.
+  "script-src 'self' 'wasm-unsafe-eval'",
   "worker-src 'self' blob:",
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data: blob:",
