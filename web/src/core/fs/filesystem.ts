@@ -1,0 +1,414 @@
+/**
+ * Stacking: from one LayerIndex per layer to the image's filesystem, in one forward pass.
+ *
+ * Every entry of every layer gets a global id g = layerBase[k] + e (e = its index in layer k).
+ * The pass keeps, per trie node, the entry visible in the stack so far (`vis`) and how many
+ * visible entries its subtree holds (`live`, so removed subtrees are skipped in O(1)), and
+ * applies each layer as overlayfs / containerd do:
+ *   1. whiteouts delete the path and everything below it from lower layers;
+ *   2. opaque directories hide everything lower layers had below them;
+ *   3. the layer's entries replace lower entries at the same path; a non-directory also
+ *      replaces whatever lower layers had below that path, and a lower non-directory where the
+ *      layer needs a directory is replaced too. Within one layer the last entry for a path wins.
+ * Whiteouts and opaque markers apply to lower layers only (OCI image spec), so a layer's own
+ * entries inside a directory it makes opaque stay.
+ *
+ * What comes out, all typed arrays (see FsData):
+ *   - per entry, its fate: the layer that made it invisible (or -1), why, and by which node;
+ *   - per layer, a change list: the nodes it touched (its entries, what it removed, and their
+ *     ancestors) with the entry visible before and after, existence before and after, and
+ *     the mark (Added / Modified / Removed / Unmodified, directories derived from children);
+ *   - the final visibility.
+ * Each entry dies at most once, and a removed subtree is walked once when it is removed, so
+ * the whole pass is O(entries × depth) plus sorting: no layer is ever re-stacked.
+ */
+import { EntryFlag, EntryType, stringBytesAt, type LayerIndex } from '../layers/layerIndex';
+import { Fate, Mark, NOT_IN_VIEW } from './marks';
+import { TrieBuilder, latin1, type PathTrie } from './trie';
+
+export interface LayerInput {
+  readonly index: LayerIndex;
+  /** The history line that made the layer (`created_by`), for the UI's explanations. */
+  readonly command?: string;
+}
+
+/** The whole model as transferable typed arrays (plus the LayerIndexes it was built from). */
+export interface FsData {
+  readonly layers: readonly LayerInput[];
+  readonly trie: PathTrie;
+  /** layerBase[k] = global id of layer k's first entry; layerBase[L] = total entries. */
+  readonly layerBase: Int32Array;
+  readonly entryNode: Int32Array;
+  readonly entryLayer: Int32Array;
+  readonly entryType: Uint8Array;
+  readonly entryFlags: Uint8Array;
+  readonly entrySize: Float64Array;
+  /** For a hardlink entry, the entry of the same layer it links to (-1 if none / not a hardlink). */
+  readonly linkTarget: Int32Array;
+  /** The layer that made the entry invisible, -1 if it is visible in the final image or is a marker. */
+  readonly killedBy: Int32Array;
+  /** Fate (Overwritten / Deleted / HiddenByOpaque), Visible when alive. */
+  readonly killReason: Uint8Array;
+  /** The node of the whiteout, opaque directory or replacing entry that did it. */
+  readonly killerNode: Int32Array;
+  /** Entry visible at each node in the final image, -1 for none (or an implicit directory). */
+  readonly finalVis: Int32Array;
+  /** Change lists: layer k's are [changeStart[k], changeStart[k+1]), nodes ascending. */
+  readonly changeStart: Int32Array;
+  readonly changeNode: Int32Array;
+  /** Entry visible before / after the layer (-1 none). */
+  readonly changePrev: Int32Array;
+  readonly changeNext: Int32Array;
+  /** Mark, or NOT_IN_VIEW when the node existed neither before nor after. */
+  readonly changeMark: Uint8Array;
+  /** Bit 1: the path existed before the layer; bit 2: after (an implicit directory exists too). */
+  readonly changeLive: Uint8Array;
+}
+
+export const LIVE_BEFORE = 1;
+export const LIVE_AFTER = 2;
+
+class IntBuf {
+  a = new Int32Array(1024);
+  n = 0;
+  push(v: number): void {
+    if (this.n === this.a.length) {
+      const b = new Int32Array(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.n++] = v;
+  }
+  finish(): Int32Array {
+    return this.a.slice(0, this.n);
+  }
+}
+
+class ByteBuf {
+  a = new Uint8Array(1024);
+  n = 0;
+  push(v: number): void {
+    if (this.n === this.a.length) {
+      const b = new Uint8Array(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.n++] = v;
+  }
+  finish(): Uint8Array {
+    return this.a.slice(0, this.n);
+  }
+}
+
+const MARKER = EntryFlag.Whiteout | EntryFlag.Opaque;
+
+/** Builds the model. Pure and synchronous; see `ImageFilesystem` for the queries on it. */
+export function buildFsData(layers: readonly LayerInput[]): FsData {
+  const L = layers.length;
+  const layerBase = new Int32Array(L + 1);
+  for (let k = 0; k < L; k++) layerBase[k + 1] = layerBase[k]! + layers[k]!.index.count;
+  const E = layerBase[L]!;
+
+  // 1. Intern every path (and every hardlink target that names an archive member).
+  const tb = new TrieBuilder();
+  const provisional = new Int32Array(E);
+  const linkProvisional = new Int32Array(E).fill(-1);
+  const entryLayer = new Int32Array(E);
+  const entryType = new Uint8Array(E);
+  const entryFlags = new Uint8Array(E);
+  const entrySize = new Float64Array(E);
+  for (let k = 0; k < L; k++) {
+    const idx = layers[k]!.index;
+    const base = layerBase[k]!;
+    for (let e = 0; e < idx.count; e++) {
+      const g = base + e;
+      provisional[g] = tb.intern(latin1(stringBytesAt(idx.strings, idx.path[e]!)));
+      entryLayer[g] = k;
+      entryType[g] = idx.type[e]!;
+      entryFlags[g] = idx.flags[e]!;
+      entrySize[g] = idx.size[e]!;
+    }
+    for (let e = 0; e < idx.count; e++) {
+      if (idx.type[e] !== EntryType.Hardlink || (idx.link[e] ?? -1) < 0) continue;
+      const t = tb.lookup(latin1(stringBytesAt(idx.strings, idx.link[e]!)));
+      if (t !== undefined) linkProvisional[base + e] = t;
+    }
+  }
+  const { trie, remap } = tb.finish();
+  const N = trie.count;
+  const entryNode = new Int32Array(E);
+  for (let g = 0; g < E; g++) entryNode[g] = remap[provisional[g]!]!;
+
+  // Hardlink targets: the last content entry at the target path earlier in the same layer.
+  const linkTarget = new Int32Array(E).fill(-1);
+  {
+    const stamp = new Int32Array(N).fill(-1);
+    const last = new Int32Array(N);
+    for (let k = 0; k < L; k++) {
+      for (let g = layerBase[k]!; g < layerBase[k + 1]!; g++) {
+        if (entryFlags[g]! & MARKER) continue;
+        if (linkProvisional[g]! >= 0) {
+          const t = remap[linkProvisional[g]!]!;
+          if (stamp[t] === k) linkTarget[g] = last[t]!;
+        }
+        const n = entryNode[g]!;
+        stamp[n] = k;
+        last[n] = g;
+      }
+    }
+  }
+
+  // 2. The forward pass.
+  const { parent, end } = trie;
+  const vis = new Int32Array(N).fill(-1);
+  const live = new Int32Array(N);
+  const killedBy = new Int32Array(E).fill(-1);
+  const killReason = new Uint8Array(E);
+  const killerNode = new Int32Array(E).fill(-1);
+
+  const stampT = new Int32Array(N).fill(-1); // node is in layer k's change list
+  const prevVis = new Int32Array(N);
+  const prevLive = new Uint8Array(N);
+  const stampC = new Int32Array(N).fill(-1); // layer k has content at node
+  const lastOf = new Int32Array(N);
+  const stampA = new Int32Array(N).fill(-1); // ancestors checked for lower non-directories
+  const stampChild = new Int32Array(N).fill(-1); // a child changed (for directory marks)
+
+  const changeStart = new Int32Array(L + 1);
+  const cNode = new IntBuf();
+  const cPrev = new IntBuf();
+  const cNext = new IntBuf();
+  const cMark = new ByteBuf();
+  const cLive = new ByteBuf();
+
+  let k = 0;
+  let tNodes = new IntBuf();
+
+  const touch = (x: number): void => {
+    while (x >= 0 && stampT[x] !== k) {
+      stampT[x] = k;
+      prevVis[x] = vis[x]!;
+      prevLive[x] = live[x]! > 0 ? 1 : 0;
+      tNodes.push(x);
+      x = parent[x]!;
+    }
+  };
+  const kill = (x: number, reason: Fate, killer: number): void => {
+    const g = vis[x]!;
+    killedBy[g] = k;
+    killReason[g] = reason;
+    killerNode[g] = killer;
+    vis[x] = -1;
+    for (let a = x; a >= 0; a = parent[a]!) live[a]!--;
+  };
+  /** Kills lower-layer entries in n's subtree (n itself when `inclusive`). */
+  const killBelow = (n: number, inclusive: boolean, reason: Fate, killer: number): void => {
+    const stop = end[n]!;
+    let x = inclusive ? n : n + 1;
+    while (x < stop) {
+      if (live[x] === 0) {
+        x = end[x]!;
+        continue;
+      }
+      const g = vis[x]!;
+      if (g >= 0 && entryLayer[g]! < k) {
+        touch(x);
+        kill(x, reason, killer);
+      }
+      x++;
+    }
+  };
+
+  const whiteouts = new IntBuf();
+  const opaques = new IntBuf();
+  const placements = new IntBuf();
+  for (k = 0; k < L; k++) {
+    tNodes = new IntBuf();
+    whiteouts.n = 0;
+    opaques.n = 0;
+    placements.n = 0;
+    const base = layerBase[k]!;
+    const stop = layerBase[k + 1]!;
+    for (let g = base; g < stop; g++) {
+      const n = entryNode[g]!;
+      const f = entryFlags[g]!;
+      if (f & EntryFlag.Whiteout) whiteouts.push(n);
+      else if (f & EntryFlag.Opaque) opaques.push(n);
+      else if (stampC[n] === k) {
+        const older = lastOf[n]!;
+        killedBy[older] = k;
+        killReason[older] = Fate.Overwritten;
+        killerNode[older] = n;
+        lastOf[n] = g;
+      } else {
+        stampC[n] = k;
+        lastOf[n] = g;
+        placements.push(n);
+      }
+    }
+    for (let i = 0; i < whiteouts.n; i++) {
+      const w = whiteouts.a[i]!;
+      killBelow(w, true, Fate.Deleted, w);
+    }
+    for (let i = 0; i < opaques.n; i++) {
+      const d = opaques.a[i]!;
+      killBelow(d, false, Fate.HiddenByOpaque, d);
+    }
+    for (let i = 0; i < placements.n; i++) {
+      const n = placements.a[i]!;
+      const g = lastOf[n]!;
+      touch(n);
+      // A lower non-directory where this layer needs a directory is replaced.
+      for (let a = parent[n]!; a >= 0 && stampA[a] !== k; a = parent[a]!) {
+        stampA[a] = k;
+        const lower = vis[a]!;
+        if (lower >= 0 && entryLayer[lower]! < k && entryType[lower] !== EntryType.Directory) kill(a, Fate.Overwritten, n);
+      }
+      const old = vis[n]!;
+      if (old >= 0) {
+        killedBy[old] = k;
+        killReason[old] = Fate.Overwritten;
+        killerNode[old] = n;
+      } else {
+        for (let a = n; a >= 0; a = parent[a]!) live[a]!++;
+        // Deleted or hidden by this layer, then written again: that is an overwrite.
+        const before = prevVis[n]!;
+        if (before >= 0 && killedBy[before] === k) {
+          killReason[before] = Fate.Overwritten;
+          killerNode[before] = n;
+        }
+      }
+      vis[n] = g;
+      if (entryType[g] !== EntryType.Directory) killBelow(n, false, Fate.Overwritten, n);
+    }
+
+    // Marks, children before parents.
+    const touched = tNodes.finish().sort();
+    changeStart[k] = cNode.n;
+    const marks = new Uint8Array(touched.length);
+    for (let i = touched.length - 1; i >= 0; i--) {
+      const x = touched[i]!;
+      // The root always exists, even when every layer so far is empty.
+      const before = x === 0 || prevLive[x] === 1;
+      const after = x === 0 || live[x]! > 0;
+      let mark: number;
+      if (!before && !after) mark = NOT_IN_VIEW;
+      else if (!before) mark = Mark.Added;
+      else if (!after) mark = Mark.Removed;
+      else {
+        mark = Mark.Unmodified;
+        if (stampC[x] === k) {
+          const prev = prevVis[x]!;
+          mark = prev < 0 ? Mark.Modified : compareEntries(layers, layerBase, entryLayer, entryType, entrySize, prev, vis[x]!);
+        }
+        if (mark === Mark.Unmodified && stampChild[x] === k) mark = Mark.Modified;
+      }
+      marks[i] = mark;
+      if (mark !== Mark.Unmodified && mark !== NOT_IN_VIEW && x > 0) stampChild[parent[x]!] = k;
+    }
+    for (let i = 0; i < touched.length; i++) {
+      const x = touched[i]!;
+      cNode.push(x);
+      cPrev.push(prevVis[x]!);
+      cNext.push(vis[x]!);
+      cMark.push(marks[i]!);
+      cLive.push(x === 0 ? LIVE_BEFORE | LIVE_AFTER : (prevLive[x] === 1 ? LIVE_BEFORE : 0) | (live[x]! > 0 ? LIVE_AFTER : 0));
+    }
+  }
+  changeStart[L] = cNode.n;
+
+  return {
+    layers,
+    trie,
+    layerBase,
+    entryNode,
+    entryLayer,
+    entryType,
+    entryFlags,
+    entrySize,
+    linkTarget,
+    killedBy,
+    killReason,
+    killerNode,
+    finalVis: vis,
+    changeStart,
+    changeNode: cNode.finish(),
+    changePrev: cPrev.finish(),
+    changeNext: cNext.finish(),
+    changeMark: cMark.finish(),
+    changeLive: cLive.finish(),
+  };
+}
+
+/**
+ * Unmodified or Modified: type, then for directories mode/uid/gid (their mtime changes with
+ * every entry inside, which the children's marks already show), for everything else also
+ * size, mtime and link target. See CHANGE_COMPARISON_HELP.
+ */
+function compareEntries(
+  layers: readonly LayerInput[],
+  layerBase: Int32Array,
+  entryLayer: Int32Array,
+  entryType: Uint8Array,
+  entrySize: Float64Array,
+  a: number,
+  b: number,
+): Mark {
+  if (entryType[a] !== entryType[b]) return Mark.Modified;
+  const la = entryLayer[a]!;
+  const lb = entryLayer[b]!;
+  const ia = layers[la]!.index;
+  const ib = layers[lb]!.index;
+  const ea = a - layerBase[la]!;
+  const eb = b - layerBase[lb]!;
+  if (ia.mode[ea] !== ib.mode[eb] || ia.uid[ea] !== ib.uid[eb] || ia.gid[ea] !== ib.gid[eb]) return Mark.Modified;
+  if (entryType[a] === EntryType.Directory) return Mark.Unmodified;
+  if (entrySize[a] !== entrySize[b] || ia.mtime[ea] !== ib.mtime[eb]) return Mark.Modified;
+  const sa = ia.link[ea] ?? -1;
+  const sb = ib.link[eb] ?? -1;
+  if ((sa < 0) !== (sb < 0)) return Mark.Modified;
+  if (sa >= 0) {
+    const x = stringBytesAt(ia.strings, sa);
+    const y = stringBytesAt(ib.strings, sb);
+    if (x.length !== y.length) return Mark.Modified;
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return Mark.Modified;
+  }
+  return Mark.Unmodified;
+}
+
+/** The typed arrays of `data` (and of its LayerIndexes), for postMessage's transfer list. */
+export function fsDataTransferables(data: FsData): ArrayBuffer[] {
+  const views: ArrayBufferView[] = [
+    data.trie.parent,
+    data.trie.depth,
+    data.trie.end,
+    data.trie.nameBytes,
+    data.trie.nameOffsets,
+    data.layerBase,
+    data.entryNode,
+    data.entryLayer,
+    data.entryType,
+    data.entryFlags,
+    data.entrySize,
+    data.linkTarget,
+    data.killedBy,
+    data.killReason,
+    data.killerNode,
+    data.finalVis,
+    data.changeStart,
+    data.changeNode,
+    data.changePrev,
+    data.changeNext,
+    data.changeMark,
+    data.changeLive,
+  ];
+  for (const l of data.layers) {
+    const i = l.index;
+    views.push(i.type, i.flags, i.mode, i.uid, i.gid, i.size, i.mtime, i.path, i.link, i.offset, i.strings.bytes, i.strings.offsets);
+  }
+  const seen = new Set<ArrayBuffer>();
+  for (const v of views) {
+    if (v.buffer instanceof ArrayBuffer && v.byteOffset === 0 && v.byteLength === v.buffer.byteLength) seen.add(v.buffer);
+  }
+  return [...seen];
+}

@@ -1,0 +1,158 @@
+/**
+ * Hand-built LayerIndexes for tests and benchmarks, recorded exactly as the tar parser records
+ * them (whiteouts as facts about the path they delete, opaque markers as facts about the directory).
+ *
+ * A compact line per entry:
+ *   "d usr/bin"                 directory
+ *   "f usr/bin/env 1234"        regular file of 1234 bytes (size defaults to 0)
+ *   "l usr/bin/sh -> dash"      symlink
+ *   "h usr/bin/b => usr/bin/a"  hardlink to an archive member
+ *   "w etc/issue.net"           whiteout: `etc/.wh.issue.net` deletes etc/issue.net
+ *   "o usr/share/doc"           opaque: `usr/share/doc/.wh..wh..opq`
+ * or an object for anything else (mode, uid, gid, mtime).
+ */
+import { EntryFlag, EntryType, LayerIndexBuilder, type LayerIndex } from '../layers/layerIndex';
+
+export interface TestEntry {
+  readonly path: string;
+  readonly type?: EntryType;
+  readonly size?: number;
+  readonly mode?: number;
+  readonly uid?: number;
+  readonly gid?: number;
+  readonly mtime?: number;
+  readonly link?: string;
+  readonly flags?: number;
+}
+
+const enc = new TextEncoder();
+
+export function norm(path: string): string {
+  return path.replace(/^\.?\/+/, '').replace(/\/+$/, '');
+}
+
+export function parseLine(line: string): TestEntry {
+  const kind = line[0];
+  const rest = line.slice(2);
+  switch (kind) {
+    case 'd':
+      return { path: rest, type: EntryType.Directory, mode: 0o755 };
+    case 'f': {
+      const m = /^(.*?)(?: (\d+))?$/.exec(rest)!;
+      return { path: m[1]!, type: EntryType.File, size: Number(m[2] ?? 0) };
+    }
+    case 'l': {
+      const [p, t] = rest.split(' -> ');
+      return { path: p!, type: EntryType.Symlink, link: t!, mode: 0o777 };
+    }
+    case 'h': {
+      const [p, t] = rest.split(' => ');
+      return { path: p!, type: EntryType.Hardlink, link: norm(t!) };
+    }
+    case 'w':
+      return { path: rest, type: EntryType.File, flags: EntryFlag.Whiteout, mode: 0 };
+    case 'o':
+      return { path: rest, type: EntryType.File, flags: EntryFlag.Opaque, mode: 0 };
+    default:
+      throw new Error(`bad test entry: ${line}`);
+  }
+}
+
+export function buildLayer(entries: readonly (string | TestEntry)[]): LayerIndex {
+  const b = new LayerIndexBuilder();
+  for (const item of entries) {
+    const e = typeof item === 'string' ? parseLine(item) : item;
+    const pathId = b.addString(enc.encode(norm(e.path)));
+    const linkId = e.link !== undefined ? b.addString(enc.encode(e.link)) : -1;
+    b.add(pathId, linkId, {
+      type: e.type ?? EntryType.File,
+      flags: e.flags ?? 0,
+      mode: e.mode ?? 0o644,
+      uid: e.uid ?? 0,
+      gid: e.gid ?? 0,
+      size: e.size ?? 0,
+      mtime: e.mtime ?? 1_700_000_000,
+      offset: 0,
+    });
+  }
+  return b.finish();
+}
+
+/** Layers from lists of lines, with optional commands. */
+export function buildLayers(...layers: readonly (readonly (string | TestEntry)[])[]): { index: LayerIndex; command: string }[] {
+  return layers.map((entries, i) => ({ index: buildLayer(entries), command: `layer ${i}` }));
+}
+
+/** Deterministic xorshift32 in [0, 1). */
+export function rng(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>> 0) / 2 ** 32;
+  };
+}
+
+/**
+ * A synthetic image: `layers` layers of `filesPerLayer` files each in a directory tree like a
+ * distribution's (/usr/lib/pkgN/...), where later layers overwrite, delete (files and whole
+ * directories) and make directories opaque, like package upgrades and cleanups do.
+ */
+export function syntheticImage(layers: number, filesPerLayer: number, seed = 1): { index: LayerIndex; command: string }[] {
+  const rand = rng(seed);
+  const out: { index: LayerIndex; command: string }[] = [];
+  const existing: string[] = [];
+  const dirs = new Set<string>();
+  for (let k = 0; k < layers; k++) {
+    const b = new LayerIndexBuilder();
+    const seenDirs = new Set<string>();
+    const add = (path: string, type: EntryType, size: number, flags = 0): void => {
+      b.add(b.addString(enc.encode(path)), -1, { type, flags, mode: type === EntryType.Directory ? 0o755 : 0o644, uid: 0, gid: 0, size, mtime: 1_700_000_000 + k, offset: 0 });
+    };
+    const addDirs = (path: string): void => {
+      const parts = path.split('/');
+      for (let i = 1; i < parts.length; i++) {
+        const d = parts.slice(0, i).join('/');
+        if (!seenDirs.has(d)) {
+          seenDirs.add(d);
+          dirs.add(d);
+          add(d, EntryType.Directory, 0);
+        }
+      }
+    };
+    const fresh = k === 0 ? filesPerLayer : Math.floor(filesPerLayer * 0.7);
+    for (let i = 0; i < fresh; i++) {
+      const pkg = Math.floor(rand() * 200);
+      const path = `usr/lib/pkg${pkg}/sub${i % 7}/l${k}f${i}.so`;
+      addDirs(path);
+      add(path, EntryType.File, Math.floor(rand() * 100_000));
+      existing.push(path);
+    }
+    if (k > 0) {
+      const rewrites = filesPerLayer - fresh;
+      for (let i = 0; i < rewrites; i++) {
+        const path = existing[Math.floor(rand() * existing.length)]!;
+        const r = rand();
+        if (r < 0.6) {
+          addDirs(path);
+          add(path, EntryType.File, Math.floor(rand() * 100_000));
+        } else if (r < 0.9) {
+          addDirs(path);
+          add(path, EntryType.File, 0, EntryFlag.Whiteout);
+        } else if (r < 0.97) {
+          const dir = path.slice(0, path.lastIndexOf('/'));
+          addDirs(dir);
+          add(dir, EntryType.File, 0, EntryFlag.Whiteout);
+        } else {
+          const dir = path.slice(0, path.lastIndexOf('/'));
+          addDirs(path);
+          add(dir, EntryType.File, 0, EntryFlag.Opaque);
+          add(path, EntryType.File, Math.floor(rand() * 100_000));
+        }
+      }
+    }
+    out.push({ index: b.finish(), command: `RUN step ${k}` });
+  }
+  return out;
+}
