@@ -84,16 +84,17 @@ export function diveAnalysis(data: FsData): DiveAnalysis {
   // A layer's dive tree: plain nodes are trie ids n, whiteout markers `.wh.name` are N + n.
   const present = new Int32Array(2 * N).fill(-1); // stamp: layer
   const info = new Int32Array(2 * N); // entry carrying the node's FileInfo, -1 = FileInfo{}
-  const childStamp = new Int32Array(N).fill(-1);
-  const childHead = new Int32Array(N);
-  const nextSibling = new Int32Array(2 * N);
+  const hadChild = new Int32Array(N).fill(-1); // stamp: the node has a child in the layer's tree
+  const wStamp = new Int32Array(N).fill(-1); // stamp: the node has whiteout-marker children
+  const wPos = new Int32Array(N);
 
   // Per path (trie node): dive's EfficiencyData.
   const has = new Uint8Array(N);
   const cum = new Float64Array(N);
   const min = new Float64Array(N);
   const cnt = new Int32Array(N);
-  const layersOf = new Map<number, number[]>();
+  const firstLayer = new Int32Array(N);
+  const layersOf = new Map<number, number[]>(); // for paths counted twice or more
   const keys: number[] = [];
   const inefficient: number[] = [];
   const aufsKeys = new Set<number>();
@@ -148,22 +149,19 @@ export function diveAnalysis(data: FsData): DiveAnalysis {
 
   for (let k = 0; k < L; k++) {
     // 1. Build layer k's dive tree, in archive order (dive's AddPath per tar entry).
-    const list: number[] = [];
+    const plain: number[] = [];
+    const markers: number[] = [];
     let layerSize = 0;
-    const addNode = (key: number): void => {
-      present[key] = k;
-      info[key] = -1;
-      list.push(key);
-    };
     /** Creates the missing plain nodes on the way to n (n included); false when dive would stop at a `.wh..wh..` name. */
     const ensure = (n: number): boolean => {
       chain.length = 0;
-      for (let x = n; x > 0; x = parent[x]!) chain.push(x);
+      for (let x = n; x > 0 && present[x] !== k; x = parent[x]!) chain.push(x);
       for (let i = chain.length - 1; i >= 0; i--) {
         const x = chain[i]!;
-        if (present[x] === k) continue;
         if (kind[x] === NAME_DROPPED) return false;
-        addNode(x);
+        present[x] = k;
+        info[x] = -1;
+        plain.push(x);
       }
       return true;
     };
@@ -177,7 +175,10 @@ export function diveAnalysis(data: FsData): DiveAnalysis {
       } else if (f & EntryFlag.Whiteout) {
         if (!ensure(parent[n]!)) continue;
         const key = N + n;
-        if (present[key] !== k) addNode(key);
+        if (present[key] !== k) {
+          present[key] = k;
+          markers.push(key);
+        }
         info[key] = g;
       } else if (ensure(n)) {
         info[n] = g;
@@ -185,53 +186,53 @@ export function diveAnalysis(data: FsData): DiveAnalysis {
     }
     layerSizes.push(layerSize);
 
-    // 2. Children lists, each sorted by dive's names (".wh." + name for whiteout markers).
-    for (const key of list) {
-      const p = key >= N ? parent[key - N]! : parent[key]!;
-      if (childStamp[p] !== k) {
-        childStamp[p] = k;
-        childHead[p] = -1;
+    // 2. Post-order (children first, siblings by name), as VisitDepthChildFirst. Plain siblings
+    // are in trie id order; whiteout markers (".wh." + name) are merged in by name.
+    const wLists = new Map<number, number[]>();
+    for (const key of markers) {
+      const p = parent[key - N]!;
+      let l = wLists.get(p);
+      if (!l) {
+        wLists.set(p, (l = []));
+        wStamp[p] = k;
+        wPos[p] = 0;
       }
-      nextSibling[key] = childHead[p]!;
-      childHead[p] = key;
+      l.push(key);
     }
-    const childrenOf = (p: number): number[] => {
-      const out: number[] = [];
-      if (p >= N || childStamp[p] !== k) return out;
-      for (let c = childHead[p]!; c >= 0; c = nextSibling[c]!) out.push(c);
-      out.sort((a, b) => compareDiveNames(trie, N, a, b));
-      return out;
-    };
-
-    // 3. Post-order (children first), as VisitDepthChildFirst.
+    for (const l of wLists.values()) if (l.length > 1) l.sort((a, b) => compareDiveNames(trie, N, a, b));
+    const sorted = Int32Array.from(plain).sort();
     const order: number[] = [];
     const leaf: boolean[] = [];
-    {
-      const lists: number[][] = [childrenOf(0)];
-      const pos: number[] = [0];
-      const owners: number[] = [0];
-      while (lists.length > 0) {
-        const top = lists.length - 1;
-        const l = lists[top]!;
-        const i = pos[top]!;
-        if (i < l.length) {
-          pos[top] = i + 1;
-          const key = l[i]!;
-          lists.push(childrenOf(key));
-          pos.push(0);
-          owners.push(key);
-        } else {
-          const owner = owners[top]!;
-          lists.pop();
-          pos.pop();
-          owners.pop();
-          if (top > 0) {
-            order.push(owner);
-            leaf.push(l.length === 0);
-          }
-        }
+    const emitMarkers = (p: number, before: number): void => {
+      if (wStamp[p] !== k) return;
+      const l = wLists.get(p)!;
+      let i = wPos[p]!;
+      while (i < l.length && (before < 0 || compareDiveNames(trie, N, l[i]!, before) < 0)) {
+        order.push(l[i]!);
+        leaf.push(true);
+        hadChild[p] = k;
+        i++;
       }
+      wPos[p] = i;
+    };
+    const stack: number[] = [0];
+    const close = (): void => {
+      const top = stack.pop()!;
+      emitMarkers(top, -1);
+      if (top !== 0) {
+        order.push(top);
+        leaf.push(hadChild[top] !== k);
+      }
+    };
+    for (let i = 0; i < sorted.length; i++) {
+      const c = sorted[i]!;
+      while (c >= end[stack[stack.length - 1]!]!) close();
+      const p = stack[stack.length - 1]!;
+      emitMarkers(p, c);
+      hadChild[p] = k;
+      stack.push(c);
     }
+    while (stack.length > 0) close();
 
     // dive's stack for layer 0 is a copy of tree 0 (StackTreeRange copies trees[0] first).
     if (k === 0) {
@@ -277,10 +278,11 @@ export function diveAnalysis(data: FsData): DiveAnalysis {
       cum[path]! += size;
       if (min[path]! < 0 || size < min[path]!) min[path] = size;
       cnt[path]!++;
-      let ls = layersOf.get(path);
-      if (!ls) layersOf.set(path, (ls = []));
-      ls.push(k);
-      if (cnt[path] === 2) inefficient.push(path);
+      if (cnt[path] === 1) firstLayer[path] = k;
+      else if (cnt[path] === 2) {
+        inefficient.push(path);
+        layersOf.set(path, [firstLayer[path]!, k]);
+      } else layersOf.get(path)!.push(k);
     }
 
     // 5. Stack layer k (dive's Stack: children first; whiteouts remove, everything else AddPath).

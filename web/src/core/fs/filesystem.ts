@@ -24,7 +24,7 @@
  */
 import { EntryFlag, EntryType, stringBytesAt, type LayerIndex } from '../layers/layerIndex';
 import { Fate, Mark, NOT_IN_VIEW } from './marks';
-import { TrieBuilder, latin1, type PathTrie } from './trie';
+import { TrieBuilder, type PathTrie } from './trie';
 
 export interface LayerInput {
   readonly index: LayerIndex;
@@ -122,7 +122,7 @@ export function buildFsData(layers: readonly LayerInput[]): FsData {
     const base = layerBase[k]!;
     for (let e = 0; e < idx.count; e++) {
       const g = base + e;
-      provisional[g] = tb.intern(latin1(stringBytesAt(idx.strings, idx.path[e]!)));
+      provisional[g] = tb.intern(stringBytesAt(idx.strings, idx.path[e]!));
       entryLayer[g] = k;
       entryType[g] = idx.type[e]!;
       entryFlags[g] = idx.flags[e]!;
@@ -130,8 +130,7 @@ export function buildFsData(layers: readonly LayerInput[]): FsData {
     }
     for (let e = 0; e < idx.count; e++) {
       if (idx.type[e] !== EntryType.Hardlink || (idx.link[e] ?? -1) < 0) continue;
-      const t = tb.lookup(latin1(stringBytesAt(idx.strings, idx.link[e]!)));
-      if (t !== undefined) linkProvisional[base + e] = t;
+      linkProvisional[base + e] = tb.lookup(stringBytesAt(idx.strings, idx.link[e]!));
     }
   }
   const { trie, remap } = tb.finish();

@@ -96,61 +96,67 @@ export function rng(seed: number): () => number {
 
 /**
  * A synthetic image: `layers` layers of `filesPerLayer` files each in a directory tree like a
- * distribution's (/usr/lib/pkgN/...), where later layers overwrite, delete (files and whole
- * directories) and make directories opaque, like package upgrades and cleanups do.
+ * distribution's (/usr/lib/pkgN/subM/...). From layer 1 on, 70% of the entries are new files
+ * and 30% act on files that are still visible, like package upgrades and cleanups: overwrite
+ * (60%), delete (34%), delete the whole directory (4%), make the directory opaque and write
+ * one file back (2%).
  */
 export function syntheticImage(layers: number, filesPerLayer: number, seed = 1): { index: LayerIndex; command: string }[] {
   const rand = rng(seed);
   const out: { index: LayerIndex; command: string }[] = [];
-  const existing: string[] = [];
-  const dirs = new Set<string>();
+  let live: string[] = [];
   for (let k = 0; k < layers; k++) {
     const b = new LayerIndexBuilder();
     const seenDirs = new Set<string>();
     const add = (path: string, type: EntryType, size: number, flags = 0): void => {
-      b.add(b.addString(enc.encode(path)), -1, { type, flags, mode: type === EntryType.Directory ? 0o755 : 0o644, uid: 0, gid: 0, size, mtime: 1_700_000_000 + k, offset: 0 });
+      const mode = type === EntryType.Directory ? 0o755 : 0o644;
+      b.add(b.addString(enc.encode(path)), -1, { type, flags, mode, uid: 0, gid: 0, size, mtime: 1_700_000_000 + k, offset: 0 });
     };
+    /** Directory entries for every ancestor of `path` (not `path` itself), once per layer. */
     const addDirs = (path: string): void => {
-      const parts = path.split('/');
-      for (let i = 1; i < parts.length; i++) {
-        const d = parts.slice(0, i).join('/');
+      let i = path.indexOf('/');
+      while (i > 0) {
+        const d = path.slice(0, i);
         if (!seenDirs.has(d)) {
           seenDirs.add(d);
-          dirs.add(d);
           add(d, EntryType.Directory, 0);
         }
+        i = path.indexOf('/', i + 1);
       }
     };
     const fresh = k === 0 ? filesPerLayer : Math.floor(filesPerLayer * 0.7);
+    const rewrites = filesPerLayer - fresh;
+    for (let i = 0; i < rewrites && live.length > 0; i++) {
+      const at = Math.floor(rand() * live.length);
+      const path = live[at]!;
+      const r = rand();
+      const dir = path.slice(0, path.lastIndexOf('/'));
+      if (r < 0.6) {
+        addDirs(path);
+        add(path, EntryType.File, Math.floor(rand() * 100_000));
+      } else if (r < 0.94) {
+        addDirs(path);
+        add(path, EntryType.File, 0, EntryFlag.Whiteout);
+        live[at] = live[live.length - 1]!;
+        live.pop();
+      } else if (r < 0.98) {
+        addDirs(dir);
+        add(dir, EntryType.File, 0, EntryFlag.Whiteout);
+        live = live.filter((p) => !p.startsWith(dir + '/'));
+      } else {
+        addDirs(path);
+        add(dir, EntryType.File, 0, EntryFlag.Opaque);
+        add(path, EntryType.File, Math.floor(rand() * 100_000));
+        live = live.filter((p) => !p.startsWith(dir + '/'));
+        live.push(path);
+      }
+    }
     for (let i = 0; i < fresh; i++) {
       const pkg = Math.floor(rand() * 200);
       const path = `usr/lib/pkg${pkg}/sub${i % 7}/l${k}f${i}.so`;
       addDirs(path);
       add(path, EntryType.File, Math.floor(rand() * 100_000));
-      existing.push(path);
-    }
-    if (k > 0) {
-      const rewrites = filesPerLayer - fresh;
-      for (let i = 0; i < rewrites; i++) {
-        const path = existing[Math.floor(rand() * existing.length)]!;
-        const r = rand();
-        if (r < 0.6) {
-          addDirs(path);
-          add(path, EntryType.File, Math.floor(rand() * 100_000));
-        } else if (r < 0.9) {
-          addDirs(path);
-          add(path, EntryType.File, 0, EntryFlag.Whiteout);
-        } else if (r < 0.97) {
-          const dir = path.slice(0, path.lastIndexOf('/'));
-          addDirs(dir);
-          add(dir, EntryType.File, 0, EntryFlag.Whiteout);
-        } else {
-          const dir = path.slice(0, path.lastIndexOf('/'));
-          addDirs(path);
-          add(dir, EntryType.File, 0, EntryFlag.Opaque);
-          add(path, EntryType.File, Math.floor(rand() * 100_000));
-        }
-      }
+      live.push(path);
     }
     out.push({ index: b.finish(), command: `RUN step ${k}` });
   }

@@ -28,75 +28,154 @@ export interface PathTrie {
   readonly nameOffsets: Uint32Array;
 }
 
-/** A byte string as a JS string of char codes 0–255: lossless, and `<` compares it bytewise. */
-export function latin1(bytes: Uint8Array): string {
-  const CHUNK = 4096;
-  if (bytes.length <= CHUNK) return String.fromCharCode.apply(null, bytes as unknown as number[]);
-  let s = '';
-  for (let i = 0; i < bytes.length; i += CHUNK) {
-    s += String.fromCharCode.apply(null, bytes.subarray(i, i + CHUNK) as unknown as number[]);
-  }
-  return s;
-}
-
 /**
- * Interns normalised paths (no leading or trailing '/', root = "") given as latin1 keys, then
- * renumbers the nodes in sorted pre-order.
+ * Interns normalised paths (raw bytes: no leading or trailing '/', root = empty) without
+ * building strings: one hash table keyed by (parent, name bytes), and a cache of the last
+ * directory seen (tar archives list a directory's entries together), so most entries cost one
+ * lookup. Renumbers the nodes in sorted pre-order in `finish`.
  */
 export class TrieBuilder {
-  private readonly ids = new Map<string, number>([['', 0]]);
-  private readonly names: string[] = [''];
-  private readonly parents: number[] = [-1];
+  private n = 1;
+  private parents: Int32Array<ArrayBuffer> = new Int32Array(1024);
+  private nameStart: Int32Array<ArrayBuffer> = new Int32Array(1024);
+  private nameLen: Int32Array<ArrayBuffer> = new Int32Array(1024);
+  private pool = new Uint8Array(64 * 1024);
+  private poolLen = 0;
+  private table = new Int32Array(2048).fill(-1);
+  private lastDir = new Uint8Array(256);
+  private lastDirLen = -1;
+  private lastDirId = 0;
+
+  constructor() {
+    this.parents[0] = -1;
+  }
 
   get size(): number {
-    return this.names.length;
+    return this.n;
   }
 
-  /** The node of `key`, creating it and its missing ancestors. Ids are provisional until `finish`. */
-  intern(key: string): number {
-    const known = this.ids.get(key);
-    if (known !== undefined) return known;
-    const missing: string[] = [key];
-    let k = key;
-    let p: number | undefined;
+  /** The node of `path`, creating it and its missing ancestors. Ids are provisional until `finish`. */
+  intern(path: Uint8Array): number {
+    return this.walk(path, path.length, true);
+  }
+
+  /** The provisional node of `path` if it was interned, else -1. */
+  lookup(path: Uint8Array): number {
+    return this.walk(path, path.length, false);
+  }
+
+  /** The node of path[0 .. len). */
+  private walk(path: Uint8Array, len: number, create: boolean): number {
+    if (len === 0) return 0;
+    let slash = len - 1;
+    while (slash >= 0 && path[slash] !== 0x2f) slash--;
+    let parent = 0;
+    if (slash > 0) {
+      let same = slash === this.lastDirLen;
+      if (same) {
+        const d = this.lastDir;
+        for (let i = slash - 1; i >= 0; i--) {
+          if (path[i] !== d[i]) {
+            same = false;
+            break;
+          }
+        }
+      }
+      if (same) parent = this.lastDirId;
+      else {
+        parent = this.walk(path, slash, create);
+        if (parent < 0) return -1;
+        if (this.lastDir.length < slash) this.lastDir = new Uint8Array(slash * 2);
+        for (let i = 0; i < slash; i++) this.lastDir[i] = path[i]!;
+        this.lastDirLen = slash;
+        this.lastDirId = parent;
+      }
+    }
+    return this.child(parent, path, slash + 1, len, create);
+  }
+
+  private child(parent: number, src: Uint8Array, from: number, to: number, create: boolean): number {
+    const len = to - from;
+    let h = Math.imul(parent, 0x9e3779b1) ^ 0x811c9dc5;
+    for (let i = from; i < to; i++) h = Math.imul(h ^ src[i]!, 0x01000193);
+    const mask = this.table.length - 1;
+    let slot = (h >>> 0) & mask;
+    const pool = this.pool;
     for (;;) {
-      const slash = k.lastIndexOf('/');
-      k = slash < 0 ? '' : k.slice(0, slash);
-      p = this.ids.get(k);
-      if (p !== undefined) break;
-      missing.push(k);
+      const id = this.table[slot]!;
+      if (id < 0) break;
+      if (this.parents[id] === parent && this.nameLen[id] === len) {
+        const s = this.nameStart[id]!;
+        let eq = true;
+        for (let i = 0; i < len; i++) {
+          if (pool[s + i] !== src[from + i]) {
+            eq = false;
+            break;
+          }
+        }
+        if (eq) return id;
+      }
+      slot = (slot + 1) & mask;
     }
-    for (let i = missing.length - 1; i >= 0; i--) {
-      const m = missing[i]!;
-      const id = this.names.length;
-      this.names.push(m.slice(m.lastIndexOf('/') + 1));
-      this.parents.push(p);
-      this.ids.set(m, id);
-      p = id;
+    if (!create) return -1;
+    const id = this.n++;
+    if (id === this.parents.length) {
+      this.parents = grow32(this.parents);
+      this.nameStart = grow32(this.nameStart);
+      this.nameLen = grow32(this.nameLen);
     }
-    return p;
+    if (this.poolLen + len > this.pool.length) {
+      const p = new Uint8Array(Math.max(this.pool.length * 2, this.poolLen + len));
+      p.set(this.pool.subarray(0, this.poolLen));
+      this.pool = p;
+    }
+    for (let i = 0; i < len; i++) this.pool[this.poolLen + i] = src[from + i]!;
+    this.parents[id] = parent;
+    this.nameStart[id] = this.poolLen;
+    this.nameLen[id] = len;
+    this.poolLen += len;
+    this.table[slot] = id;
+    if (this.n * 2 > this.table.length) this.rehash();
+    return id;
   }
 
-  /** The provisional node of `key` if it was interned. */
-  lookup(key: string): number | undefined {
-    return this.ids.get(key);
+  private rehash(): void {
+    const table = new Int32Array(this.table.length * 2).fill(-1);
+    const mask = table.length - 1;
+    for (let id = 1; id < this.n; id++) {
+      let h = Math.imul(this.parents[id]!, 0x9e3779b1) ^ 0x811c9dc5;
+      const s = this.nameStart[id]!;
+      const e = s + this.nameLen[id]!;
+      for (let i = s; i < e; i++) h = Math.imul(h ^ this.pool[i]!, 0x01000193);
+      let slot = (h >>> 0) & mask;
+      while (table[slot]! >= 0) slot = (slot + 1) & mask;
+      table[slot] = id;
+    }
+    this.table = table;
   }
 
   /** The trie, and `remap[provisional] = final id`. */
   finish(): { trie: PathTrie; remap: Int32Array } {
-    const n = this.names.length;
-    const names = this.names;
-    // Children grouped by parent (CSR), each group sorted by name.
+    const n = this.n;
+    const { parents, nameStart, nameLen, pool } = this;
+    // Children grouped by parent (CSR), each group sorted by name bytes.
     const childStart = new Int32Array(n + 1);
-    for (let i = 1; i < n; i++) childStart[this.parents[i]! + 1]!++;
+    for (let i = 1; i < n; i++) childStart[parents[i]! + 1]!++;
     for (let i = 0; i < n; i++) childStart[i + 1]! += childStart[i]!;
     const fill = childStart.slice(0, n);
     const children = new Int32Array(Math.max(0, n - 1));
-    for (let i = 1; i < n; i++) children[fill[this.parents[i]!]!++] = i;
+    for (let i = 1; i < n; i++) children[fill[parents[i]!]!++] = i;
     const byName = (a: number, b: number): number => {
-      const x = names[a]!;
-      const y = names[b]!;
-      return x < y ? -1 : x > y ? 1 : 0;
+      const sa = nameStart[a]!;
+      const sb = nameStart[b]!;
+      const la = nameLen[a]!;
+      const lb = nameLen[b]!;
+      const m = Math.min(la, lb);
+      for (let i = 0; i < m; i++) {
+        const d = pool[sa + i]! - pool[sb + i]!;
+        if (d !== 0) return d;
+      }
+      return la - lb;
     };
     for (let p = 0; p < n; p++) {
       const s = childStart[p]!;
@@ -122,19 +201,18 @@ export class TrieBuilder {
     const parent = new Int32Array(n);
     const depth = new Int32Array(n);
     const end = new Int32Array(n);
-    let nameLen = 0;
-    for (let i = 0; i < n; i++) nameLen += names[i]!.length;
-    const nameBytes = new Uint8Array(nameLen);
+    const nameBytes = new Uint8Array(this.poolLen);
     const nameOffsets = new Uint32Array(n + 1);
     let off = 0;
     for (let id = 0; id < n; id++) {
       const old = order[id]!;
-      const po = this.parents[old]!;
+      const po = parents[old]!;
       parent[id] = po < 0 ? -1 : remap[po]!;
       depth[id] = po < 0 ? 0 : depth[parent[id]!]! + 1;
-      const name = names[old]!;
       nameOffsets[id] = off;
-      for (let j = 0; j < name.length; j++) nameBytes[off++] = name.charCodeAt(j);
+      const from = nameStart[old]!;
+      const to = from + nameLen[old]!;
+      for (let i = from; i < to; i++) nameBytes[off++] = pool[i]!;
       end[id] = id + 1;
     }
     nameOffsets[n] = off;
@@ -144,6 +222,12 @@ export class TrieBuilder {
     }
     return { trie: { count: n, parent, depth, end, nameBytes, nameOffsets }, remap };
   }
+}
+
+function grow32(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
 }
 
 /** The raw bytes of node n's name (a view). */
