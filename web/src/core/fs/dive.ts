@@ -342,15 +342,18 @@ const WH_BYTES = new Uint8Array(WH);
 /** Go string order of dive's node names: whiteout markers (key ≥ N) are ".wh." + name. */
 function compareDiveNames(trie: FsData['trie'], N: number, a: number, b: number): number {
   if (a < N && b < N) return a - b; // siblings: pre-order ids are in name order
-  const na = nameBytesOf(trie, a >= N ? a - N : a);
-  const nb = nameBytesOf(trie, b >= N ? b - N : b);
+  const { nameBytes, nameOffsets } = trie;
+  const na = a >= N ? a - N : a;
+  const nb = b >= N ? b - N : b;
+  const sa = nameOffsets[na]!;
+  const sb = nameOffsets[nb]!;
   const pa = a >= N ? 4 : 0;
   const pb = b >= N ? 4 : 0;
-  const la = na.length + pa;
-  const lb = nb.length + pb;
+  const la = nameOffsets[na + 1]! - sa + pa;
+  const lb = nameOffsets[nb + 1]! - sb + pb;
   for (let i = 0; i < la && i < lb; i++) {
-    const x = i < pa ? WH_BYTES[i]! : na[i - pa]!;
-    const y = i < pb ? WH_BYTES[i]! : nb[i - pb]!;
+    const x = i < pa ? WH_BYTES[i]! : nameBytes[sa + i - pa]!;
+    const y = i < pb ? WH_BYTES[i]! : nameBytes[sb + i - pb]!;
     if (x !== y) return x - y;
   }
   return la - lb;

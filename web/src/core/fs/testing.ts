@@ -104,7 +104,26 @@ export function rng(seed: number): () => number {
 export function syntheticImage(layers: number, filesPerLayer: number, seed = 1): { index: LayerIndex; command: string }[] {
   const rand = rng(seed);
   const out: { index: LayerIndex; command: string }[] = [];
-  let live: string[] = [];
+  // Visible files: a flat list for random picks (stale ones are dropped when picked) and per directory.
+  const live: string[] = [];
+  const byDir = new Map<string, Set<string>>();
+  const dirOf = (p: string): string => p.slice(0, p.lastIndexOf('/'));
+  const track = (p: string): void => {
+    let set = byDir.get(dirOf(p));
+    if (!set) byDir.set(dirOf(p), (set = new Set()));
+    set.add(p);
+    live.push(p);
+  };
+  const pick = (): number => {
+    while (live.length > 0) {
+      const at = Math.floor(rand() * live.length);
+      const p = live[at]!;
+      if (byDir.get(dirOf(p))?.has(p)) return at;
+      live[at] = live[live.length - 1]!;
+      live.pop();
+    }
+    return -1;
+  };
   for (let k = 0; k < layers; k++) {
     const b = new LayerIndexBuilder();
     const seenDirs = new Set<string>();
@@ -126,29 +145,29 @@ export function syntheticImage(layers: number, filesPerLayer: number, seed = 1):
     };
     const fresh = k === 0 ? filesPerLayer : Math.floor(filesPerLayer * 0.7);
     const rewrites = filesPerLayer - fresh;
-    for (let i = 0; i < rewrites && live.length > 0; i++) {
-      const at = Math.floor(rand() * live.length);
+    for (let i = 0; i < rewrites; i++) {
+      const at = pick();
+      if (at < 0) break;
       const path = live[at]!;
       const r = rand();
-      const dir = path.slice(0, path.lastIndexOf('/'));
+      const dir = dirOf(path);
       if (r < 0.6) {
         addDirs(path);
         add(path, EntryType.File, Math.floor(rand() * 100_000));
       } else if (r < 0.94) {
         addDirs(path);
         add(path, EntryType.File, 0, EntryFlag.Whiteout);
-        live[at] = live[live.length - 1]!;
-        live.pop();
+        byDir.get(dir)!.delete(path);
       } else if (r < 0.98) {
         addDirs(dir);
         add(dir, EntryType.File, 0, EntryFlag.Whiteout);
-        live = live.filter((p) => !p.startsWith(dir + '/'));
+        byDir.delete(dir);
       } else {
         addDirs(path);
         add(dir, EntryType.File, 0, EntryFlag.Opaque);
         add(path, EntryType.File, Math.floor(rand() * 100_000));
-        live = live.filter((p) => !p.startsWith(dir + '/'));
-        live.push(path);
+        byDir.delete(dir);
+        track(path);
       }
     }
     for (let i = 0; i < fresh; i++) {
@@ -156,7 +175,7 @@ export function syntheticImage(layers: number, filesPerLayer: number, seed = 1):
       const path = `usr/lib/pkg${pkg}/sub${i % 7}/l${k}f${i}.so`;
       addDirs(path);
       add(path, EntryType.File, Math.floor(rand() * 100_000));
-      live.push(path);
+      track(path);
     }
     out.push({ index: b.finish(), command: `RUN step ${k}` });
   }
