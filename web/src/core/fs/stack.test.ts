@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { EntryType } from '../layers/layerIndex';
-import { Fate, Mark, NOT_IN_VIEW, stackLayers, type ImageFilesystem, type MarkName } from './index';
+import { Fate, ImageFilesystem, Mark, NOT_IN_VIEW, stackLayers, type MarkName } from './index';
 import { buildLayers } from './testing';
 
 /** Visible paths of the final image (aggregate view of the last layer, removed ghosts excluded). */
@@ -193,5 +193,18 @@ describe('marks', () => {
     expect([...nodes]).toEqual([...nodes].sort((a, b) => a - b));
     const marks = d.changeMark.subarray(d.changeStart[1], d.changeStart[2]);
     expect(marks.every((m) => m <= Mark.Removed || m === NOT_IN_VIEW)).toBe(true);
+  });
+});
+
+describe('transfer', () => {
+  test('the model crosses a structured clone with its buffers transferred, and answers the same', () => {
+    const fs = stackLayers(buildLayers(['d etc', 'f etc/a 10', 'f etc/b 20'], ['w etc/b', 'f etc/c 5']));
+    const before = { dive: fs.dive(), rec: fs.reclaimableItems(), rows: [...fs.flatten(1, 'aggregate', { expandAll: true }).node] };
+    const { data, transfer } = fs.toTransfer();
+    expect(transfer.length).toBeGreaterThan(20);
+    const copy = structuredClone(data, { transfer });
+    expect(fs.data.trie.parent.byteLength).toBe(0); // moved, not copied
+    const other = ImageFilesystem.fromTransfer(copy);
+    expect({ dive: other.dive(), rec: other.reclaimableItems(), rows: [...other.flatten(1, 'aggregate', { expandAll: true }).node] }).toEqual(before);
   });
 });
