@@ -40,6 +40,20 @@ export interface NodeInfo {
   readonly childCount: number;
 }
 
+/** What one layer did, for the layer list: counts of non-directory paths by mark, and bytes. */
+export interface LayerStats {
+  readonly added: number;
+  readonly modified: number;
+  readonly removed: number;
+  readonly unmodified: number;
+  /** Bytes of the files the layer added or modified (its entries that count, as shown). */
+  readonly writtenBytes: number;
+  /** Bytes of lower-layer files it removed (deleted, hidden or replaced a directory of). */
+  readonly removedBytes: number;
+  /** Bytes of this layer's own files that the final image cannot see (reclaimable). */
+  readonly deadBytes: number;
+}
+
 const VIEW_CACHE = 8;
 
 /**
@@ -145,6 +159,32 @@ export class ImageFilesystem {
 
   isDirectory(layer: number, mode: ViewMode, node: number): boolean {
     return isDirectory(this.data, this.view(layer, mode), node);
+  }
+
+  /** Counts and bytes of what layer k changed (from its change list; directories not counted). */
+  layerStats(k: number): LayerStats {
+    const d = this.data;
+    const counts = [0, 0, 0, 0];
+    let written = 0;
+    let removed = 0;
+    for (let c = d.changeStart[k]!; c < d.changeStart[k + 1]!; c++) {
+      const m = d.changeMark[c]!;
+      if (m === NOT_IN_VIEW) continue;
+      const g = m === 3 ? d.changePrev[c]! : d.changeNext[c]!;
+      if (g < 0 || d.entryType[g] === EntryType.Directory) continue;
+      counts[m]!++;
+      if (m === 3) removed += d.entrySize[g]!;
+      else if (m !== 0) written += d.entrySize[g]!;
+    }
+    return {
+      unmodified: counts[0]!,
+      modified: counts[1]!,
+      added: counts[2]!,
+      removed: counts[3]!,
+      writtenBytes: written,
+      removedBytes: removed,
+      deadBytes: this.reclaimable().byLayer[k] ?? 0,
+    };
   }
 
   /** dive's numbers (efficiency, wasted bytes, user size, inefficient files). Memoized. */

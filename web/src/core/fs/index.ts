@@ -4,7 +4,7 @@
  * Lading's reclaimable bytes. Pure: runs in a Web Worker, the page and Node tests alike.
  */
 export { ImageFilesystem, stackLayers } from './imageFs';
-export type { NodeInfo } from './imageFs';
+export type { LayerStats, NodeInfo } from './imageFs';
 export { buildFsData, fsDataTransferables, LIVE_AFTER, LIVE_BEFORE } from './filesystem';
 export type { FsData, LayerInput } from './filesystem';
 export { CHANGE_COMPARISON_HELP, Fate, MARK_NAMES, Mark, NOT_IN_VIEW, REASONS } from './marks';

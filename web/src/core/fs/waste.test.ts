@@ -31,6 +31,13 @@ describe('reclaimable bytes', () => {
     expect(fs.reclaimableItems({ limit: 1 }).map((i) => i.path)).toEqual(['/root/saved.txt']);
   });
 
+  test('layer stats: counts by mark and bytes, for the layer list', () => {
+    expect(fs.layerStats(0)).toEqual({ added: 5, modified: 0, removed: 0, unmodified: 0, writtenBytes: 1165, removedBytes: 0, deadBytes: 165 });
+    expect(fs.layerStats(1)).toMatchObject({ added: 0, modified: 0, unmodified: 1, writtenBytes: 0, deadBytes: 0 });
+    expect(fs.layerStats(2)).toMatchObject({ removed: 1, removedBytes: 50 });
+    expect(fs.layerStats(3)).toMatchObject({ added: 1, removed: 2, removedBytes: 15, writtenBytes: 2 });
+  });
+
   test('the copy you keep is never counted (unlike dive’s wasted bytes)', () => {
     const d = fs.dive();
     // dive counts both copies of saved.txt (200, the kept one too) and nothing for /tmp (its path
