@@ -27,7 +27,7 @@
 import { EntryFlag, EntryType } from '../layers/layerIndex';
 import type { FsData } from './filesystem';
 import { goSort } from './goSort';
-import { nameBytesOf, pathOfNode } from './trie';
+import { nameBytesOf, nameOf, pathOfNode } from './trie';
 
 export interface DiveInefficiency {
   /** dive's path: "/" + names, a whiteout counted at the path it deletes. */
@@ -314,10 +314,17 @@ export function diveAnalysis(data: FsData): DiveAnalysis {
   });
   let wasted = 0;
   const inefficiencies: DiveInefficiency[] = [];
+  const dirPaths = new Map<number, string>(); // inefficient files share their directories
+  const pathFor = (n: number): string => {
+    const p = parent[n]!;
+    let dir = p <= 0 ? '' : dirPaths.get(p);
+    if (dir === undefined) dirPaths.set(p, (dir = pathOfNode(trie, p)));
+    return dir + '/' + nameOf(trie, n);
+  };
   for (let i = inefficient.length - 1; i >= 0; i--) {
     const n = inefficient[i]!;
     wasted += cum[n]!;
-    inefficiencies.push({ path: pathOfNode(trie, n), count: cnt[n]!, sizeBytes: cum[n]!, layers: layersOf.get(n) ?? [] });
+    inefficiencies.push({ path: pathFor(n), count: cnt[n]!, sizeBytes: cum[n]!, layers: layersOf.get(n) ?? [] });
   }
   let sizeBytes = 0;
   let userSizeBytes = 0;

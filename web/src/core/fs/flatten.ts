@@ -51,26 +51,30 @@ export interface FlatRows {
 
 /**
  * Per node: 0 = filtered out, else Match (4) and/or 1 = keeps a descendant. Null when no filter is active.
- * `paths` is the full path of every node (see ImageFilesystem.paths).
+ * `paths` gives the full path of every node, lower-cased when asked (see ImageFilesystem.paths).
  */
-export function filterMask(view: FsView, parent: Int32Array, filter: TreeFilter | undefined, paths: () => readonly string[]): Uint8Array | null {
+export function filterMask(
+  view: FsView,
+  parent: Int32Array,
+  filter: TreeFilter | undefined,
+  paths: (lowerCase: boolean) => readonly string[],
+): Uint8Array | null {
   const hide = filter?.hide ?? {};
   const hidden = MARK_NAMES.map((m) => hide[m] === true);
   const pattern = filter?.path;
   const hasPattern = pattern instanceof RegExp || (typeof pattern === 'string' && pattern !== '');
   if (!hasPattern && !hidden.some(Boolean)) return null;
   let test: ((s: string) => boolean) | null = null;
+  let lower = false;
   if (pattern instanceof RegExp) {
     const re = new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''));
     test = (s) => re.test(s);
   } else if (typeof pattern === 'string' && pattern !== '') {
-    if (filter?.ignoreCase === false) test = (s) => s.includes(pattern);
-    else {
-      const p = pattern.toLowerCase();
-      test = (s) => s.toLowerCase().includes(p);
-    }
+    lower = filter?.ignoreCase !== false;
+    const p = lower ? pattern.toLowerCase() : pattern;
+    test = (s) => s.includes(p);
   }
-  const all = test ? paths() : null;
+  const all = test ? paths(lower) : null;
   const keep = new Uint8Array(view.mark.length);
   const nodes = view.nodes;
   for (let i = nodes.length - 1; i >= 0; i--) {
@@ -83,7 +87,7 @@ export function filterMask(view: FsView, parent: Int32Array, filter: TreeFilter 
   return keep;
 }
 
-export function flattenView(data: FsData, view: FsView, opts: FlattenOptions, paths: () => readonly string[]): FlatRows {
+export function flattenView(data: FsData, view: FsView, opts: FlattenOptions, paths: (lowerCase: boolean) => readonly string[]): FlatRows {
   const { end, depth: trieDepth, parent } = data.trie;
   const keep = filterMask(view, parent, opts.filter, paths);
   const expanded = opts.expanded;

@@ -64,6 +64,7 @@ export class ImageFilesystem {
   private readonly views = new Map<string, FsView>();
   private readonly visibility: VisibilityCache;
   private pathsMemo: string[] | undefined;
+  private lowerPathsMemo: string[] | undefined;
   private diveMemo: DiveAnalysis | undefined;
   private reclaimMemo: ReclaimableSummary | undefined;
 
@@ -106,7 +107,7 @@ export class ImageFilesystem {
 
   /** Rows for a virtual list; expanded nodes and filters are the caller's state. */
   flatten(layer: number, mode: ViewMode, opts: FlattenOptions = {}): FlatRows {
-    return flattenView(this.data, this.view(layer, mode), opts, () => this.paths());
+    return flattenView(this.data, this.view(layer, mode), opts, (lower) => (lower ? (this.lowerPathsMemo ??= this.paths().map((p) => p.toLowerCase())) : this.paths()));
   }
 
   /** Full path of every node ("/usr/bin/env"; "/" for the root), computed once. */
