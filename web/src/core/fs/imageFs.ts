@@ -100,6 +100,15 @@ export class ImageFilesystem {
     return v;
   }
 
+  /**
+   * Per node, the global entry visible after layers 0..i are stacked (-1: none, or an implicit
+   * directory); `data.entryLayer[g]` is the layer it comes from. A fresh copy.
+   */
+  visibleEntries(layer: number): Int32Array {
+    if (layer === this.layerCount - 1) return this.data.finalVis.slice();
+    return this.visibility.at(layer).vis.slice();
+  }
+
   /** Children of `node` in the view, by name or by size (largest first). */
   children(layer: number, mode: ViewMode, node: number, order: 'name' | 'size' = 'name'): Int32Array {
     return viewChildren(this.data, this.view(layer, mode), node, order);

@@ -104,6 +104,21 @@ describe('stacking', () => {
     ]);
   });
 
+  test('the entry visible at each node after each layer', () => {
+    const fs = stackLayers(buildLayers(['f a 1', 'f b 2'], ['f a 3'], ['w b']));
+    const d = fs.data;
+    const at = (k: number, p: string) => {
+      const g = fs.visibleEntries(k)[fs.find(p)]!;
+      return g < 0 ? null : d.entryLayer[g];
+    };
+    expect([0, 1, 2].map((k) => [at(k, '/a'), at(k, '/b')])).toEqual([
+      [0, 0],
+      [1, 0],
+      [1, null],
+    ]);
+    expect(at(0, '/a')).toBe(0); // going back replays from the start
+  });
+
   test('implicit directories: a path without a directory entry still has its parents', () => {
     const fs = stackLayers(buildLayers(['f a/b/c 4']));
     const v = fs.view(0, 'aggregate');
