@@ -87,6 +87,10 @@ export function diveAnalysis(data: FsData): DiveAnalysis {
   const hadChild = new Int32Array(N).fill(-1); // stamp: the node has a child in the layer's tree
   const wStamp = new Int32Array(N).fill(-1); // stamp: the node has whiteout-marker children
   const wPos = new Int32Array(N);
+  const plainBuf = new Int32Array(N);
+  const order = new Int32Array(2 * N);
+  const leaf = new Uint8Array(2 * N);
+  const stack = new Int32Array(maxDepth(trie.depth));
 
   // Per path (trie node): dive's EfficiencyData.
   const has = new Uint8Array(N);
@@ -95,7 +99,8 @@ export function diveAnalysis(data: FsData): DiveAnalysis {
   const cnt = new Int32Array(N);
   const firstLayer = new Int32Array(N);
   const layersOf = new Map<number, number[]>(); // for paths counted twice or more
-  const keys: number[] = [];
+  const keys = new Int32Array(N);
+  let keyCount = 0;
   const inefficient: number[] = [];
   const aufsKeys = new Set<number>();
 
@@ -149,7 +154,7 @@ export function diveAnalysis(data: FsData): DiveAnalysis {
 
   for (let k = 0; k < L; k++) {
     // 1. Build layer k's dive tree, in archive order (dive's AddPath per tar entry).
-    const plain: number[] = [];
+    let plainCount = 0;
     const markers: number[] = [];
     let layerSize = 0;
     /** Creates the missing plain nodes on the way to n (n included); false when dive would stop at a `.wh..wh..` name. */
@@ -161,7 +166,7 @@ export function diveAnalysis(data: FsData): DiveAnalysis {
         if (kind[x] === NAME_DROPPED) return false;
         present[x] = k;
         info[x] = -1;
-        plain.push(x);
+        plainBuf[plainCount++] = x;
       }
       return true;
     };
@@ -200,43 +205,44 @@ export function diveAnalysis(data: FsData): DiveAnalysis {
       l.push(key);
     }
     for (const l of wLists.values()) if (l.length > 1) l.sort((a, b) => compareDiveNames(trie, N, a, b));
-    const sorted = Int32Array.from(plain).sort();
-    const order: number[] = [];
-    const leaf: boolean[] = [];
+    const sorted = plainBuf.subarray(0, plainCount).sort();
+    let orderCount = 0;
     const emitMarkers = (p: number, before: number): void => {
       if (wStamp[p] !== k) return;
       const l = wLists.get(p)!;
       let i = wPos[p]!;
       while (i < l.length && (before < 0 || compareDiveNames(trie, N, l[i]!, before) < 0)) {
-        order.push(l[i]!);
-        leaf.push(true);
+        order[orderCount] = l[i]!;
+        leaf[orderCount++] = 1;
         hadChild[p] = k;
         i++;
       }
       wPos[p] = i;
     };
-    const stack: number[] = [0];
+    let sp = 0;
+    stack[sp++] = 0;
     const close = (): void => {
-      const top = stack.pop()!;
+      const top = stack[--sp]!;
       emitMarkers(top, -1);
       if (top !== 0) {
-        order.push(top);
-        leaf.push(hadChild[top] !== k);
+        order[orderCount] = top;
+        leaf[orderCount++] = hadChild[top] !== k ? 1 : 0;
       }
     };
     for (let i = 0; i < sorted.length; i++) {
       const c = sorted[i]!;
-      while (c >= end[stack[stack.length - 1]!]!) close();
-      const p = stack[stack.length - 1]!;
+      while (c >= end[stack[sp - 1]!]!) close();
+      const p = stack[sp - 1]!;
       emitMarkers(p, c);
       hadChild[p] = k;
-      stack.push(c);
+      stack[sp++] = c;
     }
-    while (stack.length > 0) close();
+    while (sp > 0) close();
 
     // dive's stack for layer 0 is a copy of tree 0 (StackTreeRange copies trees[0] first).
     if (k === 0) {
-      for (const key of order) {
+      for (let i = 0; i < orderCount; i++) {
+        const key = order[i]!;
         if (key >= N) {
           dWhIn[key - N] = 1;
           dWhSize[key - N] = entrySize[info[key]!]!;
@@ -249,9 +255,9 @@ export function diveAnalysis(data: FsData): DiveAnalysis {
       if (has[n]) return;
       has[n] = 1;
       min[n] = -1;
-      keys.push(n);
+      keys[keyCount++] = n;
     };
-    for (let i = 0; i < order.length; i++) {
+    for (let i = 0; i < orderCount; i++) {
       if (!leaf[i]) continue;
       const key = order[i]!;
       let size: number;
@@ -286,7 +292,8 @@ export function diveAnalysis(data: FsData): DiveAnalysis {
     }
 
     // 5. Stack layer k (dive's Stack: children first; whiteouts remove, everything else AddPath).
-    for (const key of order) {
+    for (let i = 0; i < orderCount; i++) {
+      const key = order[i]!;
       if (key >= N) {
         if (dIn[key - N]) removeSubtree(key - N);
       } else if (kind[key] !== NAME_WHITEOUT) {
@@ -297,7 +304,8 @@ export function diveAnalysis(data: FsData): DiveAnalysis {
 
   let minSum = -aufsKeys.size;
   let cumSum = 0;
-  for (const n of keys) {
+  for (let i = 0; i < keyCount; i++) {
+    const n = keys[i]!;
     minSum += min[n]!;
     cumSum += cum[n]!;
   }
@@ -345,6 +353,12 @@ export function diveAnalysis(data: FsData): DiveAnalysis {
 }
 
 const WH_BYTES = new Uint8Array(WH);
+
+function maxDepth(depth: Int32Array): number {
+  let m = 0;
+  for (let i = 0; i < depth.length; i++) if (depth[i]! > m) m = depth[i]!;
+  return m + 2;
+}
 
 /** Go string order of dive's node names: whiteout markers (key ≥ N) are ".wh." + name. */
 function compareDiveNames(trie: FsData['trie'], N: number, a: number, b: number): number {
