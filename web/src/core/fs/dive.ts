@@ -32,6 +32,8 @@ import { nameBytesOf, nameOf, pathOfNode } from './trie';
 export interface DiveInefficiency {
   /** dive's path: "/" + names, a whiteout counted at the path it deletes. */
   readonly path: string;
+  /** The trie node of the path (to reveal it in the tree). */
+  readonly node: number;
   /** How many times the path was counted (dive's len(Nodes)). */
   readonly count: number;
   /** dive's CumulativeSize. */
@@ -332,7 +334,7 @@ export function diveAnalysis(data: FsData): DiveAnalysis {
   for (let i = inefficient.length - 1; i >= 0; i--) {
     const n = inefficient[i]!;
     wasted += cum[n]!;
-    inefficiencies.push({ path: pathFor(n), count: cnt[n]!, sizeBytes: cum[n]!, layers: layersOf.get(n) ?? [] });
+    inefficiencies.push({ path: pathFor(n), node: n, count: cnt[n]!, sizeBytes: cum[n]!, layers: layersOf.get(n) ?? [] });
   }
   let sizeBytes = 0;
   let userSizeBytes = 0;

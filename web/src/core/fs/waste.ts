@@ -30,6 +30,8 @@ export interface ReclaimableSummary {
 export interface ReclaimableItem {
   /** Global entry id. */
   readonly entry: number;
+  /** Its trie node (to reveal it in the tree). */
+  readonly node: number;
   readonly path: string;
   readonly bytes: number;
   /** The layer whose bytes these are. */
@@ -37,8 +39,9 @@ export interface ReclaimableItem {
   readonly reason: ReclaimReason;
   /** The layer that overwrote, deleted or hid it (may equal `layer` for a path written twice in one layer). */
   readonly byLayer: number;
-  /** The path of the whiteout, opaque directory or replacing entry. */
+  /** The path (and node) of the whiteout, opaque directory or replacing entry. */
   readonly byPath: string;
+  readonly byNode: number;
   /** The history line of `byLayer`, when known. */
   readonly byCommand?: string;
 }
@@ -96,12 +99,14 @@ export function reclaimableItem(data: FsData, g: number): ReclaimableItem {
   const command = data.layers[by]?.command;
   return {
     entry: g,
+    node: data.entryNode[g]!,
     path: pathOfNode(data.trie, data.entryNode[g]!),
     bytes: data.entrySize[g]!,
     layer: data.entryLayer[g]!,
     reason: reasonOf(data.killReason[g]! as Fate),
     byLayer: by,
     byPath: pathOfNode(data.trie, data.killerNode[g]!),
+    byNode: data.killerNode[g]!,
     ...(command !== undefined ? { byCommand: command } : {}),
   };
 }
