@@ -108,129 +108,189 @@ export function buildFsData(layers: readonly LayerInput[]): FsData {
   const layerBase = new Int32Array(L + 1);
   for (let k = 0; k < L; k++) layerBase[k + 1] = layerBase[k]! + layers[k]!.index.count;
   const E = layerBase[L]!;
+  const entries = new EntryArrays(E);
 
   // 1. Intern every path (and every hardlink target that names an archive member).
   const tb = new TrieBuilder();
   const provisional = new Int32Array(E);
   const linkProvisional = new Int32Array(E).fill(-1);
-  const entryLayer = new Int32Array(E);
-  const entryType = new Uint8Array(E);
-  const entryFlags = new Uint8Array(E);
-  const entrySize = new Float64Array(E);
-  for (let k = 0; k < L; k++) {
-    const idx = layers[k]!.index;
-    const base = layerBase[k]!;
-    for (let e = 0; e < idx.count; e++) {
-      const g = base + e;
-      provisional[g] = tb.intern(stringBytesAt(idx.strings, idx.path[e]!));
-      entryLayer[g] = k;
-      entryType[g] = idx.type[e]!;
-      entryFlags[g] = idx.flags[e]!;
-      entrySize[g] = idx.size[e]!;
-    }
-    for (let e = 0; e < idx.count; e++) {
-      if (idx.type[e] !== EntryType.Hardlink || (idx.link[e] ?? -1) < 0) continue;
-      linkProvisional[base + e] = tb.lookup(stringBytesAt(idx.strings, idx.link[e]!));
-    }
-  }
+  for (let k = 0; k < L; k++) internLayer(tb, layers[k]!.index, k, layerBase[k]!, entries, provisional, linkProvisional);
   const { trie, remap } = tb.finish();
-  const N = trie.count;
   const entryNode = new Int32Array(E);
   for (let g = 0; g < E; g++) entryNode[g] = remap[provisional[g]!]!;
-
-  // Hardlink targets: the last content entry at the target path earlier in the same layer.
-  const linkTarget = new Int32Array(E).fill(-1);
-  {
-    const stamp = new Int32Array(N).fill(-1);
-    const last = new Int32Array(N);
-    for (let k = 0; k < L; k++) {
-      for (let g = layerBase[k]!; g < layerBase[k + 1]!; g++) {
-        if (entryFlags[g]! & MARKER) continue;
-        if (linkProvisional[g]! >= 0) {
-          const t = remap[linkProvisional[g]!]!;
-          if (stamp[t] === k) linkTarget[g] = last[t]!;
-        }
-        const n = entryNode[g]!;
-        stamp[n] = k;
-        last[n] = g;
-      }
-    }
-  }
+  const linkTarget = resolveHardlinks(L, layerBase, entries.flags, entryNode, linkProvisional, remap, trie.count);
 
   // 2. The forward pass.
-  const { parent, end } = trie;
-  const vis = new Int32Array(N).fill(-1);
-  const live = new Int32Array(N);
-  const killedBy = new Int32Array(E).fill(-1);
-  const killReason = new Uint8Array(E);
-  const killerNode = new Int32Array(E).fill(-1);
+  const st = new Stacker(layers, layerBase, trie, entryNode, entries);
+  for (let k = 0; k < L; k++) st.apply(k);
+  st.changeStart[L] = st.cNode.n;
 
-  const stampT = new Int32Array(N).fill(-1); // node is in layer k's change list
-  const prevVis = new Int32Array(N);
-  const prevLive = new Uint8Array(N);
-  const stampC = new Int32Array(N).fill(-1); // layer k has content at node
-  const lastOf = new Int32Array(N);
-  const stampA = new Int32Array(N).fill(-1); // ancestors checked for lower non-directories
-  const stampChild = new Int32Array(N).fill(-1); // a child changed (for directory marks)
-
-  const changeStart = new Int32Array(L + 1);
-  const cNode = new IntBuf();
-  const cPrev = new IntBuf();
-  const cNext = new IntBuf();
-  const cMark = new ByteBuf();
-  const cLive = new ByteBuf();
-
-  let k = 0;
-  let tNodes = new IntBuf();
-
-  const touch = (x: number): void => {
-    while (x >= 0 && stampT[x] !== k) {
-      stampT[x] = k;
-      prevVis[x] = vis[x]!;
-      prevLive[x] = live[x]! > 0 ? 1 : 0;
-      tNodes.push(x);
-      x = parent[x]!;
-    }
+  return {
+    layers,
+    trie,
+    layerBase,
+    entryNode,
+    entryLayer: entries.layer,
+    entryType: entries.type,
+    entryFlags: entries.flags,
+    entrySize: entries.size,
+    linkTarget,
+    killedBy: st.killedBy,
+    killReason: st.killReason,
+    killerNode: st.killerNode,
+    finalVis: st.vis,
+    changeStart: st.changeStart,
+    changeNode: st.cNode.finish(),
+    changePrev: st.cPrev.finish(),
+    changeNext: st.cNext.finish(),
+    changeMark: st.cMark.finish(),
+    changeLive: st.cLive.finish(),
   };
-  const kill = (x: number, reason: Fate, killer: number): void => {
-    const g = vis[x]!;
-    killedBy[g] = k;
-    killReason[g] = reason;
-    killerNode[g] = killer;
-    vis[x] = -1;
-    for (let a = x; a >= 0; a = parent[a]!) live[a]!--;
-  };
-  /** Kills lower-layer entries in n's subtree (n itself when `inclusive`). */
-  const killBelow = (n: number, inclusive: boolean, reason: Fate, killer: number): void => {
-    const stop = end[n]!;
-    let x = inclusive ? n : n + 1;
-    while (x < stop) {
-      if (live[x] === 0) {
-        x = end[x]!;
-        continue;
+}
+
+class EntryArrays {
+  readonly layer: Int32Array;
+  readonly type: Uint8Array;
+  readonly flags: Uint8Array;
+  readonly size: Float64Array;
+  constructor(E: number) {
+    this.layer = new Int32Array(E);
+    this.type = new Uint8Array(E);
+    this.flags = new Uint8Array(E);
+    this.size = new Float64Array(E);
+  }
+}
+
+function internLayer(
+  tb: TrieBuilder,
+  idx: LayerIndex,
+  k: number,
+  base: number,
+  entries: EntryArrays,
+  provisional: Int32Array,
+  linkProvisional: Int32Array,
+): void {
+  const { bytes, offsets } = idx.strings;
+  for (let e = 0; e < idx.count; e++) {
+    const g = base + e;
+    const s = idx.path[e]!;
+    provisional[g] = tb.internRange(bytes, offsets[s]!, offsets[s + 1]!);
+    entries.layer[g] = k;
+    entries.type[g] = idx.type[e]!;
+    entries.flags[g] = idx.flags[e]!;
+    entries.size[g] = idx.size[e]!;
+  }
+  for (let e = 0; e < idx.count; e++) {
+    const s = idx.link[e]!;
+    if (idx.type[e] !== EntryType.Hardlink || s < 0) continue;
+    linkProvisional[base + e] = tb.lookupRange(bytes, offsets[s]!, offsets[s + 1]!);
+  }
+}
+
+/** Hardlink targets: the last content entry at the target path earlier in the same layer. */
+function resolveHardlinks(
+  L: number,
+  layerBase: Int32Array,
+  flags: Uint8Array,
+  entryNode: Int32Array,
+  linkProvisional: Int32Array,
+  remap: Int32Array,
+  N: number,
+): Int32Array {
+  const linkTarget = new Int32Array(entryNode.length).fill(-1);
+  const stamp = new Int32Array(N).fill(-1);
+  const last = new Int32Array(N);
+  for (let k = 0; k < L; k++) {
+    for (let g = layerBase[k]!; g < layerBase[k + 1]!; g++) {
+      if (flags[g]! & MARKER) continue;
+      if (linkProvisional[g]! >= 0) {
+        const t = remap[linkProvisional[g]!]!;
+        if (stamp[t] === k) linkTarget[g] = last[t]!;
       }
-      const g = vis[x]!;
-      if (g >= 0 && entryLayer[g]! < k) {
-        touch(x);
-        kill(x, reason, killer);
-      }
-      x++;
+      const n = entryNode[g]!;
+      stamp[n] = k;
+      last[n] = g;
     }
-  };
+  }
+  return linkTarget;
+}
 
-  const whiteouts = new IntBuf();
-  const opaques = new IntBuf();
-  const placements = new IntBuf();
-  for (k = 0; k < L; k++) {
-    tNodes = new IntBuf();
+/** The forward pass's state; one method per step keeps each hot loop small. */
+class Stacker {
+  readonly parent: Int32Array;
+  readonly end: Int32Array;
+  readonly vis: Int32Array;
+  readonly live: Int32Array;
+  readonly killedBy: Int32Array;
+  readonly killReason: Uint8Array;
+  readonly killerNode: Int32Array;
+  private readonly stampT: Int32Array; // node is in layer k's change list
+  private readonly prevVis: Int32Array;
+  private readonly prevLive: Uint8Array;
+  private readonly stampC: Int32Array; // layer k has content at node
+  private readonly lastOf: Int32Array;
+  private readonly stampA: Int32Array; // ancestors checked for lower non-directories
+  private readonly stampChild: Int32Array; // a child changed (for directory marks)
+  readonly changeStart: Int32Array;
+  readonly cNode = new IntBuf();
+  readonly cPrev = new IntBuf();
+  readonly cNext = new IntBuf();
+  readonly cMark = new ByteBuf();
+  readonly cLive = new ByteBuf();
+  private readonly tNodes = new IntBuf();
+  private readonly whiteouts = new IntBuf();
+  private readonly opaques = new IntBuf();
+  private readonly placements = new IntBuf();
+  private k = 0;
+
+  constructor(
+    private readonly layers: readonly LayerInput[],
+    private readonly layerBase: Int32Array,
+    trie: PathTrie,
+    private readonly entryNode: Int32Array,
+    private readonly entries: EntryArrays,
+  ) {
+    const N = trie.count;
+    const E = entryNode.length;
+    this.parent = trie.parent;
+    this.end = trie.end;
+    this.vis = new Int32Array(N).fill(-1);
+    this.live = new Int32Array(N);
+    this.killedBy = new Int32Array(E).fill(-1);
+    this.killReason = new Uint8Array(E);
+    this.killerNode = new Int32Array(E).fill(-1);
+    this.stampT = new Int32Array(N).fill(-1);
+    this.prevVis = new Int32Array(N);
+    this.prevLive = new Uint8Array(N);
+    this.stampC = new Int32Array(N).fill(-1);
+    this.lastOf = new Int32Array(N);
+    this.stampA = new Int32Array(N).fill(-1);
+    this.stampChild = new Int32Array(N).fill(-1);
+    this.changeStart = new Int32Array(layers.length + 1);
+  }
+
+  apply(k: number): void {
+    this.k = k;
+    this.tNodes.n = 0;
+    this.collect();
+    const { whiteouts, opaques, placements } = this;
+    for (let i = 0; i < whiteouts.n; i++) this.killBelow(whiteouts.a[i]!, true, Fate.Deleted, whiteouts.a[i]!);
+    for (let i = 0; i < opaques.n; i++) this.killBelow(opaques.a[i]!, false, Fate.HiddenByOpaque, opaques.a[i]!);
+    for (let i = 0; i < placements.n; i++) this.place(placements.a[i]!);
+    this.emitChanges();
+  }
+
+  /** Sorts layer k's entries: whiteouts, opaque markers, and the last content entry per path. */
+  private collect(): void {
+    const { k, stampC, lastOf, whiteouts, opaques, placements, killedBy, killReason, killerNode } = this;
+    const nodeOf = this.entryNode;
+    const flags = this.entries.flags;
     whiteouts.n = 0;
     opaques.n = 0;
     placements.n = 0;
-    const base = layerBase[k]!;
-    const stop = layerBase[k + 1]!;
-    for (let g = base; g < stop; g++) {
-      const n = entryNode[g]!;
-      const f = entryFlags[g]!;
+    for (let g = this.layerBase[k]!; g < this.layerBase[k + 1]!; g++) {
+      const n = nodeOf[g]!;
+      const f = flags[g]!;
       if (f & EntryFlag.Whiteout) whiteouts.push(n);
       else if (f & EntryFlag.Opaque) opaques.push(n);
       else if (stampC[n] === k) {
@@ -245,45 +305,84 @@ export function buildFsData(layers: readonly LayerInput[]): FsData {
         placements.push(n);
       }
     }
-    for (let i = 0; i < whiteouts.n; i++) {
-      const w = whiteouts.a[i]!;
-      killBelow(w, true, Fate.Deleted, w);
-    }
-    for (let i = 0; i < opaques.n; i++) {
-      const d = opaques.a[i]!;
-      killBelow(d, false, Fate.HiddenByOpaque, d);
-    }
-    for (let i = 0; i < placements.n; i++) {
-      const n = placements.a[i]!;
-      const g = lastOf[n]!;
-      touch(n);
-      // A lower non-directory where this layer needs a directory is replaced.
-      for (let a = parent[n]!; a >= 0 && stampA[a] !== k; a = parent[a]!) {
-        stampA[a] = k;
-        const lower = vis[a]!;
-        if (lower >= 0 && entryLayer[lower]! < k && entryType[lower] !== EntryType.Directory) kill(a, Fate.Overwritten, n);
-      }
-      const old = vis[n]!;
-      if (old >= 0) {
-        killedBy[old] = k;
-        killReason[old] = Fate.Overwritten;
-        killerNode[old] = n;
-      } else {
-        for (let a = n; a >= 0; a = parent[a]!) live[a]!++;
-        // Deleted or hidden by this layer, then written again: that is an overwrite.
-        const before = prevVis[n]!;
-        if (before >= 0 && killedBy[before] === k) {
-          killReason[before] = Fate.Overwritten;
-          killerNode[before] = n;
-        }
-      }
-      vis[n] = g;
-      if (entryType[g] !== EntryType.Directory) killBelow(n, false, Fate.Overwritten, n);
-    }
+  }
 
-    // Marks, children before parents.
-    const touched = tNodes.finish().sort();
-    changeStart[k] = cNode.n;
+  /** Adds x and its ancestors to the layer's change list, recording their state before the layer. */
+  private touch(x: number): void {
+    const { k, stampT, prevVis, prevLive, vis, live, parent, tNodes } = this;
+    while (x >= 0 && stampT[x] !== k) {
+      stampT[x] = k;
+      prevVis[x] = vis[x]!;
+      prevLive[x] = live[x]! > 0 ? 1 : 0;
+      tNodes.push(x);
+      x = parent[x]!;
+    }
+  }
+
+  private kill(x: number, reason: Fate, killer: number): void {
+    const g = this.vis[x]!;
+    this.killedBy[g] = this.k;
+    this.killReason[g] = reason;
+    this.killerNode[g] = killer;
+    this.vis[x] = -1;
+    const { live, parent } = this;
+    for (let a = x; a >= 0; a = parent[a]!) live[a]!--;
+  }
+
+  /** Kills lower-layer entries in n's subtree (n itself when `inclusive`), skipping empty subtrees. */
+  private killBelow(n: number, inclusive: boolean, reason: Fate, killer: number): void {
+    const { end, live, vis, k } = this;
+    const layerOf = this.entries.layer;
+    const stop = end[n]!;
+    let x = inclusive ? n : n + 1;
+    while (x < stop) {
+      if (live[x] === 0) {
+        x = end[x]!;
+        continue;
+      }
+      const g = vis[x]!;
+      if (g >= 0 && layerOf[g]! < k) {
+        this.touch(x);
+        this.kill(x, reason, killer);
+      }
+      x++;
+    }
+  }
+
+  private place(n: number): void {
+    const { k, vis, live, parent, stampA, killedBy, killReason, killerNode } = this;
+    const { layer: layerOf, type } = this.entries;
+    const g = this.lastOf[n]!;
+    this.touch(n);
+    // A lower non-directory where this layer needs a directory is replaced.
+    for (let a = parent[n]!; a >= 0 && stampA[a] !== k; a = parent[a]!) {
+      stampA[a] = k;
+      const lower = vis[a]!;
+      if (lower >= 0 && layerOf[lower]! < k && type[lower] !== EntryType.Directory) this.kill(a, Fate.Overwritten, n);
+    }
+    const old = vis[n]!;
+    if (old >= 0) {
+      killedBy[old] = k;
+      killReason[old] = Fate.Overwritten;
+      killerNode[old] = n;
+    } else {
+      for (let a = n; a >= 0; a = parent[a]!) live[a]!++;
+      // Deleted or hidden by this layer, then written again: that is an overwrite.
+      const before = this.prevVis[n]!;
+      if (before >= 0 && killedBy[before] === k) {
+        killReason[before] = Fate.Overwritten;
+        killerNode[before] = n;
+      }
+    }
+    vis[n] = g;
+    if (type[g] !== EntryType.Directory) this.killBelow(n, false, Fate.Overwritten, n);
+  }
+
+  /** Marks, children before parents, then the layer's change list in node order. */
+  private emitChanges(): void {
+    const { k, prevLive, prevVis, live, vis, stampC, stampChild, parent } = this;
+    const touched = this.tNodes.finish().sort();
+    this.changeStart[k] = this.cNode.n;
     const marks = new Uint8Array(touched.length);
     for (let i = touched.length - 1; i >= 0; i--) {
       const x = touched[i]!;
@@ -298,13 +397,14 @@ export function buildFsData(layers: readonly LayerInput[]): FsData {
         mark = Mark.Unmodified;
         if (stampC[x] === k) {
           const prev = prevVis[x]!;
-          mark = prev < 0 ? Mark.Modified : compareEntries(layers, layerBase, entryLayer, entryType, entrySize, prev, vis[x]!);
+          mark = prev < 0 ? Mark.Modified : compareEntries(this.layers, this.layerBase, this.entries, prev, vis[x]!);
         }
         if (mark === Mark.Unmodified && stampChild[x] === k) mark = Mark.Modified;
       }
       marks[i] = mark;
       if (mark !== Mark.Unmodified && mark !== NOT_IN_VIEW && x > 0) stampChild[parent[x]!] = k;
     }
+    const { cNode, cPrev, cNext, cMark, cLive } = this;
     for (let i = 0; i < touched.length; i++) {
       const x = touched[i]!;
       cNode.push(x);
@@ -314,29 +414,6 @@ export function buildFsData(layers: readonly LayerInput[]): FsData {
       cLive.push(x === 0 ? LIVE_BEFORE | LIVE_AFTER : (prevLive[x] === 1 ? LIVE_BEFORE : 0) | (live[x]! > 0 ? LIVE_AFTER : 0));
     }
   }
-  changeStart[L] = cNode.n;
-
-  return {
-    layers,
-    trie,
-    layerBase,
-    entryNode,
-    entryLayer,
-    entryType,
-    entryFlags,
-    entrySize,
-    linkTarget,
-    killedBy,
-    killReason,
-    killerNode,
-    finalVis: vis,
-    changeStart,
-    changeNode: cNode.finish(),
-    changePrev: cPrev.finish(),
-    changeNext: cNext.finish(),
-    changeMark: cMark.finish(),
-    changeLive: cLive.finish(),
-  };
 }
 
 /**
@@ -344,15 +421,8 @@ export function buildFsData(layers: readonly LayerInput[]): FsData {
  * every entry inside, which the children's marks already show), for everything else also
  * size, mtime and link target. See CHANGE_COMPARISON_HELP.
  */
-function compareEntries(
-  layers: readonly LayerInput[],
-  layerBase: Int32Array,
-  entryLayer: Int32Array,
-  entryType: Uint8Array,
-  entrySize: Float64Array,
-  a: number,
-  b: number,
-): Mark {
+function compareEntries(layers: readonly LayerInput[], layerBase: Int32Array, entries: EntryArrays, a: number, b: number): Mark {
+  const { layer: entryLayer, type: entryType, size: entrySize } = entries;
   if (entryType[a] !== entryType[b]) return Mark.Modified;
   const la = entryLayer[a]!;
   const lb = entryLayer[b]!;

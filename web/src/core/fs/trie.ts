@@ -56,26 +56,35 @@ export class TrieBuilder {
 
   /** The node of `path`, creating it and its missing ancestors. Ids are provisional until `finish`. */
   intern(path: Uint8Array): number {
-    return this.walk(path, path.length, true);
+    return this.walk(path, 0, path.length, true);
+  }
+
+  /** `intern` of bytes[start .. end) (no subarray needed). */
+  internRange(bytes: Uint8Array, start: number, end: number): number {
+    return this.walk(bytes, start, end - start, true);
   }
 
   /** The provisional node of `path` if it was interned, else -1. */
   lookup(path: Uint8Array): number {
-    return this.walk(path, path.length, false);
+    return this.walk(path, 0, path.length, false);
   }
 
-  /** The node of path[0 .. len). */
-  private walk(path: Uint8Array, len: number, create: boolean): number {
+  lookupRange(bytes: Uint8Array, start: number, end: number): number {
+    return this.walk(bytes, start, end - start, false);
+  }
+
+  /** The node of src[off .. off+len). */
+  private walk(src: Uint8Array, off: number, len: number, create: boolean): number {
     if (len === 0) return 0;
     let slash = len - 1;
-    while (slash >= 0 && path[slash] !== 0x2f) slash--;
+    while (slash >= 0 && src[off + slash] !== 0x2f) slash--;
     let parent = 0;
     if (slash > 0) {
       let same = slash === this.lastDirLen;
       if (same) {
         const d = this.lastDir;
         for (let i = slash - 1; i >= 0; i--) {
-          if (path[i] !== d[i]) {
+          if (src[off + i] !== d[i]) {
             same = false;
             break;
           }
@@ -83,15 +92,15 @@ export class TrieBuilder {
       }
       if (same) parent = this.lastDirId;
       else {
-        parent = this.walk(path, slash, create);
+        parent = this.walk(src, off, slash, create);
         if (parent < 0) return -1;
         if (this.lastDir.length < slash) this.lastDir = new Uint8Array(slash * 2);
-        for (let i = 0; i < slash; i++) this.lastDir[i] = path[i]!;
+        for (let i = 0; i < slash; i++) this.lastDir[i] = src[off + i]!;
         this.lastDirLen = slash;
         this.lastDirId = parent;
       }
     }
-    return this.child(parent, path, slash + 1, len, create);
+    return this.child(parent, src, off + slash + 1, off + len, create);
   }
 
   private child(parent: number, src: Uint8Array, from: number, to: number, create: boolean): number {
