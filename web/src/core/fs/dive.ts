@@ -19,6 +19,25 @@
  * cumulative over inefficient paths; layer size = Σ tar header sizes of its entries; user size
  * = all layers but the first; user-wasted percent = wasted / user size.
  *
+ * Sizes are tar header sizes (Go's header.FileInfo().Size()): directories, symlinks,
+ * hardlinks, devices and whiteout markers are 0 in practice; directories are counted only
+ * when empty (a leaf), hardlinks and symlinks as 0-byte leaves.
+ *
+ * Quirks reproduced on purpose (details and tests: DIVE-COMPAT.md, dive.test.ts):
+ *   - a deleted file counts 0 but its path becomes inefficient with the file's size;
+ *   - the copy you keep counts as waste (dive issue #684);
+ *   - a directory whiteout is charged to the directory, and counts only if the stacked node's
+ *     tar header says directory: a directory known only implicitly (no entry of its own in the
+ *     last layer that had it) counts 0;
+ *   - opaque markers are ignored (what they hide is not counted); the marker still creates its
+ *     directory, as an empty FileInfo if the layer has no entry for it;
+ *   - a whiteout of a path the stack lacks ends that layer's walk and leaves -1 in Σ min;
+ *   - layer 0 is stacked onto a copy of itself, so its whiteout markers stay in the stack;
+ *   - a file and a whiteout of the same path in one layer are two nodes, both counted;
+ *   - AUFS names (`.wh..wh.plnk`) are whiteouts of nothing; `.wh..wh..*` names are dropped;
+ *   - ties in the list are ordered by Go's sort.Sort (ported in goSort.ts).
+ * Deliberate difference: user-wasted percent is 0 when the user size is 0 (dive: NaN or +Inf).
+ *
  * dive re-stacks layers 0..k-1 for every whiteout in layer k (quadratic). Here the stack of
  * the layers below is kept up to date incrementally, with dive's exact stacking rules (which
  * differ from the OCI ones: opaque markers are ignored, a layer's implicit directories reset
