@@ -30,6 +30,8 @@ export function App() {
             input={state.image}
             platform={state.platform}
             onPlatform={(platform) => navigate({ image: state.image, platform })}
+            explorer={{ ...(state.layer !== undefined ? { layer: state.layer } : {}), ...(state.mode ? { mode: state.mode } : {}), ...(state.path ? { path: state.path } : {}) }}
+            onExplorer={(next) => navigate({ ...(state.image ? { image: state.image } : {}), ...(state.platform ? { platform: state.platform } : {}), ...next }, { replace: true })}
           />
         ) : (
           <Landing onOpen={open} />

@@ -5,13 +5,24 @@ import type { Repository } from '../core/registry/client';
 import { repositoryName } from '../core/reference';
 import { useImageConfig, useManifest } from '../queries/imageQueries';
 import { ConfigPanel } from './ConfigPanel';
-import { LayersTable } from './LayersTable';
+import { LayersTable, type LayerState } from './LayersTable';
+import { Explorer, type ExplorerState } from './explorer/Explorer';
+import { useLayerAnalyses } from '../queries/layerQueries';
+import { useMemo } from 'react';
 import { ErrorPanel } from './ErrorPanel';
 import { formatBytes, formatDate } from './format';
 import { Skeleton } from './Skeleton';
 
 /** One image manifest (a platform of an index, or a single-platform image): config, history, layers. */
-export function ImageDetails({ repo, digest, platform }: { repo: Repository; digest: string; platform?: string }) {
+interface ImageDetailsProps {
+  repo: Repository;
+  digest: string;
+  platform?: string;
+  explorer: ExplorerState;
+  onExplorer: (next: ExplorerState) => void;
+}
+
+export function ImageDetails({ repo, digest, platform, explorer, onExplorer }: ImageDetailsProps) {
   const manifestQuery = useManifest(repo, digest);
   const document = manifestQuery.data?.document;
   const manifest = document?.kind === 'image' ? document.manifest : undefined;
@@ -29,7 +40,16 @@ export function ImageDetails({ repo, digest, platform }: { repo: Repository; dig
   }
   if (configQuery.isPending) return <Skeleton label="Loading image config…" />;
   if (configQuery.isError) return <ErrorPanel error={configQuery.error} context={{ repository: repositoryName(repo), reference: manifest.config.digest }} />;
-  const config = configQuery.data;
+  return <AnalysedImage repo={repo} manifest={manifest} config={configQuery.data} digest={digest} platform={platform} explorer={explorer} onExplorer={onExplorer} />;
+}
+
+/** Manifest and config known: read every layer, then explore. */
+function AnalysedImage({ repo, manifest, config, digest, platform, explorer, onExplorer }: ImageDetailsProps & { manifest: ImageManifest; config: ImageConfig }) {
+  const layers = useMemo(() => matchLayersToHistory(manifest, config), [manifest, config]);
+  const queries = useLayerAnalyses(repo, layers);
+  const states: LayerState[] = queries.map((q) => ({ status: q.status, ...(q.data ? { result: q.data } : {}), ...(q.error ? { error: q.error } : {}) }));
+  const results = queries.map((q) => (q.status === 'pending' ? undefined : (q.data ?? { fromCache: false })));
+  const compressed = manifest.layers.reduce((sum, l) => sum + l.size, 0);
   return (
     <div className="flex flex-col gap-6" data-platform={platform}>
       {platform && (
@@ -40,7 +60,8 @@ export function ImageDetails({ repo, digest, platform }: { repo: Repository; dig
           </code>
         </p>
       )}
-      <LayersTable repo={repo} layers={matchLayersToHistory(manifest, config)} />
+      <Explorer layers={layers} results={results} compressedBytes={compressed} state={explorer} onChange={onExplorer} />
+      <LayersTable layers={layers} states={states} />
       <div className="grid gap-6 lg:grid-cols-2">
         <ConfigPanel config={config} configDigest={manifest.config.digest} />
         <HistoryPanel config={config} />

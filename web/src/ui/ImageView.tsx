@@ -17,20 +17,23 @@ import { ErrorPanel } from './ErrorPanel';
 import { ImageDetails } from './ImageDetails';
 import { PlatformPicker } from './PlatformPicker';
 import { Skeleton } from './Skeleton';
+import type { ExplorerState } from './explorer/Explorer';
 
 interface ImageViewProps {
   input: string;
   platform: string | undefined;
   onPlatform: (platform: string) => void;
+  explorer: ExplorerState;
+  onExplorer: (next: ExplorerState) => void;
 }
 
-export function ImageView({ input, platform, onPlatform }: ImageViewProps) {
+export function ImageView({ input, platform, onPlatform, explorer, onExplorer }: ImageViewProps) {
   const reference = useMemo(() => tryParseReference(input), [input]);
   if (reference instanceof InvalidReferenceError) return <ErrorPanel error={reference} />;
-  return <ResolvedImage reference={reference} platform={platform} onPlatform={onPlatform} />;
+  return <ResolvedImage reference={reference} platform={platform} onPlatform={onPlatform} explorer={explorer} onExplorer={onExplorer} />;
 }
 
-function ResolvedImage({ reference, platform, onPlatform }: { reference: ImageReference } & Omit<ImageViewProps, 'input'>) {
+function ResolvedImage({ reference, platform, onPlatform, explorer, onExplorer }: { reference: ImageReference } & Omit<ImageViewProps, 'input'>) {
   const repo: Repository = { domain: reference.domain, path: reference.path };
   const asked = manifestReference(reference);
   const top = useManifest(repo, asked);
@@ -44,8 +47,8 @@ function ResolvedImage({ reference, platform, onPlatform }: { reference: ImageRe
   return (
     <div className="flex flex-col gap-6">
       <ImageHeader reference={reference} fetched={fetched} />
-      {document.kind === 'index' && <IndexView repo={repo} fetched={fetched} platform={platform} onPlatform={onPlatform} />}
-      {(document.kind === 'image' || document.kind === 'artifact') && <ImageDetails repo={repo} digest={fetched.digest} />}
+      {document.kind === 'index' && <IndexView repo={repo} fetched={fetched} platform={platform} onPlatform={onPlatform} explorer={explorer} onExplorer={onExplorer} />}
+      {(document.kind === 'image' || document.kind === 'artifact') && <ImageDetails repo={repo} digest={fetched.digest} explorer={explorer} onExplorer={onExplorer} />}
       {document.kind === 'schema1' && (
         <div role="alert" data-error-kind="unsupported" className="rounded-lg border border-amber-300 bg-amber-50 p-4 text-amber-900 dark:border-amber-800 dark:bg-amber-950/40 dark:text-amber-100">
           <h2 className="font-semibold">Docker schema 1 manifest</h2>
@@ -99,7 +102,14 @@ function ImageHeader({ reference, fetched }: { reference: ImageReference; fetche
   );
 }
 
-function IndexView({ repo, fetched, platform, onPlatform }: { repo: Repository; fetched: FetchedManifest; platform: string | undefined; onPlatform: (p: string) => void }) {
+function IndexView({
+  repo,
+  fetched,
+  platform,
+  onPlatform,
+  explorer,
+  onExplorer,
+}: { repo: Repository; fetched: FetchedManifest } & Omit<ImageViewProps, 'input'>) {
   if (fetched.document.kind !== 'index') return null;
   const { platforms, attestations } = indexEntries(fetched.document.index);
   const selected = choosePlatform(platforms, platform);
@@ -107,7 +117,7 @@ function IndexView({ repo, fetched, platform, onPlatform }: { repo: Repository; 
     <>
       <PlatformPicker platforms={platforms} attestations={attestations} selected={selected?.platform} onSelect={onPlatform} />
       {selected ? (
-        <ImageDetails key={selected.descriptor.digest} repo={repo} digest={selected.descriptor.digest} platform={selected.platform} />
+        <ImageDetails key={selected.descriptor.digest} repo={repo} digest={selected.descriptor.digest} platform={selected.platform} explorer={explorer} onExplorer={onExplorer} />
       ) : (
         <p className="text-sm text-slate-600">This index lists no platform images.</p>
       )}

@@ -1,8 +1,7 @@
 import { shortDigest } from '../core/digest';
 import { dockerfileLine, type LayerInfo } from '../core/image';
 import { describeMediaType } from '../core/mediaTypes';
-import type { Repository } from '../core/registry/client';
-import { layerProgress, useLayerAnalyses, useLayerProgress } from '../queries/layerQueries';
+import { layerProgress, useLayerProgress } from '../queries/layerQueries';
 import { isLayerVerified, type LayerJobResult } from '../worker/layerJob';
 import { useSyncExternalStore } from 'react';
 import { formatBytes } from './format';
@@ -25,7 +24,7 @@ function ProgressBar({ value, max, label }: { value: number; max: number; label:
   );
 }
 
-type LayerState = { status: 'pending' | 'error' | 'success'; result?: LayerJobResult; error?: unknown };
+export type LayerState = { status: 'pending' | 'error' | 'success'; result?: LayerJobResult; error?: unknown };
 
 function LayerStatus({ layer, state }: { layer: LayerInfo; state: LayerState }) {
   const progress = useLayerProgress(layer.descriptor.digest);
@@ -91,7 +90,7 @@ function LayerStatus({ layer, state }: { layer: LayerInfo; state: LayerState }) 
   );
 }
 
-function OverallProgress({ layers, states }: { layers: readonly LayerInfo[]; states: LayerState[] }) {
+function OverallProgress({ layers, states }: { layers: readonly LayerInfo[]; states: readonly LayerState[] }) {
   // Re-render on progress ticks: the overall bar sums the per-layer bytes.
   useSyncExternalStore(layerProgress.subscribe, () => layers.reduce((s, l) => s + (layerProgress.get(l.descriptor.digest)?.bytesRead ?? 0), 0));
   const total = layers.reduce((s, l) => s + l.descriptor.size, 0);
@@ -116,9 +115,7 @@ function OverallProgress({ layers, states }: { layers: readonly LayerInfo[]; sta
   );
 }
 
-export function LayersTable({ repo, layers }: { repo: Repository; layers: readonly LayerInfo[] }) {
-  const queries = useLayerAnalyses(repo, layers);
-  const states: LayerState[] = queries.map((q) => ({ status: q.status, ...(q.data ? { result: q.data } : {}), ...(q.error ? { error: q.error } : {}) }));
+export function LayersTable({ layers, states }: { layers: readonly LayerInfo[]; states: readonly LayerState[] }) {
   const total = layers.reduce((sum, l) => sum + l.descriptor.size, 0);
   const uncompressed = states.reduce((sum, s) => sum + (s.result?.analysis?.uncompressedBytes ?? 0), 0);
   const allDone = states.every((s) => s.status === 'success' && s.result?.analysis);

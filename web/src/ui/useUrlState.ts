@@ -1,12 +1,20 @@
 /**
- * The URL is the state: `/?image=<reference>&platform=<os/arch[/variant]>`, so a copied
- * link opens the same view. Back and forward work through popstate.
+ * The URL is the state: `/?image=<reference>&platform=<os/arch[/variant]>&layer=3&mode=layer&path=/usr/lib`,
+ * so a copied link opens the same view. Back and forward work through popstate.
  */
 import { useCallback, useSyncExternalStore } from 'react';
+
+export type TreeMode = 'layer' | 'aggregate';
 
 export interface UrlState {
   image?: string;
   platform?: string;
+  /** Selected layer index. */
+  layer?: number;
+  /** The file tree shows this layer's changes, or everything up to it. */
+  mode?: TreeMode;
+  /** Selected path in the file tree. */
+  path?: string;
 }
 
 function subscribe(onChange: () => void): () => void {
@@ -24,7 +32,18 @@ export function readUrlState(search: string): UrlState {
   const params = new URLSearchParams(search);
   const image = params.get('image')?.trim() || undefined;
   const platform = params.get('platform')?.trim() || undefined;
-  return { ...(image ? { image } : {}), ...(platform ? { platform } : {}) };
+  const layerText = params.get('layer');
+  const layer = layerText !== null && /^\d+$/.test(layerText) ? Number(layerText) : undefined;
+  const modeText = params.get('mode');
+  const mode = modeText === 'layer' || modeText === 'aggregate' ? modeText : undefined;
+  const path = params.get('path') || undefined;
+  return {
+    ...(image ? { image } : {}),
+    ...(platform ? { platform } : {}),
+    ...(layer !== undefined ? { layer } : {}),
+    ...(mode ? { mode } : {}),
+    ...(path ? { path } : {}),
+  };
 }
 
 export function useUrlState(): [UrlState, (next: UrlState, options?: { replace?: boolean }) => void] {
@@ -34,6 +53,9 @@ export function useUrlState(): [UrlState, (next: UrlState, options?: { replace?:
     const params = new URLSearchParams();
     if (next.image) params.set('image', next.image);
     if (next.platform) params.set('platform', next.platform);
+    if (next.layer !== undefined) params.set('layer', String(next.layer));
+    if (next.mode) params.set('mode', next.mode);
+    if (next.path) params.set('path', next.path);
     const query = params.toString();
     // Keep "/" and ":" readable in shared links.
     const url = `${window.location.pathname}${query ? `?${query.replace(/%2F/g, '/').replace(/%3A/g, ':').replace(/%40/g, '@')}` : ''}`;

@@ -4,6 +4,8 @@
  * to the worker, and shuts idle workers down. The page never decompresses or parses.
  */
 import * as Comlink from 'comlink';
+import { ImageFilesystem, type LayerInput } from '../core/fs';
+import type { FsWorkerApi } from './fsWorker';
 import type { CacheStats } from './layerCache';
 import type { LayerJob, LayerJobResult, LayerProgress } from './layerJob';
 import type { LayerWorkerApi } from './layerWorker';
@@ -143,3 +145,33 @@ export class LayerWorkerPool {
 
 /** The page's one pool. */
 export const layerPool = new LayerWorkerPool();
+
+let fsWorker: { worker: Worker; remote: Comlink.Remote<FsWorkerApi> } | undefined;
+
+/**
+ * Builds an image's filesystem model in a worker. The layer indexes are copied to it (the
+ * query cache keeps its own); the model comes back transferred. A new build replaces an
+ * unfinished one: the worker is restarted rather than left computing a stale model.
+ */
+export async function buildFilesystem(layers: LayerInput[], signal?: AbortSignal): Promise<ImageFilesystem> {
+  signal?.throwIfAborted();
+  fsWorker ??= (() => {
+    const worker = new Worker(new URL('./fsWorker.ts', import.meta.url), { type: 'module', name: 'lading-fs' });
+    return { worker, remote: Comlink.wrap<FsWorkerApi>(worker) };
+  })();
+  const current = fsWorker;
+  const onAbort = () => {
+    current.worker.terminate();
+    if (fsWorker === current) fsWorker = undefined;
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    const data = await Promise.race([
+      current.remote.build(layers),
+      new Promise<never>((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason), { once: true })),
+    ]);
+    return ImageFilesystem.fromTransfer(data);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
