@@ -8,7 +8,8 @@ import { ConfigPanel } from './ConfigPanel';
 import { LayersTable, type LayerState } from './LayersTable';
 import { Explorer, type ExplorerState } from './explorer/Explorer';
 import { useLayerAnalyses } from '../queries/layerQueries';
-import { useMemo } from 'react';
+import { useEffect, useMemo } from 'react';
+import { layerPool } from '../worker/bridge';
 import { ErrorPanel } from './ErrorPanel';
 import { formatBytes, formatDate } from './format';
 import { Skeleton } from './Skeleton';
@@ -46,7 +47,12 @@ export function ImageDetails({ repo, digest, platform, explorer, onExplorer }: I
 /** Manifest and config known: read every layer, then explore. */
 function AnalysedImage({ repo, manifest, config, digest, platform, explorer, onExplorer }: ImageDetailsProps & { manifest: ImageManifest; config: ImageConfig }) {
   const layers = useMemo(() => matchLayersToHistory(manifest, config), [manifest, config]);
-  const queries = useLayerAnalyses(repo, layers);
+  const selectedDigest = explorer.layer !== undefined ? layers[explorer.layer]?.descriptor.digest : undefined;
+  const queries = useLayerAnalyses(repo, layers, selectedDigest);
+  // A layer picked while the others are still queued jumps the queue.
+  useEffect(() => {
+    if (selectedDigest) layerPool.prioritize(selectedDigest);
+  }, [selectedDigest]);
   const states: LayerState[] = queries.map((q) => ({ status: q.status, ...(q.data ? { result: q.data } : {}), ...(q.error ? { error: q.error } : {}) }));
   const results = queries.map((q) => (q.status === 'pending' ? undefined : (q.data ?? { fromCache: false })));
   const compressed = manifest.layers.reduce((sum, l) => sum + l.size, 0);
@@ -61,7 +67,7 @@ function AnalysedImage({ repo, manifest, config, digest, platform, explorer, onE
         </p>
       )}
       <Explorer layers={layers} results={results} compressedBytes={compressed} state={explorer} onChange={onExplorer} />
-      <LayersTable layers={layers} states={states} />
+      <LayersTable layers={layers} states={states} selected={explorer.layer} onSelect={(layer) => onExplorer({ ...explorer, layer })} />
       <div className="grid gap-6 lg:grid-cols-2">
         <ConfigPanel config={config} configDigest={manifest.config.digest} />
         <HistoryPanel config={config} />

@@ -115,7 +115,15 @@ function OverallProgress({ layers, states }: { layers: readonly LayerInfo[]; sta
   );
 }
 
-export function LayersTable({ layers, states }: { layers: readonly LayerInfo[]; states: readonly LayerState[] }) {
+interface LayersTableProps {
+  layers: readonly LayerInfo[];
+  states: readonly LayerState[];
+  selected?: number | undefined;
+  /** Picking a layer here selects it in the explorer, and reads it first if it is still queued. */
+  onSelect?: (layer: number) => void;
+}
+
+export function LayersTable({ layers, states, selected, onSelect }: LayersTableProps) {
   const total = layers.reduce((sum, l) => sum + l.descriptor.size, 0);
   const uncompressed = states.reduce((sum, s) => sum + (s.result?.analysis?.uncompressedBytes ?? 0), 0);
   const allDone = states.every((s) => s.status === 'success' && s.result?.analysis);
@@ -156,8 +164,20 @@ export function LayersTable({ layers, states }: { layers: readonly LayerInfo[]; 
               const state = states[i] ?? { status: 'pending' };
               const analysis = state.result?.analysis;
               return (
-                <tr key={`${layer.index}-${layer.descriptor.digest}`} data-layer-index={layer.index} className="border-b border-slate-100 align-top last:border-0 dark:border-slate-800/60">
-                  <td className="px-4 py-2 tabular-nums text-slate-500">{layer.index}</td>
+                <tr
+                  key={`${layer.index}-${layer.descriptor.digest}`}
+                  data-layer-index={layer.index}
+                  className={`border-b border-slate-100 align-top last:border-0 dark:border-slate-800/60 ${selected === layer.index ? 'bg-teal-50/60 dark:bg-teal-950/30' : ''}`}
+                >
+                  <td className="px-4 py-2 tabular-nums text-slate-500">
+                    {onSelect ? (
+                      <button type="button" onClick={() => onSelect(layer.index)} className="underline decoration-dotted hover:text-teal-700" aria-label={`Select layer ${layer.index}`} aria-pressed={selected === layer.index}>
+                        {layer.index}
+                      </button>
+                    ) : (
+                      layer.index
+                    )}
+                  </td>
                   <td className="max-w-sm px-2 py-2">
                     <code className="line-clamp-2 font-mono text-xs break-all" title={layer.history?.created_by}>
                       {dockerfileLine(layer.history?.created_by) || <span className="text-slate-400">no history</span>}

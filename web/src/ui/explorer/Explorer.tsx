@@ -128,7 +128,7 @@ function LoadedExplorer({ fs, layers, results, compressedBytes, state, onChange 
 
   return (
     <div className="flex flex-col gap-6" onKeyDown={onKeyDown}>
-      <WasteSummary fs={fs} compressedBytes={compressedBytes} onJump={jump} />
+      <WasteSummary fs={fs} compressedBytes={compressedBytes} selectedLayer={layer} onJump={jump} />
       <section aria-labelledby="explorer-title" className="rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
         <div className="flex flex-wrap items-center gap-x-4 gap-y-2 border-b border-slate-200 px-3 py-2 dark:border-slate-800">
           <h2 id="explorer-title" className="text-sm font-semibold uppercase tracking-wide text-slate-500">

@@ -27,12 +27,13 @@ function Figure({ label, value, hint, testId }: { label: string; value: string; 
  * The image's size and waste: dive's numbers (so they can be compared with dive's output) and
  * Lading's reclaimable bytes, with the tables that explain them.
  */
-export function WasteSummary({ fs, compressedBytes, onJump }: { fs: ImageFilesystem; compressedBytes: number; onJump: (jump: Jump) => void }) {
+export function WasteSummary({ fs, compressedBytes, selectedLayer, onJump }: { fs: ImageFilesystem; compressedBytes: number; selectedLayer: number; onJump: (jump: Jump) => void }) {
   const dive = fs.dive();
   const reclaimable = fs.reclaimable();
   const last = fs.layerCount - 1;
   const [tab, setTab] = useState<'inefficient' | 'largest' | 'reclaimable'>('inefficient');
-  const largest = useMemo(() => fs.largest(100), [fs]);
+  const [largestScope, setLargestScope] = useState<'image' | 'layer'>('image');
+  const largest = useMemo(() => (largestScope === 'image' ? fs.largest(100) : fs.largest(100, selectedLayer)), [fs, largestScope, selectedLayer]);
   const reclaimItems = useMemo(() => fs.reclaimableItems({ limit: 200 }), [fs]);
 
   const inefficientColumns: Column<DiveInefficiency>[] = [
@@ -45,6 +46,7 @@ export function WasteSummary({ fs, compressedBytes, onJump }: { fs: ImageFilesys
     { key: 'size', header: 'Size', align: 'right', sortValue: (r) => r.size, render: (r) => formatBytes(r.size) },
     { key: 'path', header: 'Path', sortValue: (r) => r.path, render: (r) => <span className="font-mono break-all">{r.path}</span> },
     { key: 'layer', header: 'Layer', align: 'right', sortValue: (r) => r.layer, render: (r) => r.layer },
+    { key: 'visible', header: 'In final image', sortValue: (r) => (r.visible ? 1 : 0), render: (r) => (r.visible ? 'yes' : 'no (dead weight)') },
   ];
   const reclaimColumns: Column<ReclaimableItem>[] = [
     { key: 'bytes', header: 'Size', align: 'right', sortValue: (r) => r.bytes, render: (r) => formatBytes(r.bytes) },
@@ -123,14 +125,26 @@ export function WasteSummary({ fs, compressedBytes, onJump }: { fs: ImageFilesys
           />
         )}
         {tab === 'largest' && (
+          <div role="radiogroup" aria-label="Largest files of" className="flex gap-3 px-3 pt-2 text-xs">
+            <label className="flex items-center gap-1">
+              <input type="radio" name="largest-scope" checked={largestScope === 'image'} onChange={() => setLargestScope('image')} />
+              the final image
+            </label>
+            <label className="flex items-center gap-1">
+              <input type="radio" name="largest-scope" checked={largestScope === 'layer'} onChange={() => setLargestScope('layer')} />
+              layer {selectedLayer} alone
+            </label>
+          </div>
+        )}
+        {tab === 'largest' && (
           <SortableTable
             label="Largest files"
             rows={largest}
             columns={largestColumns}
             initialSort={{ key: 'size', descending: true }}
             rowKey={(r) => String(r.entry)}
-            onActivate={(r) => onJump({ layer: last, mode: 'aggregate', node: r.node })}
-            empty="The image has no files."
+            onActivate={(r) => onJump(largestScope === 'image' ? { layer: last, mode: 'aggregate', node: r.node } : { layer: r.layer, mode: 'layer', node: r.node })}
+            empty={largestScope === 'image' ? 'The image has no files.' : `Layer ${selectedLayer} adds no files.`}
           />
         )}
         {tab === 'reclaimable' && (
