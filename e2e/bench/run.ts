@@ -1,0 +1,253 @@
+// `npm run bench`: the layer engine against C tools on a large real image. See e2e/bench/README.md.
+//
+//   npm run bench [-- --runs 3] [--timeout 600] [--heap-interval 100] [--no-profile]
+//                 [--skip-c] [--skip-lading] [--skip-decoders]
+//
+// Builds or reuses the bench image (build.sh), starts a registry and the Lading proxy on loopback,
+// pushes the image, then: a) C pipelines, b) Lading in headless Chromium, c) decoders in a worker.
+// Prints a table and writes e2e/.artifacts/bench/results.json. Stops everything it started, also
+// on failure and on Ctrl-C.
+
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import type { Browser } from '@playwright/test';
+import { repoRoot } from '../harness/paths';
+import { startProxy, type Proxy } from '../harness/proxy';
+import { startRegistry } from '../harness/registry';
+import { onStop, stopAll } from '../harness/run';
+import { runDecoders } from './decoders';
+import { blobUrl, ensureImage, pushImage, totals, type BenchTagName } from './image';
+import { launchChromium, runLading, type LadingRun } from './lading';
+import { bestOf, runPipeline, runPipelinePool, type PipelineJob } from './native';
+import { benchDir, resultsFile } from './paths';
+import { printReport, type BenchResults, type LadingSeries, type NativeSeries } from './report';
+
+const { values: opts } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '3' },
+    timeout: { type: 'string', default: '600' },
+    'heap-interval': { type: 'string', default: '100' },
+    'no-profile': { type: 'boolean', default: false },
+    'skip-c': { type: 'boolean', default: false },
+    'skip-lading': { type: 'boolean', default: false },
+    'skip-decoders': { type: 'boolean', default: false },
+  },
+  strict: true,
+});
+const RUNS = positiveInt(opts.runs, '--runs');
+const TIMEOUT_MS = positiveInt(opts.timeout, '--timeout') * 1000;
+const HEAP_INTERVAL_MS = positiveInt(opts['heap-interval'], '--heap-interval');
+
+function positiveInt(value: string | undefined, name: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, not ${value}`);
+  return n;
+}
+
+const log = (msg: string): void => void process.stderr.write(`[bench] ${msg}\n`);
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: stopping everything`);
+    const force = setTimeout(() => process.exit(130), 15_000);
+    force.unref();
+    void stopAll()
+      .catch((err: unknown) => log(String(err)))
+      .finally(() => process.exit(130));
+  });
+}
+
+async function main(): Promise<void> {
+  const startedAt = new Date();
+  const loadAtStart = loadavg();
+  const t0 = performance.now();
+  mkdirSync(benchDir, { recursive: true });
+
+  log('bench image: building or reusing (e2e/bench/build.sh)');
+  const { image, built, seconds: imageSeconds } = ensureImage();
+
+  const registry = await startRegistry({ name: 'bench' });
+  onStop('registry', registry.stop);
+  log(`registry ${registry.host}; pushing ${Object.keys(image.tags).join(', ')}`);
+  const pushStarted = performance.now();
+  await pushImage(registry, image);
+  const pushSeconds = (performance.now() - pushStarted) / 1000;
+
+  log('starting the Lading proxy (builds dist/web when web/ changed)');
+  const proxy = await startProxyPatiently(registry.host);
+  onStop('proxy', proxy.stop);
+  const appBuild = appBuildNote(proxy.logFile);
+  log(`proxy ${proxy.url}${appBuild ? ` (${appBuild})` : ''}`);
+
+  // Warm the page cache with the registry's copies of the blobs, so no series pays for the disk.
+  for (const name of ['gzip', 'zstd'] as const) {
+    for (const l of image.tags[name].layers) {
+      await (await fetch(blobUrl({ registry }, image.tags[name], l.digest), { signal: AbortSignal.timeout(TIMEOUT_MS) })).arrayBuffer();
+    }
+  }
+
+  const results: BenchResults = {
+    startedAt: startedAt.toISOString(),
+    runs: RUNS,
+    machine: machine(loadAtStart),
+    git: gitHead(),
+    ...(appBuild ? { appBuild } : {}),
+    image: {
+      cacheKey: image.cacheKey,
+      built,
+      prepareSeconds: imageSeconds,
+      pushSeconds,
+      packages: image.packages,
+      tags: Object.fromEntries(Object.entries(image.tags).map(([k, t]) => [k, { ...totals(t), layers: t.layers }])) as BenchResults['image']['tags'],
+    },
+    native: {},
+    lading: {},
+  };
+
+  // ---------------------------------------------------------------- a) C pipelines
+  if (!opts['skip-c']) {
+    for (const name of ['gzip', 'zstd'] as const) {
+      const tag = image.tags[name];
+      const jobs = (proxyUrl?: string): PipelineJob[] => tag.layers.map((layer) => ({ layer, url: blobUrl({ registry, ...(proxyUrl ? { proxyUrl } : {}) }, tag, layer.digest) }));
+      log(`a) C pipeline, ${name}: per layer, whole image sequential, 2 in parallel (best of ${RUNS})`);
+      const perLayer = [];
+      for (const job of jobs()) {
+        const r = await bestOf(RUNS, () => runPipeline([job], TIMEOUT_MS));
+        perLayer.push({ digest: job.layer.digest, ...r });
+      }
+      const sequential = await bestOf(RUNS, () => runPipeline(jobs(), TIMEOUT_MS));
+      const parallel2 = await bestOf(RUNS, () => runPipelinePool(jobs(), 2, TIMEOUT_MS));
+      const parallel2ViaProxy = await bestOf(RUNS, () => runPipelinePool(jobs(proxy.url), 2, TIMEOUT_MS));
+      const series: NativeSeries = { perLayer, sequential, parallel2, parallel2ViaProxy };
+      results.native[name] = series;
+      log(`   sequential ${fmtS(sequential.bestMs)}, 2 parallel ${fmtS(parallel2.bestMs)}, 2 parallel via proxy ${fmtS(parallel2ViaProxy.bestMs)}`);
+    }
+  }
+
+  // ---------------------------------------------------------------- b) Lading in Chromium
+  let browser: Browser | undefined;
+  const needBrowser = !opts['skip-lading'] || !opts['skip-decoders'];
+  if (needBrowser) {
+    browser = await launchChromium();
+    const b = browser;
+    onStop('chromium', () => b.close());
+    results.machine.chromium = browser.version();
+  }
+  if (browser && !opts['skip-lading']) {
+    const once = (name: BenchTagName, extra: { forceGc?: boolean; profileAs?: string } = {}): Promise<LadingRun> =>
+      runLading(browser, { proxyUrl: proxy.url, registryHost: registry.host, tag: image.tags[name], timeoutMs: TIMEOUT_MS, heapIntervalMs: HEAP_INTERVAL_MS, ...extra });
+    const series = async (name: BenchTagName, runs: number, liveHeap: boolean): Promise<LadingSeries> => {
+      const all: LadingRun[] = [];
+      for (let i = 0; i < runs; i++) {
+        const r = await once(name);
+        log(`b) Lading ${name} run ${i + 1}/${runs}: ${r.ok ? `${fmtS(r.ms)}, ${r.verifiedLayers}/${r.layers} verified` : `FAILED: ${r.error}`}`);
+        all.push(r);
+      }
+      const ok = all.filter((r) => r.ok);
+      const best = ok.length ? ok.reduce((a, r) => (r.ms < a.ms ? r : a)) : undefined;
+      let live: LadingRun | undefined;
+      if (liveHeap) {
+        live = await once(name, { forceGc: true });
+        log(`b) Lading ${name}, live-heap run (full GC before each sample, not timed): ${live.ok ? 'ok' : `FAILED: ${live.error}`}`);
+      }
+      return { runs: all, ...(best ? { bestMs: best.ms, best } : {}), failed: all.length - ok.length, ...(live ? { liveHeapRun: live } : {}) };
+    };
+    results.lading.gzip = await series('gzip', RUNS, true);
+    results.lading.zstd = await series('zstd', RUNS, false);
+    // Memory against layer size: one layer alone, the smallest, the second smallest, the largest.
+    for (const name of ['single-small', 'single-medium', 'single-large'] as const) results.lading[name] = await series(name, RUNS, true);
+
+    if (!opts['no-profile']) {
+      for (const name of ['gzip', 'zstd'] as const) {
+        log(`b) profiling one more Lading run (${name}) with the V8 sampling profiler in page and workers (not timed)`);
+        const r = await once(name, { profileAs: name });
+        (results.profile ??= {})[name] = {
+          ok: r.ok,
+          ...(r.error ? { error: r.error } : {}),
+          ms: r.ms,
+          cpu: r.cpu,
+          pageMetrics: r.pageMetrics,
+          ...(r.profile ? { summary: r.profile } : {}),
+        };
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- c) decoders in a worker
+  if (browser && !opts['skip-decoders']) {
+    log(`c) decoders in a Chromium worker on the largest gzip layer (best of ${RUNS})`);
+    results.decoders = await runDecoders(browser, image, RUNS, TIMEOUT_MS);
+  }
+
+  results.machine.loadAverageAtEnd = loadavg();
+  results.totalSeconds = (performance.now() - t0) / 1000;
+  writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
+  printReport(results, image);
+  log(`results: ${resultsFile} (${results.totalSeconds.toFixed(0)} s in all)`);
+}
+
+/**
+ * The proxy builds dist/web first when web/ changed; with no earlier build to fall back on, a build
+ * broken by someone's change in progress stops it. Then wait a minute and try again (twice).
+ */
+async function startProxyPatiently(registryHost: string): Promise<Proxy> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startProxy({ insecureRegistries: [registryHost], logName: 'proxy-bench' });
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      log(`the proxy did not start (${err instanceof Error ? err.message : String(err)}); retrying in 60 s`);
+      await new Promise((r) => setTimeout(r, 60_000));
+    }
+  }
+}
+
+function fmtS(ms: number): string {
+  return `${(ms / 1000).toFixed(2)} s`;
+}
+
+function machine(loadAverageAtStart: number[]): BenchResults['machine'] {
+  let os = '';
+  try {
+    os = /PRETTY_NAME="([^"]+)"/.exec(readFileSync('/etc/os-release', 'utf8'))?.[1] ?? '';
+  } catch {
+    // not Linux
+  }
+  return { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, os, loadAverageAtStart };
+}
+
+function gitHead(): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** What the proxy said about the web app build (built now, or a stale build served). */
+function appBuildNote(logFile: string): string | undefined {
+  let text = '';
+  try {
+    text = readFileSync(logFile, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const last = text.split(/^# /m).pop() ?? '';
+  if (/WARNING: serving the previous \(stale\) build/.test(last)) return 'web app build failed; the proxy serves the previous (stale) dist/web';
+  if (/web app built into dist\/web/.test(last)) return 'web app rebuilt from the current sources';
+  return undefined;
+}
+
+try {
+  await main();
+  await stopAll();
+} catch (err) {
+  log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  await stopAll().catch((e: unknown) => log(String(e)));
+  process.exitCode = 1;
+}
