@@ -15,6 +15,11 @@ export interface Layer {
   readonly diffId?: string;
   /** Foreign-layer URLs, when the content lives outside the registry. */
   readonly urls?: readonly string[];
+  /**
+   * Where the stored bytes sit inside the file an archive source reads, so another thread
+   * holding the same File can read that slice itself instead of receiving the bytes.
+   */
+  readonly byteRange?: { readonly offset: number; readonly length: number };
   /** Opens the stored (compressed) bytes. Callers verify them against `digest` while reading. */
   open(signal?: AbortSignal): Promise<ReadableStream<Uint8Array>>;
 }

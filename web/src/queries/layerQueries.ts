@@ -8,7 +8,7 @@ import { useSyncExternalStore } from 'react';
 import type { LayerInfo } from '../core/image';
 import type { Repository } from '../core/registry/client';
 import { layerPool } from '../worker/bridge';
-import type { LayerJobResult, LayerProgress } from '../worker/layerJob';
+import type { LayerJobResult, LayerProgress, LayerSource } from '../worker/layerJob';
 
 export const layerKeys = {
   all: ['layer'] as const,
@@ -50,17 +50,23 @@ export function useLayerProgress(digest: string): LayerProgress | undefined {
   return useSyncExternalStore(layerProgress.subscribe, () => layerProgress.get(digest));
 }
 
-function proxyBaseUrl(): string {
-  return `${globalThis.location.origin}/registry`;
+/** Where each layer's bytes come from: the registry through the proxy, or a slice of an opened file. */
+export type LayerSourceOf = (layer: LayerInfo) => LayerSource | undefined;
+
+export function registryLayerSource(repo: Repository): LayerSourceOf {
+  const baseUrl = `${globalThis.location.origin}/registry`;
+  return () => ({ kind: 'registry', baseUrl, domain: repo.domain, path: repo.path });
 }
 
-export function layerAnalysisQuery(repo: Repository, layer: LayerInfo, selectedDigest?: string) {
+export function layerAnalysisQuery(sourceOf: LayerSourceOf, layer: LayerInfo, selectedDigest?: string) {
   const { digest, size, mediaType } = layer.descriptor;
   return {
     queryKey: layerKeys.analysis(digest),
     queryFn: async ({ signal, client }: QueryFunctionContext): Promise<LayerJobResult> => {
+      const source = sourceOf(layer);
+      if (!source) return { fetchError: { title: 'Layer missing', detail: 'The archive does not contain this layer.' }, fromCache: false };
       const result = await layerPool.analyze(
-        { source: { kind: 'registry', baseUrl: proxyBaseUrl(), domain: repo.domain, path: repo.path }, digest, size, mediaType, ...(layer.diffId ? { diffId: layer.diffId } : {}) },
+        { source, digest, size, mediaType, ...(layer.diffId ? { diffId: layer.diffId } : {}) },
         { signal, priority: digest === selectedDigest ? Number.MAX_SAFE_INTEGER : size, onProgress: (p) => layerProgress.set(digest, p) },
       );
       if (!result.fromCache) void client.invalidateQueries({ queryKey: layerKeys.cacheStats });
@@ -73,6 +79,6 @@ export function layerAnalysisQuery(repo: Repository, layer: LayerInfo, selectedD
 }
 
 /** Analyses every layer of an image in the worker pool, selected first, then largest first. */
-export function useLayerAnalyses(repo: Repository, layers: readonly LayerInfo[], selectedDigest?: string) {
-  return useQueries({ queries: layers.map((layer) => layerAnalysisQuery(repo, layer, selectedDigest)) });
+export function useLayerAnalyses(sourceOf: LayerSourceOf, layers: readonly LayerInfo[], selectedDigest?: string) {
+  return useQueries({ queries: layers.map((layer) => layerAnalysisQuery(sourceOf, layer, selectedDigest)) });
 }

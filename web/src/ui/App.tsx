@@ -2,6 +2,8 @@ import { QueryClientProvider } from '@tanstack/react-query';
 import { useState } from 'react';
 import { createQueryClient } from '../queries/queryClient';
 import { CacheControl } from './CacheControl';
+import { ArchiveView } from './ArchiveView';
+import { DropZone } from './DropZone';
 import { ImageView } from './ImageView';
 import { Landing } from './Landing';
 import { ReferenceForm } from './ReferenceForm';
@@ -11,9 +13,27 @@ export function App() {
   const [queryClient] = useState(createQueryClient);
   const [state, navigate] = useUrlState();
   const open = (image: string) => navigate({ image });
+  // A local archive lives only in memory: the URL names it, the File stays here.
+  const [localFile, setLocalFile] = useState<File | null>(null);
+  const [sampleLoading, setSampleLoading] = useState(false);
+  const openFile = (file: File) => {
+    setLocalFile(file);
+    navigate({ file: file.name });
+  };
+  const openSample = async () => {
+    setSampleLoading(true);
+    try {
+      const response = await fetch('/sample/lading-sample.tar');
+      if (!response.ok) throw new Error(`the sample is missing (HTTP ${response.status})`);
+      openFile(new File([await response.blob()], 'lading-sample.tar', { type: 'application/x-tar' }));
+    } finally {
+      setSampleLoading(false);
+    }
+  };
 
   return (
     <QueryClientProvider client={queryClient}>
+      <div className="flex min-h-screen flex-col">
       <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
         <div className="mx-auto flex max-w-7xl items-start gap-4 px-4 py-3">
           <a href="/" className="flex shrink-0 items-center gap-2 pt-1.5 font-semibold" aria-label="Lading home">
@@ -23,8 +43,28 @@ export function App() {
           <ReferenceForm value={state.image ?? ''} onSubmit={open} />
         </div>
       </header>
-      <main className="mx-auto max-w-7xl px-4 py-6">
-        {state.image ? (
+      <main
+        className="mx-auto w-full max-w-7xl flex-1 px-4 py-6"
+        onDragOver={(e) => e.dataTransfer.types.includes('Files') && e.preventDefault()}
+        onDrop={(e) => {
+          const file = e.dataTransfer.files[0];
+          if (!file || e.defaultPrevented) return;
+          e.preventDefault();
+          openFile(file);
+        }}
+      >
+        {state.file ? (
+          localFile && localFile.name === state.file ? (
+            <ArchiveView key={state.file} file={localFile} />
+          ) : (
+            <div className="mx-auto mt-8 max-w-2xl">
+              <p role="status" className="mb-4 text-sm text-slate-600 dark:text-slate-400">
+                Open <span className="font-mono">{state.file}</span> again: local files are never uploaded, so a reload or a shared link cannot bring them back.
+              </p>
+              <DropZone onFile={openFile} onSample={() => void openSample()} sampleLoading={sampleLoading} />
+            </div>
+          )
+        ) : state.image ? (
           <ImageView
             key={state.image}
             input={state.image}
@@ -34,13 +74,14 @@ export function App() {
             onExplorer={(next) => navigate({ ...(state.image ? { image: state.image } : {}), ...(state.platform ? { platform: state.platform } : {}), ...next }, { replace: true })}
           />
         ) : (
-          <Landing onOpen={open} />
+          <Landing onOpen={open} onFile={openFile} onSample={() => void openSample()} sampleLoading={sampleLoading} />
         )}
       </main>
-      <footer className="mx-auto flex max-w-7xl items-center justify-between gap-4 border-t border-slate-200 px-4 py-3 dark:border-slate-800">
+      <footer className="mx-auto flex w-full max-w-7xl items-center justify-between gap-4 border-t border-slate-200 px-4 py-3 dark:border-slate-800">
         <span className="text-xs text-slate-500">Lading reads images through its own server; nothing is pulled to your machine.</span>
         <CacheControl />
       </footer>
+      </div>
     </QueryClientProvider>
   );
 }

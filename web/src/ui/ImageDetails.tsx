@@ -7,7 +7,7 @@ import { useImageConfig, useManifest } from '../queries/imageQueries';
 import { ConfigPanel } from './ConfigPanel';
 import { LayersTable, type LayerState } from './LayersTable';
 import { Explorer, type ExplorerState } from './explorer/Explorer';
-import { useLayerAnalyses } from '../queries/layerQueries';
+import { registryLayerSource, useLayerAnalyses, type LayerSourceOf } from '../queries/layerQueries';
 import { useEffect, useMemo } from 'react';
 import { layerPool } from '../worker/bridge';
 import { ErrorPanel } from './ErrorPanel';
@@ -41,14 +41,35 @@ export function ImageDetails({ repo, digest, platform, explorer, onExplorer }: I
   }
   if (configQuery.isPending) return <Skeleton label="Loading image config…" />;
   if (configQuery.isError) return <ErrorPanel error={configQuery.error} context={{ repository: repositoryName(repo), reference: manifest.config.digest }} />;
-  return <AnalysedImage repo={repo} manifest={manifest} config={configQuery.data} digest={digest} platform={platform} explorer={explorer} onExplorer={onExplorer} />;
+  return (
+    <AnalysedImage
+      sourceOf={registryLayerSource(repo)}
+      manifest={manifest}
+      config={configQuery.data}
+      digest={digest}
+      {...(platform ? { platform } : {})}
+      explorer={explorer}
+      onExplorer={onExplorer}
+    />
+  );
 }
 
-/** Manifest and config known: read every layer, then explore. */
-function AnalysedImage({ repo, manifest, config, digest, platform, explorer, onExplorer }: ImageDetailsProps & { manifest: ImageManifest; config: ImageConfig }) {
+interface AnalysedImageProps {
+  /** Where the layers are read from: the registry, or a file the user opened. */
+  sourceOf: LayerSourceOf;
+  manifest: ImageManifest;
+  config: ImageConfig;
+  digest: string;
+  platform?: string;
+  explorer: ExplorerState;
+  onExplorer: (next: ExplorerState) => void;
+}
+
+/** Manifest and config known, from any source: read every layer, then explore. */
+export function AnalysedImage({ sourceOf, manifest, config, digest, platform, explorer, onExplorer }: AnalysedImageProps) {
   const layers = useMemo(() => matchLayersToHistory(manifest, config), [manifest, config]);
   const selectedDigest = explorer.layer !== undefined ? layers[explorer.layer]?.descriptor.digest : undefined;
-  const queries = useLayerAnalyses(repo, layers, selectedDigest);
+  const queries = useLayerAnalyses(sourceOf, layers, selectedDigest);
   // A layer picked while the others are still queued jumps the queue.
   useEffect(() => {
     if (selectedDigest) layerPool.prioritize(selectedDigest);

@@ -1,4 +1,5 @@
-import { useMemo } from 'react';
+import { useEffect, useMemo } from 'react';
+import { addRecent } from './recent';
 import { describeMediaType } from '../core/mediaTypes';
 import { choosePlatform, indexEntries } from '../core/platform';
 import {
@@ -37,6 +38,10 @@ function ResolvedImage({ reference, platform, onPlatform, explorer, onExplorer }
   const repo: Repository = { domain: reference.domain, path: reference.path };
   const asked = manifestReference(reference);
   const top = useManifest(repo, asked);
+  const resolved = top.isSuccess;
+  useEffect(() => {
+    if (resolved) addRecent(familiarReference(reference));
+  }, [resolved, reference]);
 
   if (top.isPending) return <Skeleton label={`Resolving ${familiarReference(reference)}…`} />;
   if (top.isError) {

@@ -1,7 +1,10 @@
+import { DropZone } from './DropZone';
+import { clearRecent, useRecent } from './recent';
 const EXAMPLES = ['alpine:3.20', 'nginx:1.27', 'python:3-slim', 'gcr.io/distroless/static', 'ghcr.io/home-assistant/home-assistant:stable'];
 
 /** What to do first, when no image is open. */
-export function Landing({ onOpen }: { onOpen: (reference: string) => void }) {
+export function Landing({ onOpen, onFile, onSample, sampleLoading }: { onOpen: (reference: string) => void; onFile: (file: File) => void; onSample: () => void; sampleLoading: boolean }) {
+  const recent = useRecent();
   return (
     <section className="mx-auto mt-12 max-w-2xl text-center">
       <h1 className="text-3xl font-semibold tracking-tight">See what a container image is made of</h1>
@@ -22,6 +25,27 @@ export function Landing({ onOpen }: { onOpen: (reference: string) => void }) {
           </li>
         ))}
       </ul>
+      {recent.length > 0 && (
+        <>
+          <h2 className="mt-8 text-sm font-medium uppercase tracking-wide text-slate-500">Recently opened</h2>
+          <ul aria-label="Recently opened" className="mt-3 flex flex-wrap justify-center gap-2">
+            {recent.map((reference) => (
+              <li key={reference}>
+                <button type="button" onClick={() => onOpen(reference)} className="max-w-md truncate rounded-full border border-slate-300 px-3 py-1 font-mono text-sm hover:border-teal-600 dark:border-slate-700">
+                  {reference}
+                </button>
+              </li>
+            ))}
+            <li>
+              <button type="button" onClick={clearRecent} className="px-2 py-1 text-xs text-slate-500 hover:underline">
+                Forget these
+              </button>
+            </li>
+          </ul>
+        </>
+      )}
+      <h2 className="mt-8 mb-3 text-sm font-medium uppercase tracking-wide text-slate-500">Or open a file</h2>
+      <DropZone onFile={onFile} onSample={onSample} sampleLoading={sampleLoading} />
     </section>
   );
 }

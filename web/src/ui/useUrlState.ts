@@ -15,6 +15,8 @@ export interface UrlState {
   mode?: TreeMode;
   /** Selected path in the file tree. */
   path?: string;
+  /** Name of a local archive being shown (the file itself lives only in this page's memory). */
+  file?: string;
 }
 
 function subscribe(onChange: () => void): () => void {
@@ -37,7 +39,9 @@ export function readUrlState(search: string): UrlState {
   const modeText = params.get('mode');
   const mode = modeText === 'layer' || modeText === 'aggregate' ? modeText : undefined;
   const path = params.get('path') || undefined;
+  const file = params.get('file') || undefined;
   return {
+    ...(file ? { file } : {}),
     ...(image ? { image } : {}),
     ...(platform ? { platform } : {}),
     ...(layer !== undefined ? { layer } : {}),
@@ -52,6 +56,7 @@ export function useUrlState(): [UrlState, (next: UrlState, options?: { replace?:
   const navigate = useCallback((next: UrlState, options?: { replace?: boolean }) => {
     const params = new URLSearchParams();
     if (next.image) params.set('image', next.image);
+    if (next.file) params.set('file', next.file);
     if (next.platform) params.set('platform', next.platform);
     if (next.layer !== undefined) params.set('layer', String(next.layer));
     if (next.mode) params.set('mode', next.mode);

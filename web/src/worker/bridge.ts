@@ -7,7 +7,7 @@ import * as Comlink from 'comlink';
 import { ImageFilesystem, type LayerInput } from '../core/fs';
 import type { FsWorkerApi } from './fsWorker';
 import type { CacheStats } from './layerCache';
-import type { LayerJob, LayerJobResult, LayerProgress } from './layerJob';
+import type { ArchiveResult, LayerJob, LayerJobResult, LayerProgress } from './layerJob';
 import type { LayerWorkerApi } from './layerWorker';
 
 const IDLE_SHUTDOWN_MS = 60_000;
@@ -75,6 +75,11 @@ export class LayerWorkerPool {
   /** Moves a queued layer to the front, e.g. the one the user just selected. */
   prioritize(digest: string): void {
     for (const entry of this.queue) if (entry.job.digest === digest) entry.priority = Number.MAX_SAFE_INTEGER;
+  }
+
+  /** Opens an image archive in a worker; the page never reads the file. */
+  async openArchive(blob: Blob, options: { platform?: string } = {}): Promise<ArchiveResult> {
+    return this.anySlot().remote.openArchive(blob, options);
   }
 
   async cacheStats(): Promise<CacheStats> {

@@ -1,5 +1,6 @@
 /** What the page asks a layer worker to do, and what comes back. Shared by worker and bridge. */
 import type { LayerAnalysis, LayerIndex } from '../core/layers';
+import type { ImageConfig, ImageManifest } from '../core/oci';
 
 /** Where the worker reads a layer's stored bytes from. */
 export interface RegistryLayerSource {
@@ -10,7 +11,15 @@ export interface RegistryLayerSource {
   path: string;
 }
 
-export type LayerSource = RegistryLayerSource;
+/** A slice of a File the user opened (an image archive): the worker reads the slice itself. */
+export interface BlobLayerSource {
+  kind: 'blob';
+  blob: Blob;
+  offset: number;
+  length: number;
+}
+
+export type LayerSource = RegistryLayerSource | BlobLayerSource;
 
 export interface LayerJob {
   source: LayerSource;
@@ -40,6 +49,23 @@ function indexBytes(index: LayerIndex): number {
     0,
   );
 }
+
+/** What the page needs of an image archive: plain data, cloneable to the page. */
+export interface ArchiveSummary {
+  kind: string;
+  tags: readonly string[];
+  platforms: readonly { platform: string; available: boolean }[];
+  platform: string;
+  attestations: number;
+  digest: string;
+  mediaType: string;
+  manifest: ImageManifest;
+  config: ImageConfig;
+  /** Per layer, where its bytes sit in the file. */
+  byteRanges: readonly ({ offset: number; length: number } | undefined)[];
+}
+
+export type ArchiveResult = { summary: ArchiveSummary } | { error: { title: string; detail: string } };
 
 /** Read to the end without error, and every digest that was given matched. */
 export function isLayerVerified(analysis: LayerAnalysis): boolean {

@@ -7,8 +7,9 @@ import * as Comlink from 'comlink';
 import { explainError } from '../core/explain';
 import { analyzeLayerStream, layerIndexTransferables } from '../core/layers';
 import { RegistryClient } from '../core/registry/client';
+import { ArchiveError, blobReader, openArchiveImage } from '../core/sources';
 import { LayerCache, type CacheStats } from './layerCache';
-import { isLayerVerified, type LayerJob, type LayerJobResult, type LayerProgress } from './layerJob';
+import { isLayerVerified, type ArchiveResult, type LayerJob, type LayerJobResult, type LayerProgress } from './layerJob';
 
 const cache = new LayerCache();
 const running = new Map<number, AbortController>();
@@ -27,17 +28,22 @@ export const layerWorkerApi = {
       if (cached) return transferResult({ analysis: cached, fromCache: true });
       signal.throwIfAborted();
 
-      const client = new RegistryClient({ baseUrl: job.source.baseUrl });
-      const repo = { domain: job.source.domain, path: job.source.path };
       let body: ReadableStream<Uint8Array>;
-      try {
-        const response = await client.openBlob(repo, job.digest, signal);
-        if (!response.body) throw new Error('the registry sent no body');
-        body = response.body;
-      } catch (error) {
-        if (signal.aborted) throw error;
-        const { title, detail } = explainError(error, { repository: `${repo.domain}/${repo.path}`, reference: job.digest });
-        return { fetchError: { title, detail }, fromCache: false };
+      const source = job.source;
+      if (source.kind === 'blob') {
+        body = source.blob.slice(source.offset, source.offset + source.length).stream();
+      } else {
+        const client = new RegistryClient({ baseUrl: source.baseUrl });
+        const repo = { domain: source.domain, path: source.path };
+        try {
+          const response = await client.openBlob(repo, job.digest, signal);
+          if (!response.body) throw new Error('the registry sent no body');
+          body = response.body;
+        } catch (error) {
+          if (signal.aborted) throw error;
+          const { title, detail } = explainError(error, { repository: `${repo.domain}/${repo.path}`, reference: job.digest });
+          return { fetchError: { title, detail }, fromCache: false };
+        }
       }
       const analysis = await analyzeLayerStream(body, {
         expectedDigest: job.digest,
@@ -51,6 +57,34 @@ export const layerWorkerApi = {
       return transferResult({ analysis, fromCache: false });
     } finally {
       running.delete(jobId);
+    }
+  },
+
+  /**
+   * Reads an image archive's headers, manifest and config from the File in slices (never the
+   * whole file), for the chosen platform. Layers stay unread; the page asks for them as jobs.
+   */
+  async openArchive(blob: Blob, options: { platform?: string } = {}): Promise<ArchiveResult> {
+    try {
+      const archive = await openArchiveImage(blobReader(blob), options.platform ? { platform: options.platform } : {});
+      const { image } = archive;
+      return {
+        summary: {
+          kind: archive.kind,
+          tags: archive.tags,
+          platforms: archive.platforms.map((p) => ({ platform: p.platform, available: p.available })),
+          platform: archive.platform,
+          attestations: archive.attestations.length,
+          digest: image.digest,
+          mediaType: image.mediaType,
+          manifest: image.manifest,
+          config: image.config,
+          byteRanges: image.layers.map((l) => l.byteRange),
+        },
+      };
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      return { error: { title: error instanceof ArchiveError ? 'Not a readable image archive' : 'Could not open the archive', detail } };
     }
   },
 

@@ -372,6 +372,7 @@ abstract class ArchiveSource {
       mediaType: descriptor.mediaType,
       ...(diffId !== undefined ? { diffId } : {}),
       ...(descriptor.urls !== undefined ? { urls: descriptor.urls } : {}),
+      ...(member ? { byteRange: { offset: member.offset, length: member.size } } : {}),
       async open(signal?: AbortSignal) {
         signal?.throwIfAborted();
         if (!member) throw missing();

@@ -1,0 +1,272 @@
+/**
+ * Where the image comes from: an image archive on disk (`docker save`, `podman save`,
+ * `skopeo copy … docker-archive: | oci-archive:`) or a registry reference.
+ *
+ * Registries are reached exactly as the web app reaches them: through a Lading proxy, here
+ * started in-process on a free loopback port from the same environment variables
+ * (`LADING_INSECURE_REGISTRIES`, `LADING_DOCKER_CONFIG`), so authentication, token exchange,
+ * blob redirects and plain-http registries behave the same, and credentials stay in the proxy.
+ */
+import { stat } from 'node:fs/promises';
+import { openAsBlob } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { resolve as resolvePath } from 'node:path';
+import { configFromEnv } from '../../../proxy/src/config';
+import { createLadingServer } from '../../../proxy/src/server';
+import { UnsupportedContentError } from '../core/errors';
+import type { Image } from '../core/image';
+import type { ImageConfig, ImageManifest } from '../core/oci';
+import { formatPlatform, indexEntries, type PlatformEntry } from '../core/platform';
+import { formatReference, manifestReference, parseReference, type ImageReference } from '../core/reference';
+import { RegistryClient, type Repository } from '../core/registry/client';
+import { registryImage } from '../core/registry/source';
+import { blobReader, openArchiveImage, resolveMember, type ArchiveImages, type ArchiveKind } from '../core/sources';
+
+export type SourceKind = 'registry' | ArchiveKind;
+
+export interface OpenedImage {
+  kind: SourceKind;
+  image: Image;
+  /** The platform analyzed: `linux/amd64`. */
+  platform: string;
+  /** Every platform the reference or archive offers (one for a single image). */
+  platforms: string[];
+  /** Registry: the normalised reference. */
+  reference?: ImageReference;
+  /** Registry: the digest the reference resolves to (an index's digest for a multi-platform image). */
+  resolvedDigest?: string;
+  resolvedMediaType?: string;
+  /** Archive: the absolute path, and the tags it gives the chosen image. */
+  file?: string;
+  tags?: string[];
+  /** docker-archive: the manifest digest is computed by Lading (no registry has seen it). */
+  digestSynthesized: boolean;
+  /** dive's layer `id`, per layer (see layerIds). */
+  layerIds: string[];
+  close(): Promise<void>;
+}
+
+/** A platform the user asked for is not there. */
+export class PlatformNotFoundError extends Error {
+  override readonly name = 'PlatformNotFoundError';
+  constructor(
+    readonly requested: string,
+    readonly available: readonly string[],
+    what: string,
+  ) {
+    super(`${what} has no platform ${requested}; it has ${available.length > 0 ? available.join(', ') : 'none'}`);
+  }
+}
+
+/** A path that looks like a file but is not one. */
+export class SourceFileError extends Error {
+  override readonly name = 'SourceFileError';
+}
+
+/** Exact first, then loose: `linux/arm64` finds `linux/arm64/v8`, and the other way round. */
+export function matchPlatform<T extends { platform: string }>(candidates: readonly T[], requested: string): T | undefined {
+  return (
+    candidates.find((p) => p.platform === requested) ??
+    candidates.find((p) => p.platform.startsWith(`${requested}/`)) ??
+    candidates.find((p) => requested.startsWith(`${p.platform}/`))
+  );
+}
+
+function looksLikePath(target: string): boolean {
+  return /^(?:\.{0,2}\/|~)/.test(target) || /\.(?:tar|tar\.gz|tgz|tar\.zst|oci|docker)$/i.test(target) || target.includes('\\');
+}
+
+export interface OpenOptions {
+  platform?: string;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  signal?: AbortSignal;
+}
+
+/** An existing file is an archive; anything else is a reference. */
+export async function openImage(target: string, options: OpenOptions): Promise<OpenedImage> {
+  const path = resolvePath(options.cwd, target);
+  const info = await stat(path).catch(() => undefined);
+  if (info?.isFile()) return openArchive(path, options);
+  if (info?.isDirectory()) {
+    throw new SourceFileError(`${target} is a directory; lading reads image archives (docker save, skopeo copy … docker-archive: or oci-archive:) and registry references`);
+  }
+  if (looksLikePath(target)) throw new SourceFileError(`${target}: no such file (and not an image reference)`);
+  return openRegistry(target, options);
+}
+
+// --- archives ----------------------------------------------------------------------------------
+
+async function openArchive(path: string, options: OpenOptions): Promise<OpenedImage> {
+  const reader = blobReader(await openAsBlob(path));
+  const opened = await openArchiveImage(reader, {
+    ...(options.platform !== undefined ? { platform: options.platform } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  return {
+    kind: opened.kind,
+    image: opened.image,
+    platform: opened.platform,
+    platforms: opened.platforms.map((p) => p.platform),
+    file: path,
+    tags: [...opened.entry.tags],
+    digestSynthesized: opened.kind === 'docker-archive',
+    layerIds: await archiveLayerIds(opened, reader),
+    close: async () => {},
+  };
+}
+
+interface DockerManifestItem {
+  Config?: unknown;
+  Layers?: unknown;
+}
+
+/**
+ * dive's layer id for an archive with Docker's manifest.json: the first path component of the
+ * layer's member name (`<id>` of `<id>/layer.tar` from docker save before Docker 25, `<diffid>.tar`
+ * from skopeo and podman, `blobs` for Docker 25+, whose members are `blobs/sha256/<hex>`).
+ * For OCI layouts, which dive does not read, the hex of the layer's blob digest (the name of its
+ * blob in the layout).
+ */
+async function archiveLayerIds(opened: ArchiveImages, reader: ReturnType<typeof blobReader>): Promise<string[]> {
+  const fallback = opened.image.layers.map((l) => digestHex(l.digest));
+  if (opened.kind === 'oci-archive') return fallback;
+  const member = resolveMember(opened.archive, 'manifest.json');
+  if (!member || member.size > 4 * 1024 * 1024) return fallback;
+  let items: DockerManifestItem[];
+  try {
+    const parsed = JSON.parse(new TextDecoder().decode(await reader.read(member.offset, member.size))) as unknown;
+    if (!Array.isArray(parsed)) return fallback;
+    items = parsed as DockerManifestItem[];
+  } catch {
+    return fallback;
+  }
+  let item: DockerManifestItem | undefined;
+  if (opened.kind === 'docker-archive') {
+    const position = /^manifest\.json\[(\d+)\]$/.exec(opened.entry.source)?.[1];
+    item = position !== undefined ? items[Number(position)] : undefined;
+  } else {
+    // Docker 25+: the entry whose Config is this image's config blob.
+    const configHex = digestHex(opened.image.manifest.config.digest);
+    item = items.find((i) => typeof i.Config === 'string' && i.Config.endsWith(configHex));
+  }
+  const layers = item?.Layers;
+  if (!Array.isArray(layers) || layers.length !== opened.image.layers.length) return fallback;
+  return layers.map((name, i) => (typeof name === 'string' ? (name.split('/')[0] ?? '') : fallback[i]!));
+}
+
+function digestHex(digest: string): string {
+  const colon = digest.indexOf(':');
+  return colon < 0 ? digest : digest.slice(colon + 1);
+}
+
+// --- registries --------------------------------------------------------------------------------
+
+interface Proxy {
+  baseUrl: string;
+  close(): Promise<void>;
+}
+
+/** A Lading proxy on a free loopback port, configured from the environment like `npm start`. */
+export async function startProxy(env: NodeJS.ProcessEnv): Promise<Proxy> {
+  const { PORT: _port, HOST: _host, ...rest } = env;
+  const config = { ...configFromEnv(rest), host: '127.0.0.1', port: 0 };
+  const server = createLadingServer(config);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}/registry`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function openRegistry(target: string, options: OpenOptions): Promise<OpenedImage> {
+  const ref = parseReference(target);
+  const proxy = await startProxy(options.env);
+  try {
+    const client = new RegistryClient({ baseUrl: proxy.baseUrl });
+    const repo: Repository = { domain: ref.domain, path: ref.path };
+    const { signal } = options;
+    const top = await client.fetchManifest(repo, manifestReference(ref), signal);
+    const name = formatReference(ref);
+
+    let manifest: ImageManifest;
+    let digest: string;
+    let mediaType: string;
+    let platforms: string[];
+    let chosen: PlatformEntry | undefined;
+    if (top.document.kind === 'index') {
+      const entries = indexEntries(top.document.index).platforms;
+      platforms = entries.map((p) => p.platform);
+      chosen =
+        options.platform !== undefined
+          ? matchPlatform(entries, options.platform)
+          : (entries.find((p) => p.platform === 'linux/amd64') ?? entries[0]);
+      if (!chosen) {
+        if (options.platform !== undefined) throw new PlatformNotFoundError(options.platform, platforms, name);
+        throw new UnsupportedContentError(`${name} is an index without image manifests`, top.document.mediaType);
+      }
+      const inner = await client.fetchManifest(repo, chosen.descriptor.digest, signal);
+      if (inner.document.kind !== 'image') throw notAnImage(`${name} (${chosen.platform})`, inner.document);
+      manifest = inner.document.manifest;
+      digest = inner.digest;
+      mediaType = inner.document.mediaType;
+    } else if (top.document.kind === 'image') {
+      manifest = top.document.manifest;
+      digest = top.digest;
+      mediaType = top.document.mediaType;
+      platforms = [];
+    } else {
+      throw notAnImage(name, top.document);
+    }
+
+    const config = await client.fetchJsonBlob<ImageConfig>(repo, manifest.config, signal);
+    const configPlatform = formatPlatform(config);
+    let platform = chosen?.platform ?? configPlatform;
+    if (!chosen) {
+      platforms = [configPlatform];
+      if (options.platform !== undefined && !matchPlatform([{ platform: configPlatform }], options.platform)) {
+        throw new PlatformNotFoundError(options.platform, platforms, name);
+      }
+      platform = configPlatform;
+    }
+    const image = registryImage(client, repo, digest, mediaType, manifest, config);
+    return {
+      kind: 'registry',
+      image,
+      platform,
+      platforms,
+      reference: ref,
+      resolvedDigest: top.digest,
+      resolvedMediaType: top.document.mediaType,
+      digestSynthesized: false,
+      layerIds: image.layers.map((l) => digestHex(l.digest)),
+      close: () => proxy.close(),
+    };
+  } catch (error) {
+    await proxy.close();
+    throw error;
+  }
+}
+
+function notAnImage(what: string, doc: { kind: string; mediaType: string; reason?: string; artifactType?: string }): UnsupportedContentError {
+  const why =
+    doc.kind === 'artifact'
+      ? `is an artifact (${doc.artifactType ?? doc.mediaType}), not an image`
+      : doc.kind === 'schema1'
+        ? 'is a Docker schema 1 manifest, which registries stopped serving; lading reads schema 2 and OCI images'
+        : doc.kind === 'index'
+          ? 'is an index nested in an index'
+          : `is not an image manifest${doc.reason ? ` (${doc.reason})` : ''}`;
+  return new UnsupportedContentError(`${what} ${why}`, doc.mediaType);
+}
