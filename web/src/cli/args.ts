@@ -20,6 +20,7 @@ Options:
   --highestUserWastedPercent V   override a CI rule (0..1, or "disabled")
   --concurrency N                layers read at the same time (default 3)
   --no-color                     plain output even on a terminal
+  --verbose                      also print the in-process proxy's log lines on stderr
   -h, --help                     this text
 
 Exit codes:
@@ -43,6 +44,7 @@ export interface AnalyzeArgs {
   ciRules: Partial<CiRules>;
   concurrency: number;
   color?: boolean;
+  verbose: boolean;
 }
 
 export type ParsedArgs = AnalyzeArgs | { command: 'help' };
@@ -59,7 +61,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   if (argv.length === 0 || argv.includes('-h') || argv.includes('--help') || argv[0] === 'help') return { command: 'help' };
   const [command, ...rest] = argv;
   if (command !== 'analyze') throw new UsageError(`unknown command "${command}"; the command is "analyze"`);
-  const out: AnalyzeArgs = { command: 'analyze', target: '', ci: false, ciRules: {}, concurrency: 3 };
+  const out: AnalyzeArgs = { command: 'analyze', target: '', ci: false, ciRules: {}, concurrency: 3, verbose: false };
   const positional: string[] = [];
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i]!;
@@ -111,6 +113,9 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
         break;
       case '--color':
         out.color = true;
+        break;
+      case '--verbose':
+        out.verbose = true;
         break;
       default: {
         const rule = RULE_FLAGS[name];

@@ -102,6 +102,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
       env: io.env,
       cwd: io.cwd,
       ...(io.signal ? { signal: io.signal } : {}),
+      ...(args.verbose ? { log: (line: string) => err(`proxy: ${line}`) } : {}),
     });
   } catch (error) {
     err(describeOpenError(error, args.target));

@@ -81,6 +81,8 @@ export interface OpenOptions {
   env: NodeJS.ProcessEnv;
   cwd: string;
   signal?: AbortSignal;
+  /** Where the proxy's own log lines go (by default nowhere: errors reach the user as explained errors). */
+  log?: (line: string) => void;
 }
 
 /** An existing file is an archive; anything else is a reference. */
@@ -168,9 +170,9 @@ interface Proxy {
 }
 
 /** A Lading proxy on a free loopback port, configured from the environment like `npm start`. */
-export async function startProxy(env: NodeJS.ProcessEnv): Promise<Proxy> {
+export async function startProxy(env: NodeJS.ProcessEnv, log: (line: string) => void = () => {}): Promise<Proxy> {
   const { PORT: _port, HOST: _host, ...rest } = env;
-  const config = { ...configFromEnv(rest), host: '127.0.0.1', port: 0 };
+  const config = { ...configFromEnv(rest), host: '127.0.0.1', port: 0, log };
   const server = createLadingServer(config);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -192,7 +194,7 @@ export async function startProxy(env: NodeJS.ProcessEnv): Promise<Proxy> {
 
 async function openRegistry(target: string, options: OpenOptions): Promise<OpenedImage> {
   const ref = parseReference(target);
-  const proxy = await startProxy(options.env);
+  const proxy = await startProxy(options.env, options.log);
   try {
     const client = new RegistryClient({ baseUrl: proxy.baseUrl });
     const repo: Repository = { domain: ref.domain, path: ref.path };
