@@ -1,18 +1,22 @@
 // Registry authentication on the server: credentials from a docker-style config.json, the Docker token
-// flow (Bearer challenge → GET realm?service&scope, with Basic credentials when configured), a token
-// cache per (registry, scope), and Basic challenges. Credentials never reach the browser.
+// flow (Bearer challenge → GET realm?service&scope, with Basic credentials when configured; identity
+// tokens exchanged as OAuth2 refresh tokens by POST), a token cache per (registry, scope), and Basic
+// challenges. Credentials never reach the browser.
 
 import { readFileSync } from 'node:fs';
 import type { LadingConfig } from './config';
 import { challengeScopes, parseWwwAuthenticate, selectChallenge } from './challenge';
 import { ProxyError } from './errors';
 import { plainHttpAllowed, registryKey, type RegistryTarget } from './registry';
+import type { AddressPolicy } from './addressPolicy';
 import { fetchUpstream, readBounded, type Agents } from './upstream';
 
 export interface Credential {
   username: string;
   /** For an `identitytoken` entry this is the identity token (see parseDockerConfig). */
   password: string;
+  /** Set for `identitytoken` entries: an OAuth2 refresh token for the registry's token realm. */
+  identityToken?: string;
 }
 
 /** Credentials by registry key (`registryKey`). */
@@ -20,9 +24,9 @@ export type CredentialStore = ReadonlyMap<string, Credential>;
 
 /**
  * The `auths` section of a docker config.json. Per entry, in order of preference:
- * - `identitytoken`: Docker would exchange it as an OAuth2 refresh token; Lading sends it as the Basic
- *   password of the token request instead (username from the entry, else `<token>`), which is what
- *   registries such as ACR and Harbor accept. The OAuth2 refresh-token exchange is not implemented.
+ * - `identitytoken`: exchanged as an OAuth2 refresh token, as Docker does (`POST` to the realm with
+ *   `grant_type=refresh_token`); when the realm answers that POST with 404, it is sent as the Basic
+ *   password of the usual GET instead (username from the entry, else `<token>`).
  * - `username` + `password`;
  * - `auth`: base64 of `user:password` (the password may contain ':').
  * Entries with none of these (e.g. kept in a `credsStore` / `credHelpers` helper) are skipped.
@@ -46,7 +50,7 @@ export function parseDockerConfig(json: unknown): Map<string, Credential> {
     const password = str('password');
     const auth = str('auth');
     if (identityToken) {
-      credential = { username: username ?? '<token>', password: identityToken };
+      credential = { username: username ?? '<token>', password: identityToken, identityToken };
     } else if (username && password) {
       credential = { username, password };
     } else if (auth) {
@@ -141,9 +145,13 @@ export class RegistryAuth {
   private readonly hints = new Map<string, Hint>();
   private readonly inflight = new Map<string, Promise<string>>();
 
+  /** Refresh tokens handed back by an OAuth2 exchange replace the configured identity token, per registry key. */
+  private readonly refreshTokens = new Map<string, string>();
+
   constructor(
     private readonly config: LadingConfig,
     private readonly agents: Agents,
+    private readonly policy: AddressPolicy,
   ) {
     this.tokens = new TokenCache(config.now);
   }
@@ -197,6 +205,9 @@ export class RegistryAuth {
     } catch {
       throw new ProxyError('PROXY_UPSTREAM_ERROR', 502, `${target.routeHost} sent an unusable token realm`, { realm });
     }
+    if (realmUrl.protocol !== 'https:' && realmUrl.protocol !== 'http:') {
+      throw new ProxyError('PROXY_NOT_ALLOWED', 403, `${target.routeHost} names a ${realmUrl.protocol} token realm`, { realm });
+    }
     let scopes = challengeScopes(challenge);
     if (scopes.length === 0 && !realmUrl.searchParams.has('scope') && derivedScope) scopes = [derivedScope];
     const scopeKey = scopes.length > 0 ? scopes.join(' ') : realmUrl.searchParams.getAll('scope').join(' ');
@@ -233,41 +244,91 @@ export class RegistryAuth {
     scopes: readonly string[],
     scopeKey: string,
   ): Promise<string> {
-    const url = new URL(realm);
-    if (service) url.searchParams.set('service', service);
-    for (const scope of scopes) url.searchParams.append('scope', scope);
     const credential = this.config.credentials.get(target.key);
-
-    // Shares the abort-free path: a token fetched for one browser request serves others too.
-    const { response } = await fetchUpstream(url, {
-      method: 'GET',
-      headers: { accept: 'application/json' },
-      ...(credential ? { authorization: basicAuthorization(credential), authHost: url.host } : {}),
-      timeouts: this.config.timeouts,
-      ...(this.config.lookup ? { lookup: this.config.lookup } : {}),
-      agents: this.agents,
-      maxRedirects: this.config.maxRedirects,
-      allowPlainHttp: (u) => plainHttpAllowed(u, target, this.config.insecureRegistries),
-    });
-    const status = response.statusCode ?? 0;
-    const body = await readBounded(response, 1 << 20);
-    if (status < 200 || status >= 300) throw new TokenEndpointError(status, body, url.host);
+    let reply = credential?.identityToken ? await this.exchangeRefreshToken(target, realm, service, scopes, credential) : undefined;
+    if (!reply) {
+      const url = new URL(realm);
+      if (service) url.searchParams.set('service', service);
+      for (const scope of scopes) url.searchParams.append('scope', scope);
+      reply = await this.tokenRequest(target, url, 'GET', credential ? basicAuthorization(credential) : undefined);
+    }
+    const { status, body, host } = reply;
+    if (status < 200 || status >= 300) throw new TokenEndpointError(status, body, host);
 
     let parsed: unknown;
     try {
       parsed = JSON.parse(body?.toString('utf8') ?? '');
     } catch {
-      throw new ProxyError('PROXY_UPSTREAM_ERROR', 502, `Token endpoint ${url.host} did not answer with JSON`);
+      throw new ProxyError('PROXY_UPSTREAM_ERROR', 502, `Token endpoint ${host} did not answer with JSON`);
     }
     const fields = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>;
     const token = [fields.token, fields.access_token].find((t): t is string => typeof t === 'string' && t !== '');
     if (token === undefined) {
       // Never send `Authorization: Bearer ` with an empty token.
-      throw new ProxyError('PROXY_UPSTREAM_ERROR', 502, `Token endpoint ${url.host} returned no token`);
+      throw new ProxyError('PROXY_UPSTREAM_ERROR', 502, `Token endpoint ${host} returned no token`);
+    }
+    if (credential?.identityToken && typeof fields.refresh_token === 'string' && fields.refresh_token !== '') {
+      this.refreshTokens.set(target.key, fields.refresh_token);
     }
     const expiresIn =
       typeof fields.expires_in === 'number' && fields.expires_in > 0 ? fields.expires_in : DEFAULT_TOKEN_SECONDS;
     this.tokens.set(target.key, scopeKey, token, expiresIn);
     return token;
   }
+
+  /**
+   * Docker's OAuth2 exchange for identity tokens: `POST realm` with a form body. Undefined when the
+   * realm does not do OAuth2 (404, as Docker checks; also 405), so the caller falls back to GET with Basic.
+   */
+  private async exchangeRefreshToken(
+    target: RegistryTarget,
+    realm: URL,
+    service: string | undefined,
+    scopes: readonly string[],
+    credential: Credential,
+  ): Promise<TokenReply | undefined> {
+    const form = new URLSearchParams();
+    form.set('grant_type', 'refresh_token');
+    form.set('refresh_token', this.refreshTokens.get(target.key) ?? credential.identityToken ?? '');
+    form.set('service', service ?? '');
+    form.set('scope', scopes.join(' '));
+    form.set('client_id', 'lading');
+    form.set('access_type', 'offline');
+    const reply = await this.tokenRequest(target, realm, 'POST', undefined, Buffer.from(form.toString(), 'utf8'));
+    return reply.status === 404 || reply.status === 405 ? undefined : reply;
+  }
+
+  private async tokenRequest(
+    target: RegistryTarget,
+    url: URL,
+    method: 'GET' | 'POST',
+    authorization: string | undefined,
+    body?: Buffer,
+  ): Promise<TokenReply> {
+    // Shares the abort-free path: a token fetched for one browser request serves others too.
+    const { response } = await fetchUpstream(url, {
+      method,
+      headers: {
+        accept: 'application/json',
+        ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+      },
+      ...(body ? { body } : {}),
+      ...(authorization ? { authorization, authHost: url.host } : {}),
+      timeouts: this.config.timeouts,
+      policy: this.policy,
+      agents: this.agents,
+      // A POST is not re-sent to a redirect target.
+      maxRedirects: method === 'POST' ? 0 : this.config.maxRedirects,
+      allowPlainHttp: (u) => plainHttpAllowed(u, target, this.config.insecureRegistries),
+    });
+    const status = response.statusCode ?? 0;
+    const replyBody = await readBounded(response, 1 << 20);
+    return { status, body: replyBody, host: url.host };
+  }
+}
+
+interface TokenReply {
+  status: number;
+  body: Buffer | undefined;
+  host: string;
 }

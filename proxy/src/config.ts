@@ -15,6 +15,18 @@ export interface Timeouts {
   idleMs: number;
 }
 
+/** Per-client and global caps on what the proxy does upstream (see `limits.ts`). */
+export interface Limits {
+  /** Sustained requests per second per client on the forwarding routes; 0 turns the rate limit off. */
+  ratePerSecond: number;
+  /** Requests a client may make at once before the rate applies. */
+  burst: number;
+  /** Open upstream requests per client (a blob stream counts until it ends). */
+  concurrentPerClient: number;
+  /** Open upstream requests in all. */
+  concurrentTotal: number;
+}
+
 export interface LadingConfig {
   host: string;
   port: number;
@@ -22,13 +34,29 @@ export interface LadingConfig {
   staticDir: string;
   /** `host:port` entries (lower-case) reached over plain http; everything else is https only. */
   insecureRegistries: ReadonlySet<string>;
+  /**
+   * `host` or `host:port` entries the proxy may dial even when they resolve to loopback, private,
+   * link-local or other non-public addresses (LADING_ALLOW_HOSTS). Insecure registries are allowed too.
+   */
+  allowHosts: ReadonlySet<string>;
+  limits: Limits;
+  /** Largest manifest or JSON body (tags, catalog, referrers, Hub API) passed on; larger → 502. */
+  maxJsonBytes: number;
+  /**
+   * Remote addresses of reverse proxies in front of this server (LADING_TRUST_PROXY). For requests
+   * from them, the client is the last X-Forwarded-For entry that is not one of them.
+   */
+  trustedProxies: ReadonlySet<string>;
+  /** Docker Hub's web API, for `/hub/...` (tests point it at a local server). */
+  hubOrigin: string;
   /** Credentials by registry key (see `registryKey`); they never leave the server except to that registry. */
   credentials: CredentialStore;
   timeouts: Timeouts;
   maxRedirects: number;
   /**
-   * node:dns-style lookup used for every outbound connection (registry, token realm, redirect target).
-   * The seam for an address deny list. Note that Node does not call it for IP-literal hosts.
+   * node:dns-style resolver behind every outbound connection (registry, token realm, redirect target,
+   * foreign layer); `dns.lookup` when absent. Its answers go through the address policy
+   * (`addressPolicy.ts`), which also checks IP-literal hosts, for which Node calls no lookup.
    */
   lookup?: LookupFunction;
   /** Clock for token expiry (ms). */
@@ -38,6 +66,8 @@ export interface LadingConfig {
 }
 
 export const DEFAULT_TIMEOUTS: Timeouts = { connectMs: 10_000, firstByteMs: 30_000, idleMs: 60_000 };
+export const DEFAULT_LIMITS: Limits = { ratePerSecond: 20, burst: 100, concurrentPerClient: 32, concurrentTotal: 256 };
+export const DEFAULT_MAX_JSON_BYTES = 4 * 1024 * 1024;
 
 /** `<repo>/dist/web`, independent of the working directory. */
 export const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../../dist/web', import.meta.url));
@@ -48,12 +78,17 @@ export function createConfig(overrides: Partial<LadingConfig> = {}): LadingConfi
     port: 8080,
     staticDir: DEFAULT_STATIC_DIR,
     insecureRegistries: new Set(),
+    allowHosts: new Set(),
+    maxJsonBytes: DEFAULT_MAX_JSON_BYTES,
+    trustedProxies: new Set(),
+    hubOrigin: 'https://hub.docker.com',
     credentials: new Map(),
     maxRedirects: 5,
     now: Date.now,
     log: (line) => process.stderr.write(`${line}\n`),
     ...overrides,
     timeouts: { ...DEFAULT_TIMEOUTS, ...overrides.timeouts },
+    limits: { ...DEFAULT_LIMITS, ...overrides.limits },
   };
 }
 
@@ -62,7 +97,9 @@ export class ConfigError extends Error {
 }
 
 /**
- * Reads PORT, HOST, LADING_STATIC_DIR, LADING_INSECURE_REGISTRIES and LADING_DOCKER_CONFIG.
+ * Reads PORT, HOST, LADING_STATIC_DIR, LADING_INSECURE_REGISTRIES, LADING_ALLOW_HOSTS,
+ * LADING_DOCKER_CONFIG, LADING_RATE_LIMIT, LADING_RATE_BURST, LADING_MAX_CONCURRENT_PER_CLIENT,
+ * LADING_MAX_CONCURRENT, LADING_MAX_JSON_BYTES and LADING_TRUST_PROXY.
  * Throws ConfigError with a message fit for the terminal when a value is unusable.
  */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): LadingConfig {
@@ -77,6 +114,29 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): LadingConfi
   if (env.HOST) overrides.host = env.HOST;
   if (env.LADING_STATIC_DIR) overrides.staticDir = resolve(env.LADING_STATIC_DIR);
   if (env.LADING_INSECURE_REGISTRIES) overrides.insecureRegistries = parseInsecureRegistries(env.LADING_INSECURE_REGISTRIES);
+  if (env.LADING_ALLOW_HOSTS) overrides.allowHosts = parseInsecureRegistries(env.LADING_ALLOW_HOSTS);
+  if (env.LADING_TRUST_PROXY) overrides.trustedProxies = parseInsecureRegistries(env.LADING_TRUST_PROXY);
+  const limits: Partial<Limits> = {};
+  const number = (name: string, min: number, integer: boolean): number | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return undefined;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {
+      throw new ConfigError(`${name} must be ${integer ? 'an integer' : 'a number'} of at least ${min}, got "${raw}"`);
+    }
+    return n;
+  };
+  const rate = number('LADING_RATE_LIMIT', 0, false);
+  if (rate !== undefined) limits.ratePerSecond = rate;
+  const burst = number('LADING_RATE_BURST', 1, true);
+  if (burst !== undefined) limits.burst = burst;
+  const perClient = number('LADING_MAX_CONCURRENT_PER_CLIENT', 1, true);
+  if (perClient !== undefined) limits.concurrentPerClient = perClient;
+  const total = number('LADING_MAX_CONCURRENT', 1, true);
+  if (total !== undefined) limits.concurrentTotal = total;
+  overrides.limits = { ...DEFAULT_LIMITS, ...limits };
+  const maxJson = number('LADING_MAX_JSON_BYTES', 1024, true);
+  if (maxJson !== undefined) overrides.maxJsonBytes = maxJson;
   if (env.LADING_DOCKER_CONFIG) {
     try {
       overrides.credentials = loadDockerConfig(env.LADING_DOCKER_CONFIG);
@@ -87,7 +147,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): LadingConfi
   return createConfig(overrides);
 }
 
-/** `localhost:5000, http://10.0.0.2:5000/` → {'localhost:5000', '10.0.0.2:5000'}. */
+/** `localhost:5000, http://10.0.0.2:5000/` → {'localhost:5000', '10.0.0.2:5000'} (also for LADING_ALLOW_HOSTS). */
 export function parseInsecureRegistries(value: string): Set<string> {
   const hosts = value
     .split(',')

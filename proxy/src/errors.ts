@@ -10,7 +10,9 @@ export type ProxyErrorCode =
   | 'PROXY_TIMEOUT' // 504: connect, first-byte or idle timeout
   | 'PROXY_TLS_ERROR' // 502: handshake or certificate failure
   | 'PROXY_UPSTREAM_ERROR' // 502: anything else that went wrong talking to the registry
-  | 'PROXY_NOT_ALLOWED' // 405 method, 404 path, 403 policy (e.g. plain http to a host not listed)
+  | 'PROXY_NOT_ALLOWED' // 405 method, 404 path, 403 policy (plain http to a host not listed, a denied address)
+  | 'PROXY_RATE_LIMITED' // 429: this client is over its request rate or concurrency cap (Retry-After says when)
+  | 'PROXY_RESPONSE_TOO_LARGE' // 502: a manifest or JSON body larger than the proxy passes on
   | 'PROXY_BAD_REQUEST' // 400: malformed registry host, repository name, reference or digest
   | 'PROXY_INTERNAL_ERROR'; // 500: a bug in the proxy
 

@@ -2,6 +2,7 @@
 
 import { STATUS_CODES, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
+import type { AddressPolicy } from './addressPolicy';
 import { TokenEndpointError, type RegistryAuth } from './auth';
 import type { LadingConfig } from './config';
 import {
@@ -14,7 +15,7 @@ import {
   type RegistryErrorEntry,
 } from './errors';
 import { isValidRegistryHost, plainHttpAllowed, resolveRegistry, type RegistryTarget } from './registry';
-import { fetchUpstream, readBounded, type Agents } from './upstream';
+import { fetchUpstream, readBounded, type Agents, type FetchResult } from './upstream';
 
 export type RegistryEndpoint =
   | { kind: 'ping' }
@@ -132,10 +133,26 @@ export interface RegistryContext {
   config: LadingConfig;
   agents: Agents;
   auth: RegistryAuth;
+  policy: AddressPolicy;
 }
 
 /** Browser headers that reach the registry; everything else (cookies included) stays behind. */
-const FORWARDED_REQUEST_HEADERS = ['accept', 'range', 'if-none-match'] as const;
+export const FORWARDED_REQUEST_HEADERS = ['accept', 'range', 'if-none-match'] as const;
+
+export function forwardedHeaders(req: IncomingMessage): OutgoingHttpHeaders {
+  const headers: OutgoingHttpHeaders = {};
+  for (const name of FORWARDED_REQUEST_HEADERS) {
+    const value = req.headers[name];
+    if (typeof value === 'string' && value !== '') headers[name] = value;
+  }
+  return headers;
+}
+
+/**
+ * Statuses after which a blob HEAD is tried again as a GET whose body is not read: some registries
+ * (ECR Public) refuse HEAD on blobs with 401 although the same GET works.
+ */
+const HEAD_FALLBACK_STATUSES = new Set([401, 403, 405]);
 
 export async function handleRegistryRequest(
   req: IncomingMessage,
@@ -164,45 +181,48 @@ export async function handleRegistryRequest(
     if (!res.writableFinished) aborter.abort();
   });
 
-  const headers: OutgoingHttpHeaders = {};
-  for (const name of FORWARDED_REQUEST_HEADERS) {
-    const value = req.headers[name];
-    if (typeof value === 'string' && value !== '') headers[name] = value;
-  }
+  const headers = forwardedHeaders(req);
   const resource = resourceOf(route.endpoint);
   const url = new URL(route.upstreamPath, target.origin);
-  const fetchOnce = (authorization: string | undefined) =>
+  const fetchOnce = (upstreamMethod: 'GET' | 'HEAD', authorization: string | undefined) =>
     fetchUpstream(url, {
-      method,
+      method: upstreamMethod,
       headers,
       ...(authorization ? { authorization } : {}),
       authHost: target.host,
       timeouts: config.timeouts,
-      ...(config.lookup ? { lookup: config.lookup } : {}),
+      policy: ctx.policy,
       agents: ctx.agents,
       signal: aborter.signal,
       maxRedirects: config.maxRedirects,
       allowPlainHttp: (u) => plainHttpAllowed(u, target, config.insecureRegistries),
     });
+  /** One attempt, and one more after answering a 401's challenge. */
+  const fetchAuthenticated = async (upstreamMethod: 'GET' | 'HEAD'): Promise<FetchResult> => {
+    const authorization = ctx.auth.initialAuthorization(target, resource);
+    const result = await fetchOnce(upstreamMethod, authorization);
+    if (result.response.statusCode !== 401 || result.url.host !== target.host) return result;
+    const retryWith = await ctx.auth.answerChallenge(
+      target,
+      resource,
+      derivedScope(route.endpoint),
+      result.response.headers['www-authenticate'],
+      authorization,
+    );
+    if (!retryWith) return result;
+    result.response.resume();
+    return fetchOnce(upstreamMethod, retryWith);
+  };
 
   try {
-    let authorization = ctx.auth.initialAuthorization(target, resource);
-    let result = await fetchOnce(authorization);
-    if (result.response.statusCode === 401 && result.url.host === target.host) {
-      const retryWith = await ctx.auth.answerChallenge(
-        target,
-        resource,
-        derivedScope(route.endpoint),
-        result.response.headers['www-authenticate'],
-        authorization,
-      );
-      if (retryWith) {
-        result.response.resume();
-        authorization = retryWith;
-        result = await fetchOnce(authorization);
-      }
+    let result = await fetchAuthenticated(method);
+    let bodyless = method === 'HEAD';
+    if (method === 'HEAD' && route.endpoint.kind === 'blob' && HEAD_FALLBACK_STATUSES.has(result.response.statusCode ?? 0)) {
+      result.response.resume();
+      result = await fetchAuthenticated('GET');
+      bodyless = false; // a GET whose body relay() must cut, not drain
     }
-    await relay(res, method, result.response, result.url, route, target, ctx, aborter.signal);
+    await relay(res, method, result.response, result.url, route, target, ctx, aborter.signal, bodyless);
   } catch (err) {
     if (aborter.signal.aborted) return; // the browser went away; nothing to answer
     if (err instanceof TokenEndpointError) {
@@ -235,10 +255,10 @@ const PASSED_ERROR_HEADERS = new Set([
   'retry-after',
   'docker-ratelimit-source',
 ]);
-const isRateLimitHeader = (name: string): boolean => name.startsWith('ratelimit-') || name.startsWith('x-ratelimit-');
+export const isRateLimitHeader = (name: string): boolean => name.startsWith('ratelimit-') || name.startsWith('x-ratelimit-');
 
 /** Headers every proxied registry response gets: a blob must never render as a page on our origin. */
-const REGISTRY_RESPONSE_HEADERS = {
+export const REGISTRY_RESPONSE_HEADERS = {
   'X-Content-Type-Options': 'nosniff',
   'Content-Security-Policy': "default-src 'none'; sandbox",
   'Cross-Origin-Resource-Policy': 'same-origin',
@@ -253,13 +273,16 @@ function cacheControl(endpoint: RegistryEndpoint, privateData: boolean): string 
   return 'no-cache';
 }
 
-function pickHeaders(upstream: IncomingMessage, allowed: ReadonlySet<string>): OutgoingHttpHeaders {
+export function pickHeaders(upstream: IncomingMessage, allowed: ReadonlySet<string>): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(upstream.headers)) {
     if (value !== undefined && (allowed.has(name) || isRateLimitHeader(name))) out[name] = value;
   }
   return out;
 }
+
+/** Endpoints whose bodies are small JSON documents: read whole (bounded), then sent with Content-Length. */
+const isJsonEndpoint = (endpoint: RegistryEndpoint): boolean => endpoint.kind !== 'blob';
 
 async function relay(
   res: ServerResponse,
@@ -270,10 +293,12 @@ async function relay(
   target: RegistryTarget,
   ctx: RegistryContext,
   clientGone: AbortSignal,
+  /** The upstream request was a HEAD: drain its (empty) body. Otherwise a HEAD's GET body is cut. */
+  upstreamBodyless: boolean,
 ): Promise<void> {
   const status = upstream.statusCode ?? 502;
   if (status >= 400) {
-    await relayError(res, method, upstream, status, target);
+    await relayError(res, method, upstream, status, target.routeHost);
     return;
   }
   const headers = pickHeaders(upstream, PASSED_RESPONSE_HEADERS);
@@ -285,10 +310,44 @@ async function relay(
   // With server-side credentials, the content is private to whoever can reach this proxy.
   headers['cache-control'] = cacheControl(route.endpoint, ctx.config.credentials.has(target.key));
   if (route.endpoint.kind === 'manifest') headers.vary = 'Accept';
-  res.writeHead(status, { ...headers, ...REGISTRY_RESPONSE_HEADERS });
 
-  if (method === 'HEAD' || status === 204 || status === 304) {
-    upstream.resume();
+  const noBody = method === 'HEAD' || status === 204 || status === 304;
+  if (isJsonEndpoint(route.endpoint)) {
+    // Manifests and listings are read whole, so an oversized one becomes a clean 502 instead of a cut stream.
+    const limit = ctx.config.maxJsonBytes;
+    const declared = Number(upstream.headers['content-length'] ?? NaN);
+    let body: Buffer | undefined;
+    if (!(declared > limit)) {
+      if (noBody) {
+        if (upstreamBodyless) upstream.resume();
+        else upstream.destroy();
+      } else {
+        body = await readBounded(upstream, limit);
+      }
+    } else {
+      upstream.destroy();
+    }
+    if (declared > limit || (!noBody && body === undefined)) {
+      const error = new ProxyError(
+        'PROXY_RESPONSE_TOO_LARGE',
+        502,
+        `${target.routeHost} sent a ${route.endpoint.kind} larger than ${limit} bytes; the proxy passes on at most that much`,
+        { limit, ...(declared > limit ? { contentLength: declared } : {}) },
+      );
+      ctx.config.log(`lading: ${method} ${upstreamUrl.host}${upstreamUrl.pathname}: ${error.code}: ${error.message}`);
+      sendProxyError(res, error);
+      return;
+    }
+    if (body) headers['content-length'] = body.length;
+    res.writeHead(status, { ...headers, ...REGISTRY_RESPONSE_HEADERS });
+    res.end(noBody ? undefined : body);
+    return;
+  }
+
+  res.writeHead(status, { ...headers, ...REGISTRY_RESPONSE_HEADERS });
+  if (noBody) {
+    if (upstreamBodyless) upstream.resume();
+    else upstream.destroy();
     res.end();
     return;
   }
@@ -306,13 +365,13 @@ async function relay(
 
 const MAX_ERROR_BODY = 64 * 1024;
 
-/** Registry errors: same status; the registry's JSON when it sent the usual shape, else one in that shape. */
-async function relayError(
+/** Upstream errors: same status; the registry's JSON when it sent the usual shape, else one in that shape. */
+export async function relayError(
   res: ServerResponse,
   method: 'GET' | 'HEAD',
   upstream: IncomingMessage,
   status: number,
-  target: RegistryTarget,
+  from: string,
 ): Promise<void> {
   // Never WWW-Authenticate: the browser would prompt for the proxy's upstream credentials.
   const headers = pickHeaders(upstream, PASSED_ERROR_HEADERS);
@@ -322,7 +381,7 @@ async function relayError(
     body =
       raw && isRegistryErrorBody(raw)
         ? raw
-        : Buffer.from(errorBody(synthesizedError(status, target.routeHost, upstream.headers['content-type'], raw)));
+        : Buffer.from(errorBody(synthesizedError(status, from, upstream.headers['content-type'], raw)));
   } else {
     upstream.resume();
   }

@@ -1,20 +1,42 @@
-// The HTTP server: `/healthz`, `/registry/<host>/v2/...` forwarded to registries, everything else
-// from the built SPA.
+// The HTTP server: `/healthz`; `/registry/<host>/v2/...`, `/hub/v2/...` and `/foreign?url=` forwarded
+// upstream (rate-limited per client, every dialled address checked); everything else from the built SPA.
 
 import http from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createAddressPolicy } from './addressPolicy';
 import { RegistryAuth } from './auth';
 import type { LadingConfig } from './config';
 import { ProxyError, sendProxyError } from './errors';
+import { FOREIGN_PATH, handleForeignRequest } from './foreignRoute';
+import { handleHubRequest, HUB_PREFIX } from './hubRoute';
+import { clientAddress, ClientLimiter } from './limits';
 import { handleRegistryRequest, type RegistryContext } from './registryRoute';
 import { createStaticHandler } from './static';
 import { createAgents, destroyAgents } from './upstream';
 
 /** A server for `config`, not yet listening. Closing it also closes its upstream connections. */
-export function createLadingServer(config: LadingConfig): Server {
-  const agents = createAgents();
-  const ctx: RegistryContext = { config, agents, auth: new RegistryAuth(config, agents) };
+export function createLadingServer(config: LadingConfig): Server & { limiter: ClientLimiter } {
+  const agents = createAgents(config.limits.concurrentTotal);
+  const policy = createAddressPolicy([...config.insecureRegistries, ...config.allowHosts], config.lookup);
+  const ctx: RegistryContext = { config, agents, policy, auth: new RegistryAuth(config, agents, policy) };
   const serveStatic = createStaticHandler(config.staticDir);
+  const limiter = new ClientLimiter(config.limits, config.now);
+
+  /** Runs `forward` holding one of the client's upstream slots, or answers 429. */
+  const limited = async (req: IncomingMessage, res: ServerResponse, forward: () => Promise<void>): Promise<void> => {
+    const client = clientAddress(req, config.trustedProxies);
+    const admission = limiter.admit(client);
+    if (!admission.ok) {
+      sendProxyError(res, admission.error, { 'Retry-After': String(admission.retryAfterSeconds) });
+      return;
+    }
+    res.once('close', admission.release); // a streamed blob holds its slot until the browser has it all
+    try {
+      await forward();
+    } finally {
+      if (res.writableFinished || res.destroyed) admission.release();
+    }
+  };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const raw = req.url ?? '/';
@@ -31,7 +53,15 @@ export function createLadingServer(config: LadingConfig): Server {
       return;
     }
     if (pathname === '/registry' || pathname.startsWith('/registry/')) {
-      await handleRegistryRequest(req, res, pathname, search, ctx);
+      await limited(req, res, () => handleRegistryRequest(req, res, pathname, search, ctx));
+      return;
+    }
+    if (pathname === HUB_PREFIX || pathname.startsWith(`${HUB_PREFIX}/`)) {
+      await limited(req, res, () => handleHubRequest(req, res, pathname, search, ctx));
+      return;
+    }
+    if (pathname === FOREIGN_PATH) {
+      await limited(req, res, () => handleForeignRequest(req, res, search, ctx));
       return;
     }
     await serveStatic(req, res, pathname);
@@ -44,5 +74,5 @@ export function createLadingServer(config: LadingConfig): Server {
     });
   });
   server.on('close', () => destroyAgents(agents));
-  return server;
+  return Object.assign(server, { limiter });
 }

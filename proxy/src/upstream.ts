@@ -1,12 +1,13 @@
-// Outbound requests. Every connection the proxy makes (registry, token realm, redirect target) goes
-// through `requestUpstream`, which takes a node:dns-style `lookup`: the seam for checking dialled
-// addresses against a deny list later (note: Node skips `lookup` for IP-literal hosts, so such a
-// check must look at literals too).
+// Outbound requests. Every connection the proxy makes (registry, token realm, redirect target,
+// foreign layer) goes through `requestUpstream`, which checks it against the address policy
+// (`addressPolicy.ts`): IP literals before dialling, names in `lookup`, and the connected socket's
+// remote address.
 
 import http from 'node:http';
 import https from 'node:https';
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
-import type { LookupFunction, Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import type { AddressPolicy } from './addressPolicy';
 import type { Timeouts } from './config';
 import { ProxyError } from './errors';
 
@@ -15,10 +16,11 @@ export interface Agents {
   https: https.Agent;
 }
 
-export function createAgents(): Agents {
+/** Pooled keep-alive agents; `maxSockets` per origin should be at least the proxy's concurrency cap, so requests never queue. */
+export function createAgents(maxSockets = 256): Agents {
   return {
-    http: new http.Agent({ keepAlive: true, maxSockets: 64 }),
-    https: new https.Agent({ keepAlive: true, maxSockets: 64 }),
+    http: new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: 64 }),
+    https: new https.Agent({ keepAlive: true, maxSockets, maxFreeSockets: 64 }),
   };
 }
 
@@ -28,10 +30,14 @@ export function destroyAgents(agents: Agents): void {
 }
 
 export interface UpstreamRequestOptions {
-  method: 'GET' | 'HEAD';
+  /** POST only for token requests (OAuth2 refresh-token exchange); browsers get GET and HEAD. */
+  method: 'GET' | 'HEAD' | 'POST';
   headers: OutgoingHttpHeaders;
+  /** Request body (POST). */
+  body?: Buffer;
   timeouts: Timeouts;
-  lookup?: LookupFunction;
+  /** Which addresses may be dialled; required, so no hop can skip it. */
+  policy: AddressPolicy;
   agents?: Agents;
   /** Aborting destroys the request (and the response, if it has started). */
   signal?: AbortSignal;
@@ -53,6 +59,7 @@ class StaleSocketError extends Error {
  * GET and HEAD are idempotent, so a request that died on a stale pooled socket is sent once more.
  */
 export async function requestUpstream(url: URL, options: UpstreamRequestOptions): Promise<IncomingMessage> {
+  options.policy.checkBeforeConnect(url);
   try {
     return await requestOnce(url, options);
   } catch (err) {
@@ -73,13 +80,15 @@ function requestOnce(url: URL, options: UpstreamRequestOptions): Promise<Incomin
       reject(new ProxyError('PROXY_NOT_ALLOWED', 403, `Unsupported protocol ${url.protocol}`));
       return;
     }
+    const headers: OutgoingHttpHeaders = { 'user-agent': USER_AGENT, ...options.headers };
+    if (options.body) headers['content-length'] = options.body.length;
     const requestOptions: https.RequestOptions = {
       method: options.method,
-      headers: { 'user-agent': USER_AGENT, ...options.headers },
+      headers,
+      lookup: options.policy.lookup(url),
     };
     const agent = secure ? options.agents?.https : options.agents?.http;
     if (agent) requestOptions.agent = agent;
-    if (options.lookup) requestOptions.lookup = options.lookup;
     if (options.signal) requestOptions.signal = options.signal;
     const req = (secure ? https : http).request(url, requestOptions);
 
@@ -102,8 +111,19 @@ function requestOnce(url: URL, options: UpstreamRequestOptions): Promise<Incomin
       timeout(timeouts.firstByteMs, 'waiting for a response from');
     };
     req.on('socket', (socket: Socket) => {
-      if (req.reusedSocket) connected();
-      else socket.once(secure ? 'secureConnect' : 'connect', connected);
+      if (req.reusedSocket) {
+        connected();
+        return;
+      }
+      // The address actually dialled, whatever resolved it: the last check before any byte is sent.
+      socket.once('connect', () => {
+        try {
+          options.policy.checkConnected(url, socket.remoteAddress);
+        } catch (err) {
+          req.destroy(err as Error);
+        }
+      });
+      socket.once(secure ? 'secureConnect' : 'connect', connected);
     });
     req.on('response', (res) => {
       settled = true;
@@ -119,12 +139,13 @@ function requestOnce(url: URL, options: UpstreamRequestOptions): Promise<Incomin
       if (!settled) {
         settled = true;
         const code = (err as NodeJS.ErrnoException).code;
-        const stale = req.reusedSocket && (code === 'ECONNRESET' || code === 'EPIPE') && !options.signal?.aborted;
+        const stale =
+          req.reusedSocket && (code === 'ECONNRESET' || code === 'EPIPE') && !options.signal?.aborted && options.method !== 'POST';
         reject(stale ? new StaleSocketError(err) : err);
       }
     });
     req.on('close', clearTimers);
-    req.end();
+    req.end(options.body);
   });
 }
 
@@ -154,6 +175,7 @@ export async function fetchUpstream(start: URL, options: FetchOptions): Promise<
         'PROXY_NOT_ALLOWED',
         403,
         `Refusing plain http to ${url.host}; list it in LADING_INSECURE_REGISTRIES to allow it`,
+        { host: url.host, reason: 'plain http' },
       );
     }
     const headers: OutgoingHttpHeaders = { ...options.headers };
@@ -177,8 +199,7 @@ export async function fetchUpstream(start: URL, options: FetchOptions): Promise<
     if (next.protocol !== 'https:' && next.protocol !== 'http:') {
       throw new ProxyError('PROXY_NOT_ALLOWED', 403, `Refusing redirect to ${next.protocol} URL`);
     }
-    next.username = '';
-    next.password = '';
+    // A redirect to a URL with credentials in it is refused by the policy in requestUpstream.
     url = next;
   }
 }

@@ -26,8 +26,8 @@ describe('parseDockerConfig', () => {
     expect(Object.fromEntries(store)).toEqual({
       'docker.io': { username: 'hubuser', password: 'hub:pass' },
       'ghcr.io': { username: 'gh', password: 'ghp_x' },
-      'myreg.azurecr.io': { username: '00000000-0000-0000-0000-000000000000', password: 'refresh' },
-      'harbor.local:8443': { username: '<token>', password: 'only-token' },
+      'myreg.azurecr.io': { username: '00000000-0000-0000-0000-000000000000', password: 'refresh', identityToken: 'refresh' },
+      'harbor.local:8443': { username: '<token>', password: 'only-token', identityToken: 'only-token' },
       'localhost:5000': { username: 'u', password: 'p' },
     });
   });
@@ -129,7 +129,8 @@ describe('Bearer token flow', () => {
   });
   const start = async () => {
     now = 1_000_000;
-    proxy = await startProxy({ insecureRegistries: new Set([s.registry.host]), now: () => now });
+    // The realm is another loopback port: allowed explicitly, as LADING_ALLOW_HOSTS would.
+    proxy = await startProxy({ insecureRegistries: new Set([s.registry.host]), allowHosts: new Set([s.realm.host]), now: () => now });
   };
 
   it('fetches a token once for two requests, and again after it expires', async () => {
@@ -276,7 +277,7 @@ describe('credentials from a docker config file', () => {
   const startWith = async (entry: Record<string, string>) => {
     const file = join(dir, `config-${Math.random()}.json`);
     writeFileSync(file, JSON.stringify({ auths: { [`http://${registry.host}`]: entry } }));
-    const config = configFromEnv({ LADING_DOCKER_CONFIG: file, LADING_INSECURE_REGISTRIES: registry.host });
+    const config = configFromEnv({ LADING_DOCKER_CONFIG: file, LADING_INSECURE_REGISTRIES: registry.host, LADING_ALLOW_HOSTS: realm.host });
     proxy = await startProxy({ ...config, port: 0 });
   };
 
@@ -323,5 +324,96 @@ describe('credentials from a docker config file', () => {
     expect(reply.status).toBe(401);
     expect(reply.headers['www-authenticate']).toBeUndefined();
     expect(registry.requests).toHaveLength(2);
+  });
+});
+
+describe('identity tokens: Docker’s OAuth2 refresh-token exchange', () => {
+  let dir: string;
+  let realm: TestServer;
+  let registry: TestServer;
+  let oauth = true;
+  const forms: URLSearchParams[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'lading-oauth-'));
+    realm = await startServer((req, res) => {
+      if (req.method === 'POST') {
+        if (!oauth) return json(res, 404, { details: 'not found' });
+        let body = '';
+        req.on('data', (c: Buffer) => (body += c.toString()));
+        req.on('end', () => {
+          const form = new URLSearchParams(body);
+          forms.push(form);
+          if (form.get('refresh_token') !== `refresh-${forms.length}`) return json(res, 401, { error: 'invalid_grant' });
+          json(res, 200, { access_token: `access-${forms.length}`, refresh_token: `refresh-${forms.length + 1}`, expires_in: 300, scope: form.get('scope') });
+        });
+        return;
+      }
+      if (req.headers.authorization === `Basic ${b64('robot:refresh-1')}`) json(res, 200, { token: 'basic-token' });
+      else json(res, 401, { details: 'no' });
+    });
+    registry = await startServer((req, res) => {
+      const auth = req.headers.authorization ?? '';
+      if (/^Bearer (access-\d+|basic-token)$/.test(auth)) return json(res, 200, { ok: auth });
+      const name = /^\/v2\/(.+)\/tags\//.exec(req.url ?? '')?.[1] ?? '';
+      registryError(res, 401, 'UNAUTHORIZED', 'login', {
+        'www-authenticate': `Bearer realm="${realm.url}/oauth2/token",service="acr.example",scope="repository:${name}:pull"`,
+      });
+    });
+  });
+  afterAll(async () => {
+    await realm.close();
+    await registry.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const startWith = async () => {
+    const file = join(dir, `config-${Math.random()}.json`);
+    writeFileSync(file, JSON.stringify({ auths: { [registry.host]: { username: 'robot', identitytoken: 'refresh-1' } } }));
+    const config = configFromEnv({ LADING_DOCKER_CONFIG: file, LADING_INSECURE_REGISTRIES: registry.host, LADING_ALLOW_HOSTS: realm.host });
+    return startProxy({ ...config, port: 0 });
+  };
+
+  it('POSTs grant_type=refresh_token to the realm, and uses the refresh token it hands back next time', async () => {
+    oauth = true;
+    forms.length = 0;
+    const proxy = await startWith();
+    try {
+      const first = await request(`${proxy.url}/registry/${registry.host}/v2/team/a/tags/list`);
+      expect(first.status).toBe(200);
+      expect(first.text).toContain('access-1');
+      expect(Object.fromEntries(forms[0]!)).toEqual({
+        grant_type: 'refresh_token',
+        refresh_token: 'refresh-1',
+        service: 'acr.example',
+        scope: 'repository:team/a:pull',
+        client_id: 'lading',
+        access_type: 'offline',
+      });
+      const posted = realm.requests.at(-1)!;
+      expect(posted.method).toBe('POST');
+      expect(posted.headers['content-type']).toBe('application/x-www-form-urlencoded');
+      expect(posted.headers.authorization).toBeUndefined();
+
+      const second = await request(`${proxy.url}/registry/${registry.host}/v2/team/b/tags/list`);
+      expect(second.status).toBe(200);
+      expect(forms[1]?.get('refresh_token')).toBe('refresh-2');
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('falls back to GET with Basic (user:identitytoken) when the realm answers the POST with 404', async () => {
+    oauth = false;
+    const proxy = await startWith();
+    try {
+      const before = realm.requests.length;
+      const reply = await request(`${proxy.url}/registry/${registry.host}/v2/team/c/tags/list`);
+      expect(reply.status).toBe(200);
+      expect(reply.text).toContain('basic-token');
+      expect(realm.requests.slice(before).map((r) => r.method)).toEqual(['POST', 'GET']);
+    } finally {
+      await proxy.close();
+    }
   });
 });

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LookupFunction } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TIMEOUTS } from '../src/config';
+import { createAddressPolicy } from '../src/addressPolicy';
 import { ProxyError } from '../src/errors';
 import { resolveRegistry } from '../src/registry';
 import { rewriteLink } from '../src/registryRoute';
@@ -131,6 +132,7 @@ describe('forwarding', () => {
     registry = await startServer((req, res) => registryHandler(req, res));
     proxy = await startProxy({
       insecureRegistries: new Set([registry.host]),
+      allowHosts: new Set([storage.host]), // object storage on another loopback port
       timeouts: { connectMs: 1000, firstByteMs: 300, idleMs: 300 },
     });
     route = `${proxy.url}/registry/${registry.host}`;
@@ -193,6 +195,7 @@ describe('forwarding', () => {
       method: 'GET',
       headers: {},
       timeouts: DEFAULT_TIMEOUTS,
+      policy: createAddressPolicy([registry.host]),
       maxRedirects: 5,
       allowPlainHttp: registryOnly,
     }).catch((e: unknown) => e);
@@ -374,7 +377,7 @@ describe('proxy error codes', () => {
 
   it('PROXY_TLS_ERROR when https meets a plain-http server (registry not listed as insecure)', async () => {
     const plain = await startServer((_req, res) => json(res, 200, {}));
-    const proxy = await startProxy();
+    const proxy = await startProxy({ allowHosts: new Set([plain.host]) }); // allowed, but not as plain http
     try {
       const reply = await request(`${proxy.url}/registry/${plain.host}/v2/`);
       expect(reply.status).toBe(502);

@@ -49,7 +49,9 @@ export async function startServer(handler: Handler): Promise<TestServer> {
 }
 
 /** The proxy under test, with quiet logging unless a test wants the lines. */
-export async function startProxy(overrides: Partial<LadingConfig> = {}): Promise<TestServer & { logs: string[] }> {
+export async function startProxy(
+  overrides: Partial<LadingConfig> = {},
+): Promise<TestServer & { logs: string[]; server: ReturnType<typeof createLadingServer> }> {
   const logs: string[] = [];
   const config = createConfig({ log: (line) => logs.push(line), ...overrides });
   const server = createLadingServer(config);

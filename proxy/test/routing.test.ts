@@ -110,7 +110,7 @@ describe('Docker Hub mapping and registry keys', () => {
 
   it('dials registry-1.docker.io through the configured lookup for /registry/docker.io', async () => {
     const asked: string[] = [];
-    // Resolve every name to 127.0.0.1: port 443 is closed there, so the dial is refused.
+    // Resolve every name to 127.0.0.1: the address policy refuses to dial it.
     const lookup = ((hostname: string, options: unknown, callback: unknown) => {
       asked.push(hostname);
       const cb = (typeof options === 'function' ? options : callback) as (...args: unknown[]) => void;
@@ -122,8 +122,9 @@ describe('Docker Hub mapping and registry keys', () => {
     try {
       const reply = await request(`${proxy.url}/registry/docker.io/v2/library/alpine/manifests/latest`);
       expect(asked).toEqual(['registry-1.docker.io']);
-      expect(reply.status).toBe(502);
-      expect(errorCodes(reply)).toEqual(['PROXY_CONNECTION_REFUSED']);
+      expect(reply.status).toBe(403);
+      expect(errorCodes(reply)).toEqual(['PROXY_NOT_ALLOWED']);
+      expect(reply.text).toContain('registry-1.docker.io (127.0.0.1)');
     } finally {
       await proxy.close();
     }

@@ -1,0 +1,184 @@
+// `/hub/v2/...`: the few Docker Hub web API calls the app needs (tag lists with dates and sizes,
+// repository details, search), forwarded anonymously to hub.docker.com. Everything else under /hub
+// is refused. Bodies are JSON, read whole (bounded) so `next`/`previous` page links can be rewritten
+// onto this route.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RegistryContext } from './registryRoute';
+import { pickHeaders, REGISTRY_RESPONSE_HEADERS, relayError } from './registryRoute';
+import { ProxyError, sendProxyError, toProxyError } from './errors';
+import { fetchUpstream, readBounded } from './upstream';
+
+export const HUB_PREFIX = '/hub';
+const DOCKER_HUB_ORIGIN = 'https://hub.docker.com';
+
+export type HubEndpoint =
+  | { kind: 'repository'; namespace: string; repository: string }
+  | { kind: 'tags'; namespace: string; repository: string }
+  | { kind: 'tag'; namespace: string; repository: string; tag: string }
+  | { kind: 'search' }
+  | { kind: 'catalogSearch' };
+
+const NAMESPACE = /^[a-z0-9](?:[a-z0-9_-]{0,254})$/;
+const REPOSITORY = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+/** Query parameters passed on, per endpoint (Docker Hub API reference; search as hub.docker.com uses it). */
+const QUERY: Record<HubEndpoint['kind'], readonly string[]> = {
+  repository: [],
+  tags: ['page', 'page_size', 'name', 'ordering'],
+  tag: [],
+  search: ['query', 'page', 'page_size'],
+  catalogSearch: ['query', 'from', 'size', 'type', 'source', 'ordering'],
+};
+
+export interface HubRoute {
+  endpoint: HubEndpoint;
+  /** Path and query for hub.docker.com. */
+  upstreamPath: string;
+}
+
+/**
+ * `/hub/v2/namespaces/{ns}/repositories/{repo}[/tags[/{tag}]]` (the Docker Hub API reference),
+ * `/hub/v2/search/repositories/` and `/hub/api/search/v3/catalog/search` (the searches hub.docker.com
+ * itself uses; not in the reference).
+ */
+export function parseHubPath(pathname: string, search = ''): HubRoute | ProxyError {
+  const notAllowed = new ProxyError('PROXY_NOT_ALLOWED', 404, `Not a Docker Hub API path the proxy forwards: ${pathname}`);
+  if (!pathname.startsWith(`${HUB_PREFIX}/`)) return notAllowed;
+  let segments: string[];
+  try {
+    segments = pathname.slice(HUB_PREFIX.length + 1).split('/').map(decodeURIComponent);
+  } catch {
+    return new ProxyError('PROXY_BAD_REQUEST', 400, 'Malformed percent-encoding in the path');
+  }
+  if (segments.at(-1) === '') segments.pop(); // a trailing slash is optional
+  let endpoint: HubEndpoint | undefined;
+  let path = '';
+  const joined = segments.join('/');
+  if (joined === 'v2/search/repositories') {
+    endpoint = { kind: 'search' };
+    path = '/v2/search/repositories/';
+  } else if (joined === 'api/search/v3/catalog/search') {
+    endpoint = { kind: 'catalogSearch' };
+    path = '/api/search/v3/catalog/search';
+  } else if (segments.length >= 5 && segments[0] === 'v2' && segments[1] === 'namespaces' && segments[3] === 'repositories') {
+    const namespace = segments[2] ?? '';
+    const repository = segments[4] ?? '';
+    if (!NAMESPACE.test(namespace) || !REPOSITORY.test(repository)) {
+      return new ProxyError('PROXY_BAD_REQUEST', 400, `Not a Docker Hub repository: "${namespace}/${repository}"`);
+    }
+    const base = `/v2/namespaces/${namespace}/repositories/${repository}`;
+    if (segments.length === 5) {
+      endpoint = { kind: 'repository', namespace, repository };
+      path = base;
+    } else if (segments.length === 6 && segments[5] === 'tags') {
+      endpoint = { kind: 'tags', namespace, repository };
+      path = `${base}/tags`;
+    } else if (segments.length === 7 && segments[5] === 'tags') {
+      const tag = segments[6] ?? '';
+      if (!TAG.test(tag)) return new ProxyError('PROXY_BAD_REQUEST', 400, `Not a tag: "${tag}"`);
+      endpoint = { kind: 'tag', namespace, repository, tag };
+      path = `${base}/tags/${tag}`;
+    }
+  }
+  if (!endpoint) return notAllowed;
+
+  const incoming = new URLSearchParams(search);
+  const query = new URLSearchParams();
+  for (const key of QUERY[endpoint.kind]) {
+    const value = incoming.get(key);
+    if (value !== null && value.length <= 256) query.set(key, value);
+  }
+  const qs = query.toString();
+  return { endpoint, upstreamPath: `${path}${qs ? `?${qs}` : ''}` };
+}
+
+/** A page link on the Hub (`https://hub.docker.com/v2/...`) as a link on this route; anything else dropped. */
+export function rewriteHubLink(value: unknown, hubOrigin: string): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    const url = new URL(value, hubOrigin);
+    if (url.origin !== new URL(hubOrigin).origin && url.origin !== DOCKER_HUB_ORIGIN) return null;
+    const route = parseHubPath(`${HUB_PREFIX}${url.pathname}`, url.search);
+    return route instanceof ProxyError ? null : `${HUB_PREFIX}${route.upstreamPath}`;
+  } catch {
+    return null;
+  }
+}
+
+export async function handleHubRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  pathname: string,
+  search: string,
+  ctx: RegistryContext,
+): Promise<void> {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    sendProxyError(res, new ProxyError('PROXY_NOT_ALLOWED', 405, `Method ${req.method} is not allowed`), { Allow: 'GET, HEAD' });
+    return;
+  }
+  const method = req.method;
+  const route = parseHubPath(pathname, search);
+  if (route instanceof ProxyError) {
+    sendProxyError(res, route);
+    return;
+  }
+  const { config } = ctx;
+  const url = new URL(route.upstreamPath, config.hubOrigin);
+  const aborter = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) aborter.abort();
+  });
+  try {
+    const { response } = await fetchUpstream(url, {
+      method: 'GET', // the Hub API answers HEAD inconsistently; a GET's small body is read either way
+      headers: { accept: 'application/json' },
+      timeouts: config.timeouts,
+      policy: ctx.policy,
+      agents: ctx.agents,
+      signal: aborter.signal,
+      maxRedirects: config.maxRedirects,
+      allowPlainHttp: (u) => config.insecureRegistries.has(u.host.toLowerCase()),
+    });
+    const status = response.statusCode ?? 502;
+    if (status >= 400) {
+      await relayError(res, method, response, status, url.host);
+      return;
+    }
+    const raw = await readBounded(response, config.maxJsonBytes);
+    if (raw === undefined) {
+      sendProxyError(
+        res,
+        new ProxyError('PROXY_RESPONSE_TOO_LARGE', 502, `${url.host} sent more than ${config.maxJsonBytes} bytes`, {
+          limit: config.maxJsonBytes,
+        }),
+      );
+      return;
+    }
+    let body = raw;
+    try {
+      const parsed = JSON.parse(raw.toString('utf8')) as unknown;
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
+        const page = parsed as Record<string, unknown>;
+        for (const key of ['next', 'previous']) if (key in page) page[key] = rewriteHubLink(page[key], config.hubOrigin);
+        body = Buffer.from(JSON.stringify(page), 'utf8');
+      }
+    } catch {
+      throw new ProxyError('PROXY_UPSTREAM_ERROR', 502, `${url.host} did not answer with JSON`);
+    }
+    res.writeHead(status, {
+      ...pickHeaders(response, new Set(['etag', 'last-modified'])),
+      ...REGISTRY_RESPONSE_HEADERS,
+      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Length': body.length,
+      'Cache-Control': 'public, max-age=60',
+    });
+    res.end(method === 'HEAD' ? undefined : body);
+  } catch (err) {
+    if (aborter.signal.aborted) return;
+    const error = toProxyError(err, url.host);
+    config.log(`lading: ${method} ${pathname}: ${error.code}: ${error.message}`);
+    sendProxyError(res, error);
+  }
+}
