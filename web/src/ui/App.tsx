@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { createQueryClient } from '../queries/queryClient';
 import { CacheControl } from './CacheControl';
 import { ArchiveView } from './ArchiveView';
+import { DisplayControls } from './DisplayControls';
 import { DropZone } from './DropZone';
 import { ImageView } from './ImageView';
 import { Landing } from './Landing';
@@ -41,6 +42,7 @@ export function App() {
             Lading
           </a>
           <ReferenceForm value={state.image ?? ''} onSubmit={open} />
+          <DisplayControls />
         </div>
       </header>
       <main
@@ -78,7 +80,7 @@ export function App() {
         )}
       </main>
       <footer className="mx-auto flex w-full max-w-7xl items-center justify-between gap-4 border-t border-slate-200 px-4 py-3 dark:border-slate-800">
-        <span className="text-xs text-slate-500">Lading reads images through its own server; nothing is pulled to your machine.</span>
+        <span className="text-xs text-slate-600 dark:text-slate-400">Lading reads images through its own server; nothing is pulled to your machine.</span>
         <CacheControl />
       </footer>
       </div>

@@ -63,23 +63,23 @@ export function ArchiveView({ file }: { file: File }) {
           {file.name}
         </h1>
         <dl className="mt-3 grid grid-cols-[max-content_1fr] gap-x-4 gap-y-2 text-sm">
-          <dt className="text-slate-500">Archive</dt>
+          <dt className="text-slate-600 dark:text-slate-400">Archive</dt>
           <dd data-testid="archive-kind">
             {KIND_LABELS[summary.kind] ?? summary.kind} · {formatBytes(file.size)} · read in place, nothing uploaded
           </dd>
-          <dt className="text-slate-500">Tags</dt>
-          <dd className="font-mono">{summary.tags.length > 0 ? summary.tags.join(', ') : <span className="text-slate-400">none</span>}</dd>
-          <dt className="text-slate-500">Digest</dt>
+          <dt className="text-slate-600 dark:text-slate-400">Tags</dt>
+          <dd className="font-mono">{summary.tags.length > 0 ? summary.tags.join(', ') : <span className="text-slate-500 dark:text-slate-400">none</span>}</dd>
+          <dt className="text-slate-600 dark:text-slate-400">Digest</dt>
           <dd className="flex min-w-0 items-center gap-2">
             <code data-testid="resolved-digest" className="truncate font-mono" title={summary.digest}>
               {summary.digest}
             </code>
             <CopyButton text={summary.digest} label="Copy digest" />
           </dd>
-          <dt className="text-slate-500">Media type</dt>
+          <dt className="text-slate-600 dark:text-slate-400">Media type</dt>
           <dd data-testid="media-type">
-            {describeMediaType(summary.mediaType)} <span className="font-mono text-xs text-slate-500">{summary.mediaType}</span>
-            {summary.kind === 'docker-archive' && <span className="text-xs text-slate-500"> (written by Lading from manifest.json; no registry has this digest)</span>}
+            {describeMediaType(summary.mediaType)} <span className="font-mono text-xs text-slate-600 dark:text-slate-400">{summary.mediaType}</span>
+            {summary.kind === 'docker-archive' && <span className="text-xs text-slate-600 dark:text-slate-400"> (written by Lading from manifest.json; no registry has this digest)</span>}
           </dd>
         </dl>
         {summary.platforms.length > 1 && (

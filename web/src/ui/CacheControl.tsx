@@ -16,7 +16,7 @@ export function CacheControl() {
     },
   });
   return (
-    <div className="flex items-center gap-2 text-xs text-slate-500">
+    <div className="flex items-center gap-2 text-xs text-slate-600 dark:text-slate-400">
       <span data-testid="cache-stats">
         Layer cache:{' '}
         {stats.data ? `${stats.data.entries} layer${stats.data.entries === 1 ? '' : 's'}, ${formatBytes(stats.data.bytes)} of ${formatBytes(stats.data.budget)}` : '…'}

@@ -7,13 +7,13 @@ import { formatDate } from './format';
 function Row({ label, children }: { label: string; children: ReactNode }) {
   return (
     <>
-      <dt className="text-slate-500">{label}</dt>
+      <dt className="text-slate-600 dark:text-slate-400">{label}</dt>
       <dd className="min-w-0 break-words">{children}</dd>
     </>
   );
 }
 
-const none = <span className="text-slate-400">—</span>;
+const none = <span className="text-slate-500 dark:text-slate-400">—</span>;
 
 function commandLine(value: string[] | null | undefined): ReactNode {
   if (!value || value.length === 0) return none;
@@ -31,7 +31,7 @@ export function ConfigPanel({ config, configDigest }: { config: ImageConfig; con
   const labels = Object.entries(c.Labels ?? {});
   return (
     <section aria-labelledby="config-title" className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
-      <h2 id="config-title" className="text-sm font-semibold uppercase tracking-wide text-slate-500">
+      <h2 id="config-title" className="text-sm font-semibold uppercase tracking-wide text-slate-600 dark:text-slate-400">
         Config
       </h2>
       <dl className="mt-2 grid grid-cols-[max-content_minmax(0,1fr)] gap-x-4 gap-y-1.5 text-sm" aria-labelledby="config-title">
@@ -67,7 +67,7 @@ export function ConfigPanel({ config, configDigest }: { config: ImageConfig; con
             <ul aria-label="Labels">
               {labels.map(([k, v]) => (
                 <li key={k} className="font-mono text-xs break-all">
-                  <span className="text-slate-500">{k}=</span>
+                  <span className="text-slate-600 dark:text-slate-400">{k}=</span>
                   {v}
                 </li>
               ))}

@@ -24,7 +24,7 @@ export function DropZone({ onFile, onSample, sampleLoading }: { onFile: (file: F
       <p className="text-sm text-slate-700 dark:text-slate-300">
         Drop a <code className="font-mono">docker save</code>, <code className="font-mono">podman save</code> or OCI archive here
       </p>
-      <p className="mt-1 text-xs text-slate-500">It is read in place by your browser; nothing is uploaded.</p>
+      <p className="mt-1 text-xs text-slate-600 dark:text-slate-400">It is read in place by your browser; nothing is uploaded.</p>
       <div className="mt-3 flex items-center justify-center gap-3">
         <label htmlFor={inputId} className="cursor-pointer rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:border-teal-600 dark:border-slate-700">
           Choose a file…

@@ -98,7 +98,7 @@ export function AnalysedImage({ sourceOf, manifest, config, digest, platform, ex
 }
 
 const panel = 'rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900';
-const panelTitle = 'text-sm font-semibold uppercase tracking-wide text-slate-500';
+const panelTitle = 'text-sm font-semibold uppercase tracking-wide text-slate-600 dark:text-slate-400';
 
 function HistoryPanel({ config }: { config: ImageConfig }) {
   const history = config.history ?? [];
@@ -109,7 +109,7 @@ function HistoryPanel({ config }: { config: ImageConfig }) {
         History <span className="font-normal normal-case">({history.length} steps)</span>
       </h2>
       {history.length === 0 ? (
-        <p className="mt-2 text-sm text-slate-500">The config records no history.</p>
+        <p className="mt-2 text-sm text-slate-600 dark:text-slate-400">The config records no history.</p>
       ) : (
         <ol className="mt-2 flex flex-col gap-1.5" aria-label="Dockerfile history">
           {history.map((entry, i) => {
@@ -119,7 +119,7 @@ function HistoryPanel({ config }: { config: ImageConfig }) {
                 <span
                   className={`mt-0.5 shrink-0 rounded px-1.5 py-0.5 font-medium ${
                     layer === undefined
-                      ? 'bg-slate-100 text-slate-500 dark:bg-slate-800 dark:text-slate-400'
+                      ? 'bg-slate-100 text-slate-600 dark:text-slate-400 dark:bg-slate-800 dark:text-slate-400'
                       : 'bg-teal-100 text-teal-800 dark:bg-teal-900/50 dark:text-teal-200'
                   }`}
                 >
@@ -127,7 +127,7 @@ function HistoryPanel({ config }: { config: ImageConfig }) {
                 </span>
                 <div className="min-w-0">
                   <code className="font-mono break-all whitespace-pre-wrap">{dockerfileLine(entry.created_by) || '(no command)'}</code>
-                  <div className="text-slate-500">
+                  <div className="text-slate-600 dark:text-slate-400">
                     {formatDate(entry.created)}
                     {entry.comment ? ` · ${entry.comment}` : ''}
                   </div>

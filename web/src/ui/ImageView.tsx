@@ -81,26 +81,26 @@ function ImageHeader({ reference, fetched }: { reference: ImageReference; fetche
         {familiarReference(reference)}
       </h1>
       <dl className="mt-3 grid grid-cols-[max-content_1fr] gap-x-4 gap-y-2 text-sm">
-        <dt className="text-slate-500">Digest</dt>
+        <dt className="text-slate-600 dark:text-slate-400">Digest</dt>
         <dd className="flex min-w-0 items-center gap-2">
           <code data-testid="resolved-digest" className="truncate font-mono" title={fetched.digest}>
             {fetched.digest}
           </code>
           <CopyButton text={fetched.digest} label="Copy digest" />
         </dd>
-        <dt className="text-slate-500">Pull</dt>
+        <dt className="text-slate-600 dark:text-slate-400">Pull</dt>
         <dd className="flex min-w-0 items-center gap-2">
           <code data-testid="pull-command" className="truncate font-mono" title={pull}>
             {pull}
           </code>
           <CopyButton text={pull} label="Copy pull command" />
         </dd>
-        <dt className="text-slate-500">Media type</dt>
+        <dt className="text-slate-600 dark:text-slate-400">Media type</dt>
         <dd data-testid="media-type">
           {describeMediaType(fetched.document.mediaType)}{' '}
-          <span className="font-mono text-xs text-slate-500">{fetched.document.mediaType}</span>
+          <span className="font-mono text-xs text-slate-600 dark:text-slate-400">{fetched.document.mediaType}</span>
         </dd>
-        <dt className="text-slate-500">Registry</dt>
+        <dt className="text-slate-600 dark:text-slate-400">Registry</dt>
         <dd className="font-mono">{reference.domain}</dd>
       </dl>
     </section>

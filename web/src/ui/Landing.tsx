@@ -11,7 +11,7 @@ export function Landing({ onOpen, onFile, onSample, sampleLoading }: { onOpen: (
       <p className="mt-3 text-slate-600 dark:text-slate-400">
         Type an image reference above: its platforms, config, Dockerfile history and layers appear without pulling the image.
       </p>
-      <h2 className="mt-8 text-sm font-medium uppercase tracking-wide text-slate-500">Try one</h2>
+      <h2 className="mt-8 text-sm font-medium uppercase tracking-wide text-slate-600 dark:text-slate-400">Try one</h2>
       <ul className="mt-3 flex flex-wrap justify-center gap-2">
         {EXAMPLES.map((example) => (
           <li key={example}>
@@ -27,7 +27,7 @@ export function Landing({ onOpen, onFile, onSample, sampleLoading }: { onOpen: (
       </ul>
       {recent.length > 0 && (
         <>
-          <h2 className="mt-8 text-sm font-medium uppercase tracking-wide text-slate-500">Recently opened</h2>
+          <h2 className="mt-8 text-sm font-medium uppercase tracking-wide text-slate-600 dark:text-slate-400">Recently opened</h2>
           <ul aria-label="Recently opened" className="mt-3 flex flex-wrap justify-center gap-2">
             {recent.map((reference) => (
               <li key={reference}>
@@ -37,14 +37,14 @@ export function Landing({ onOpen, onFile, onSample, sampleLoading }: { onOpen: (
               </li>
             ))}
             <li>
-              <button type="button" onClick={clearRecent} className="px-2 py-1 text-xs text-slate-500 hover:underline">
+              <button type="button" onClick={clearRecent} className="px-2 py-1 text-xs text-slate-600 dark:text-slate-400 hover:underline">
                 Forget these
               </button>
             </li>
           </ul>
         </>
       )}
-      <h2 className="mt-8 mb-3 text-sm font-medium uppercase tracking-wide text-slate-500">Or open a file</h2>
+      <h2 className="mt-8 mb-3 text-sm font-medium uppercase tracking-wide text-slate-600 dark:text-slate-400">Or open a file</h2>
       <DropZone onFile={onFile} onSample={onSample} sampleLoading={sampleLoading} />
     </section>
   );

@@ -6,7 +6,7 @@ import { isLayerVerified, type LayerJobResult } from '../worker/layerJob';
 import { useSyncExternalStore } from 'react';
 import { formatBytes } from './format';
 
-const panelTitle = 'text-sm font-semibold uppercase tracking-wide text-slate-500';
+const panelTitle = 'text-sm font-semibold uppercase tracking-wide text-slate-600 dark:text-slate-400';
 
 function ProgressBar({ value, max, label }: { value: number; max: number; label: string }) {
   const pct = max > 0 ? Math.min(100, Math.round((value / max) * 100)) : 0;
@@ -29,11 +29,11 @@ export type LayerState = { status: 'pending' | 'error' | 'success'; result?: Lay
 function LayerStatus({ layer, state }: { layer: LayerInfo; state: LayerState }) {
   const progress = useLayerProgress(layer.descriptor.digest);
   if (state.status === 'pending') {
-    if (!progress) return <span className="text-xs text-slate-400">queued</span>;
+    if (!progress) return <span className="text-xs text-slate-500 dark:text-slate-400">queued</span>;
     return (
       <div className="flex min-w-28 flex-col gap-0.5">
         <ProgressBar value={progress.bytesRead} max={progress.totalBytes ?? layer.descriptor.size} label={`Layer ${layer.index} progress`} />
-        <span className="text-[11px] text-slate-500 tabular-nums">
+        <span className="text-[11px] text-slate-600 dark:text-slate-400 tabular-nums">
           {formatBytes(progress.bytesRead)} · {progress.entries} entries
         </span>
       </div>
@@ -146,7 +146,7 @@ export function LayersTable({ layers, states, selected, onSelect }: LayersTableP
       <OverallProgress layers={layers} states={states} />
       <div className="mt-2 overflow-x-auto">
         <table aria-labelledby="layers-title" className="w-full text-left text-sm">
-          <thead className="border-b border-slate-200 text-xs text-slate-500 dark:border-slate-800">
+          <thead className="border-b border-slate-200 text-xs text-slate-600 dark:text-slate-400 dark:border-slate-800">
             <tr>
               <th scope="col" className="px-4 py-2 font-medium">#</th>
               <th scope="col" className="px-2 py-2 font-medium">Command</th>
@@ -169,7 +169,7 @@ export function LayersTable({ layers, states, selected, onSelect }: LayersTableP
                   data-layer-index={layer.index}
                   className={`border-b border-slate-100 align-top last:border-0 dark:border-slate-800/60 ${selected === layer.index ? 'bg-teal-50/60 dark:bg-teal-950/30' : ''}`}
                 >
-                  <td className="px-4 py-2 tabular-nums text-slate-500">
+                  <td className="px-4 py-2 tabular-nums text-slate-600 dark:text-slate-400">
                     {onSelect ? (
                       <button type="button" onClick={() => onSelect(layer.index)} className="underline decoration-dotted hover:text-teal-700" aria-label={`Select layer ${layer.index}`} aria-pressed={selected === layer.index}>
                         {layer.index}
@@ -180,7 +180,7 @@ export function LayersTable({ layers, states, selected, onSelect }: LayersTableP
                   </td>
                   <td className="max-w-sm px-2 py-2">
                     <code className="line-clamp-2 font-mono text-xs break-all" title={layer.history?.created_by}>
-                      {dockerfileLine(layer.history?.created_by) || <span className="text-slate-400">no history</span>}
+                      {dockerfileLine(layer.history?.created_by) || <span className="text-slate-500 dark:text-slate-400">no history</span>}
                     </code>
                   </td>
                   <td className="px-2 py-2 text-right tabular-nums whitespace-nowrap" title={`${layer.descriptor.size} bytes`}>

@@ -12,7 +12,7 @@ interface PlatformPickerProps {
 export function PlatformPicker({ platforms, attestations, selected, onSelect }: PlatformPickerProps) {
   return (
     <section aria-labelledby="platforms-title" className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
-      <h2 id="platforms-title" className="text-sm font-semibold uppercase tracking-wide text-slate-500">
+      <h2 id="platforms-title" className="text-sm font-semibold uppercase tracking-wide text-slate-600 dark:text-slate-400">
         Platforms <span className="font-normal normal-case">({platforms.length})</span>
       </h2>
       <div role="radiogroup" aria-labelledby="platforms-title" className="mt-2 flex flex-wrap gap-2">
@@ -39,7 +39,7 @@ export function PlatformPicker({ platforms, attestations, selected, onSelect }: 
       </div>
       {attestations.length > 0 && (
         <div className="mt-3">
-          <h3 className="text-xs font-medium text-slate-500">Attestations (not platforms)</h3>
+          <h3 className="text-xs font-medium text-slate-600 dark:text-slate-400">Attestations (not platforms)</h3>
           <ul aria-label="Attestations" className="mt-1 flex flex-wrap gap-2">
             {attestations.map((a) => (
               <li

@@ -131,7 +131,7 @@ function LoadedExplorer({ fs, layers, results, compressedBytes, state, onChange 
       <WasteSummary fs={fs} compressedBytes={compressedBytes} selectedLayer={layer} onJump={jump} />
       <section aria-labelledby="explorer-title" className="rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
         <div className="flex flex-wrap items-center gap-x-4 gap-y-2 border-b border-slate-200 px-3 py-2 dark:border-slate-800">
-          <h2 id="explorer-title" className="text-sm font-semibold uppercase tracking-wide text-slate-500">
+          <h2 id="explorer-title" className="text-sm font-semibold uppercase tracking-wide text-slate-600 dark:text-slate-400">
             Files
           </h2>
           <div role="radiogroup" aria-label="Tree mode" className="flex rounded-md border border-slate-300 text-xs dark:border-slate-700">
@@ -212,7 +212,7 @@ function LoadedExplorer({ fs, layers, results, compressedBytes, state, onChange 
             <NodeDetails fs={fs} layers={layers} layer={layer} mode={mode} node={selectedNode} />
           </div>
         </div>
-        <p className="border-t border-slate-200 px-3 py-1.5 text-[11px] text-slate-500 dark:border-slate-800" aria-live="polite">
+        <p className="border-t border-slate-200 px-3 py-1.5 text-[11px] text-slate-600 dark:text-slate-400 dark:border-slate-800" aria-live="polite">
           {rows.count.toLocaleString('en')} rows · {fs.nodeCount.toLocaleString('en')} paths in the image · press ? for keys
         </p>
       </section>

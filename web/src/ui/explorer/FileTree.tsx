@@ -101,7 +101,7 @@ export function FileTree({ fs, layer, mode, rows, selectedNode, onSelect, onTogg
 
   return (
     <div className="flex h-full min-h-0 flex-col">
-      <div className="grid grid-cols-[1.5rem_6.5rem_5.5rem_5rem_1fr] gap-2 border-b border-slate-200 px-2 py-1 text-[11px] font-medium text-slate-500 dark:border-slate-800" aria-hidden="true">
+      <div className="grid grid-cols-[1.5rem_6.5rem_5.5rem_5rem_1fr] gap-2 border-b border-slate-200 px-2 py-1 text-[11px] font-medium text-slate-600 dark:text-slate-400 dark:border-slate-800" aria-hidden="true">
         <span />
         <span>Permission</span>
         <span className="text-right">UID:GID</span>
@@ -119,7 +119,7 @@ export function FileTree({ fs, layer, mode, rows, selectedNode, onSelect, onTogg
         className="min-h-0 flex-1 overflow-auto font-mono text-xs outline-none focus-visible:ring-2 focus-visible:ring-inset focus-visible:ring-teal-600/50"
       >
         {rows.count === 0 ? (
-          <p className="p-4 font-sans text-sm text-slate-500">No files match. Clear the filter or show hidden kinds of change.</p>
+          <p className="p-4 font-sans text-sm text-slate-600 dark:text-slate-400">No files match. Clear the filter or show hidden kinds of change.</p>
         ) : (
           <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
             {virtualizer.getVirtualItems().map((item) => {
@@ -144,15 +144,15 @@ export function FileTree({ fs, layer, mode, rows, selectedNode, onSelect, onTogg
                   onClick={() => onSelect(node)}
                   onDoubleClick={() => hasChildren && onToggle(node, !isOpen)}
                   className={`absolute left-0 grid w-full cursor-default grid-cols-[1.5rem_6.5rem_5.5rem_5rem_1fr] items-center gap-2 px-2 whitespace-nowrap ${
-                    selected ? 'bg-teal-100 dark:bg-teal-900/60' : 'hover:bg-slate-100 dark:hover:bg-slate-800/60'
+                    selected ? 'bg-teal-50 ring-1 ring-inset ring-teal-600/40 dark:bg-teal-900/60' : 'hover:bg-slate-100 dark:hover:bg-slate-800/60'
                   }`}
                   style={{ top: item.start, height: ROW_HEIGHT }}
                 >
                   <span className={`text-center font-bold ${mark?.className ?? ''}`} title={mark?.label}>
                     {mark?.symbol ?? ''}
                   </span>
-                  <span className="text-slate-500">{modeString(info.type, info.mode)}</span>
-                  <span className="text-right text-slate-500">{info.uid !== undefined ? `${info.uid}:${info.gid}` : ''}</span>
+                  <span className="text-slate-600 dark:text-slate-400">{modeString(info.type, info.mode)}</span>
+                  <span className="text-right text-slate-600 dark:text-slate-400">{info.uid !== undefined ? `${info.uid}:${info.gid}` : ''}</span>
                   <span className="text-right tabular-nums">{formatBytes(info.size)}</span>
                   <span className={`min-w-0 truncate ${mark?.className ?? ''}`} style={{ paddingLeft: depth * 14 }}>
                     {hasChildren ? (
@@ -164,7 +164,7 @@ export function FileTree({ fs, layer, mode, rows, selectedNode, onSelect, onTogg
                           e.stopPropagation();
                           onToggle(node, !isOpen);
                         }}
-                        className="mr-1 inline-block w-3 text-slate-500"
+                        className="mr-1 inline-block w-3 text-slate-600 dark:text-slate-400"
                       >
                         {isOpen ? '▾' : '▸'}
                       </button>
@@ -173,7 +173,7 @@ export function FileTree({ fs, layer, mode, rows, selectedNode, onSelect, onTogg
                     )}
                     {info.name}
                     {info.type === 5 || info.implicit ? '/' : ''}
-                    {info.linkTarget !== undefined && <span className="text-slate-500"> → {info.linkTarget}</span>}
+                    {info.linkTarget !== undefined && <span className="text-slate-600 dark:text-slate-400"> → {info.linkTarget}</span>}
                   </span>
                 </div>
               );

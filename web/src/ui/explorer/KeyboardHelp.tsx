@@ -39,7 +39,7 @@ export function KeyboardHelp({ onClose }: { onClose: () => void }) {
           <h2 id="keys-title" className="font-semibold">
             Keyboard
           </h2>
-          <button type="button" onClick={onClose} className="text-sm text-slate-500 hover:underline">
+          <button type="button" onClick={onClose} className="text-sm text-slate-600 dark:text-slate-400 hover:underline">
             Close
           </button>
         </div>

@@ -57,21 +57,21 @@ export function LayerList({ layers, fs, sizes, selected, onSelect }: LayerListPr
             }`}
           >
             <div className="flex items-baseline gap-2 text-xs">
-              <span className="w-5 shrink-0 text-right tabular-nums text-slate-500">{i}</span>
+              <span className="w-5 shrink-0 text-right tabular-nums text-slate-600 dark:text-slate-400">{i}</span>
               <span className="w-16 shrink-0 text-right tabular-nums">{size === undefined ? '…' : formatBytes(size)}</span>
               <div className="h-1.5 flex-1 rounded bg-slate-100 dark:bg-slate-800" aria-hidden="true">
                 <div className="h-full rounded bg-teal-600/70" style={{ width: `${((size ?? 0) / largest) * 100}%` }} />
               </div>
             </div>
             <code className="mt-1 line-clamp-2 pl-7 font-mono text-xs break-all" title={layer.history?.created_by}>
-              {dockerfileLine(layer.history?.created_by) || <span className="text-slate-400">no history</span>}
+              {dockerfileLine(layer.history?.created_by) || <span className="text-slate-500 dark:text-slate-400">no history</span>}
             </code>
             {stats && (
               <div className="mt-0.5 flex gap-2 pl-7 text-[11px] tabular-nums" aria-label={`${stats.added} added, ${stats.modified} modified, ${stats.removed} removed`}>
                 <span className="text-emerald-700 dark:text-emerald-400">+{stats.added}</span>
                 <span className="text-amber-700 dark:text-amber-300">~{stats.modified}</span>
                 <span className="text-red-700 dark:text-red-400">−{stats.removed}</span>
-                {stats.deadBytes > 0 && <span className="text-slate-500">{formatBytes(stats.deadBytes)} reclaimable</span>}
+                {stats.deadBytes > 0 && <span className="text-slate-600 dark:text-slate-400">{formatBytes(stats.deadBytes)} reclaimable</span>}
               </div>
             )}
           </li>

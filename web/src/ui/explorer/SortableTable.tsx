@@ -36,11 +36,11 @@ export function SortableTable<T>({ label, rows, columns, initialSort, rowKey, on
     });
     return out;
   }, [rows, columns, sort]);
-  if (rows.length === 0) return <p className="px-3 py-4 text-sm text-slate-500">{empty}</p>;
+  if (rows.length === 0) return <p className="px-3 py-4 text-sm text-slate-600 dark:text-slate-400">{empty}</p>;
   return (
     <div className="overflow-auto" style={{ maxHeight }}>
       <table aria-label={label} className="w-full text-left text-xs">
-        <thead className="sticky top-0 bg-white text-slate-500 dark:bg-slate-900">
+        <thead className="sticky top-0 bg-white text-slate-600 dark:text-slate-400 dark:bg-slate-900">
           <tr>
             {columns.map((c) => {
               const active = sort.key === c.key;

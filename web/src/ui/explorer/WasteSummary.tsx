@@ -15,7 +15,7 @@ const REASON_WORDS = { overwritten: 'overwritten', deleted: 'deleted', 'hidden-b
 function Figure({ label, value, hint, testId }: { label: string; value: string; hint?: string; testId: string }) {
   return (
     <div className="min-w-36">
-      <dt className="text-xs text-slate-500">{label}</dt>
+      <dt className="text-xs text-slate-600 dark:text-slate-400">{label}</dt>
       <dd className="text-lg font-semibold tabular-nums" data-testid={testId} title={hint}>
         {value}
       </dd>
@@ -79,7 +79,7 @@ export function WasteSummary({ fs, compressedBytes, selectedLayer, onJump }: { f
   return (
     <section aria-labelledby="summary-title" className="rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
       <div className="px-4 pt-4">
-        <h2 id="summary-title" className="text-sm font-semibold uppercase tracking-wide text-slate-500">
+        <h2 id="summary-title" className="text-sm font-semibold uppercase tracking-wide text-slate-600 dark:text-slate-400">
           Image size and waste
         </h2>
         <dl className="mt-2 flex flex-wrap gap-x-8 gap-y-2">
@@ -106,7 +106,7 @@ export function WasteSummary({ fs, compressedBytes, selectedLayer, onJump }: { f
             aria-selected={tab === id}
             aria-controls={`waste-panel-${id}`}
             onClick={() => setTab(id)}
-            className={`-mb-px border-b-2 px-3 py-1.5 text-sm ${tab === id ? 'border-teal-700 font-medium text-teal-800 dark:text-teal-300' : 'border-transparent text-slate-500 hover:text-slate-800 dark:hover:text-slate-200'}`}
+            className={`-mb-px border-b-2 px-3 py-1.5 text-sm ${tab === id ? 'border-teal-700 font-medium text-teal-800 dark:text-teal-300' : 'border-transparent text-slate-600 dark:text-slate-400 hover:text-slate-800 dark:hover:text-slate-200'}`}
           >
             {label}
           </button>
