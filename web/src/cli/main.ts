@@ -12,7 +12,7 @@ import { resolve as resolvePath } from 'node:path';
 import { ConfigError } from '../../../proxy/src/config';
 import { explainError } from '../core/explain';
 import { InvalidReferenceError, manifestReference, parseReference, repositoryName } from '../core/reference';
-import { ArchiveError } from '../core/sources';
+import { ArchiveError, ArchiveSelectionError } from '../core/sources';
 import { analyzeImage, exportJson, type ImageAnalysis } from './analysis';
 import { parseArgs, USAGE, UsageError, type AnalyzeArgs } from './args';
 import {
@@ -199,7 +199,7 @@ async function loadCiRules(args: AnalyzeArgs, io: CliIo, err: (s: string) => voi
 
 /** One clear message for anything that stops the image from being opened. */
 export function describeOpenError(error: unknown, target: string): string {
-  if (error instanceof SourceFileError || error instanceof PlatformNotFoundError || error instanceof ConfigError) {
+  if (error instanceof SourceFileError || error instanceof PlatformNotFoundError || error instanceof ConfigError || error instanceof ArchiveSelectionError) {
     return `lading: ${error.message}`;
   }
   if (error instanceof ArchiveError) return `lading: cannot read the archive ${target}: ${error.message}`;
