@@ -41,6 +41,18 @@ export interface BasicAuthRegistryEnv extends RegistryEnv {
   password: string;
 }
 
+/** distribution with `auth: token`, trusting the e2e token server (e2e/harness/tokenServer.ts). */
+export interface TokenRegistryEnv extends RegistryEnv {
+  /** `http://127.0.0.1:PORT/token`: the realm the registry names. */
+  realm: string;
+  /** `127.0.0.1:PORT` of the token server (in the proxy's LADING_ALLOW_HOSTS). */
+  tokenServerHost: string;
+  service: string;
+  /** The token server's account; the proxy has it in its docker config. */
+  user: string;
+  password: string;
+}
+
 export interface E2EEnv {
   /** `http://127.0.0.1:PORT`, the Lading proxy (also Playwright's baseURL). */
   proxyUrl: string;
@@ -51,11 +63,15 @@ export interface E2EEnv {
     basic: BasicAuthRegistryEnv;
     /** No auth; holds lading/fixture:amd64. Specs may damage its storage (one spec file owns it). */
     scratch: RegistryEnv;
+    /** Token auth (a JWT per scope); holds lading/fixture:amd64 (the proxy has its credentials). */
+    token: TokenRegistryEnv;
   };
   /** The docker config.json the proxy reads (LADING_DOCKER_CONFIG). */
   dockerConfigPath: string;
   /** Which references were pushed to the basic-auth registry. */
   basicTags: string[];
+  /** Which references were pushed to the token-auth registry. */
+  tokenTags: string[];
   fixtures: FixturesFile;
 }
 
