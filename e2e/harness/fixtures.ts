@@ -71,7 +71,7 @@ export interface FixturePlatformManifest extends Descriptor {
 }
 
 export interface FixtureAttestationLayer extends Descriptor {
-  /** `https://spdx.dev/Document` or `https://slsa.dev/provenance/v0.2`. */
+  /** `https://spdx.dev/Document`, or `https://slsa.dev/provenance/v0.2` (amd64) / `https://slsa.dev/provenance/v1` (arm64). */
   predicateType: string;
 }
 
@@ -134,6 +134,48 @@ export interface DebianPackage {
   sha256: string;
   file: string;
   purl: string;
+  /** SPDX expression of the license the package's copyright file declares (the SBOM's licenseDeclared). */
+  license?: string;
+  /** The package's Maintainer field (the SBOM's supplier, as `Person: …`). */
+  supplier?: string;
+}
+
+/** A manifest or index pushed from the browse layout under `repository:tag` (with what is below it). */
+export interface BrowsePush extends Descriptor {
+  repository: string;
+  tag: string;
+  /** Its ref name in the browse layout's index.json. */
+  ref: string;
+}
+
+export interface BrowseArtifactDescriptor extends Descriptor {
+  artifactType: string;
+  annotations?: Record<string, string>;
+}
+
+/** fixtures.json `browse`: tags for browsing, a Helm chart, referrers and a cosign-style signature. */
+export interface BrowseFixtures {
+  /** The OCI layout holding the artifacts, relative to the repository root. */
+  layout: string;
+  /** What e2e/harness/pushArtifacts.ts pushes from the layout (distribution API). */
+  pushes: BrowsePush[];
+  /** Version-like tags, unsorted, each the same image as an existing fixture tag (`from`). */
+  versions: { repository: string; tags: { tag: string; from: FixtureReference }[] };
+  /** A Helm chart as `helm push` stores it. */
+  chart: { repository: string; tag: string; digest: string; configMediaType: string; name: string; version: string; layers: Descriptor[] };
+  /** Referrers of lading/fixture:amd64, listed by the referrers tag schema (distribution 2.8 has no referrers API). */
+  referrers: { subjectReference: FixtureReference; subject: string; tag: string; indexDigest: string; artifacts: BrowseArtifactDescriptor[] };
+  /** cosign's `sha256-<hex>.sig` tag for lading/fixture:amd64; the key and certificate are made per build. */
+  signature: {
+    repository: string;
+    tag: string;
+    digest: string;
+    /** The image manifest digest the payload names. */
+    signs: string;
+    /** `subject`/`issuer` as `openssl x509 -nameopt sep_comma_plus_space` prints them (self-signed: equal). */
+    certificate: { subject: string; issuer: string; email: string; uri: string; oidcIssuer: string };
+    rekorLogIndex: number;
+  };
 }
 
 /** The tags build.sh makes; fixtures.json has exactly these keys in `tags`. */
@@ -157,7 +199,7 @@ export interface FixturesFile {
   /** The fixtures directory, relative to the repository root. */
   dir: string;
   /** Layout directories, relative to the repository root. */
-  layouts: { fixture: string; other: string; v2s2: string; v2s2List: string };
+  layouts: { fixture: string; other: string; v2s2: string; v2s2List: string; browse?: string };
   tags: Record<string, FixtureTag>;
   /** References that exist in no registry: a tag of an existing repository, and a repository. */
   missing: {
@@ -167,6 +209,8 @@ export interface FixturesFile {
   whiteout: WhiteoutFacts;
   /** The .deb files each image was made from. */
   debianPackages: Record<string, DebianPackage[]>;
+  /** Absent in fixtures built before it existed. */
+  browse?: BrowseFixtures;
 }
 
 export const fixturesFilePath = join(artifactsDir, 'fixtures', 'fixtures.json');

@@ -4,6 +4,7 @@
 import type { FixtureTag, FixturesFile } from './fixtures';
 import { blobDescriptors, manifestDigests } from './fixtures';
 import { MANIFEST_ACCEPT, basicAuth } from './net';
+import { pushBrowseFixtures } from './pushArtifacts';
 import { repoRoot } from './paths';
 import { run } from './process';
 import type { Registry } from './registry';
@@ -38,6 +39,8 @@ export async function pushFixtures(registry: Registry, fixtures: FixturesFile, o
     );
   }
   for (const tag of tags) await verifyPushed(registry, tag);
+  // The browse fixtures (artifacts, referrers, signatures, version tags) go with a full push.
+  if (!options.only) await pushBrowseFixtures(registry, fixtures);
 }
 
 /** HEADs the tag, each manifest by digest and each blob; throws on the first mismatch. */
