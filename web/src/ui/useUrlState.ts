@@ -1,6 +1,7 @@
 /**
  * The URL is the state: `/?image=<reference>&platform=<os/arch[/variant]>&layer=3&mode=layer&path=/usr/lib`,
- * so a copied link opens the same view. Back and forward work through popstate.
+ * `&attestation=<digest>&statement=sbom` (an attestation of an index), `/?registry=<host>` (its
+ * repositories), so a copied link opens the same view. Back and forward work through popstate.
  */
 import { useCallback, useSyncExternalStore } from 'react';
 
@@ -17,6 +18,12 @@ export interface UrlState {
   path?: string;
   /** Name of a local archive being shown (the file itself lives only in this page's memory). */
   file?: string;
+  /** An attestation manifest of the index, opened (its digest). */
+  attestation?: string;
+  /** Which statement of that attestation: `sbom`, `provenance`, or its position. */
+  statement?: string;
+  /** A registry host whose repositories are listed (`_catalog`), when no image is open. */
+  registry?: string;
 }
 
 function subscribe(onChange: () => void): () => void {
@@ -40,6 +47,9 @@ export function readUrlState(search: string): UrlState {
   const mode = modeText === 'layer' || modeText === 'aggregate' ? modeText : undefined;
   const path = params.get('path') || undefined;
   const file = params.get('file') || undefined;
+  const attestation = params.get('attestation')?.trim() || undefined;
+  const statement = params.get('statement')?.trim() || undefined;
+  const registry = params.get('registry')?.trim() || undefined;
   return {
     ...(file ? { file } : {}),
     ...(image ? { image } : {}),
@@ -47,6 +57,9 @@ export function readUrlState(search: string): UrlState {
     ...(layer !== undefined ? { layer } : {}),
     ...(mode ? { mode } : {}),
     ...(path ? { path } : {}),
+    ...(attestation ? { attestation } : {}),
+    ...(statement ? { statement } : {}),
+    ...(registry ? { registry } : {}),
   };
 }
 
@@ -61,6 +74,9 @@ export function useUrlState(): [UrlState, (next: UrlState, options?: { replace?:
     if (next.layer !== undefined) params.set('layer', String(next.layer));
     if (next.mode) params.set('mode', next.mode);
     if (next.path) params.set('path', next.path);
+    if (next.attestation) params.set('attestation', next.attestation);
+    if (next.statement) params.set('statement', next.statement);
+    if (next.registry) params.set('registry', next.registry);
     const query = params.toString();
     // Keep "/" and ":" readable in shared links.
     const url = `${window.location.pathname}${query ? `?${query.replace(/%2F/g, '/').replace(/%3A/g, ':').replace(/%40/g, '@')}` : ''}`;
