@@ -4,6 +4,7 @@ import { DigestMismatchError } from '../errors';
 import type { ImageManifest } from '../oci';
 import { parseProvenance } from './slsa';
 import { licenseCounts, parseCycloneDx, parseSpdx, searchPackages } from './spdx';
+import { HELM_CONFIG_TYPE, artifactKind } from './artifact';
 import { attestationLayers, decodeStatement, describePredicate, isAttestationImage } from './statement';
 
 const encode = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
@@ -238,6 +239,11 @@ describe('in-toto statements', () => {
     expect(() => decodeStatement(new TextEncoder().encode('{'))).toThrow(/not JSON/);
   });
 
+  it('reads a bare SPDX document (the layer of an SBOM artifact) as an SBOM', () => {
+    const decoded = decodeStatement(encode(SPDX));
+    expect(decoded).toMatchObject({ kind: 'sbom', predicateType: '', subjects: [] });
+  });
+
   it('unwraps a DSSE envelope (cosign .att layers)', () => {
     const inner = JSON.stringify(statement('https://slsa.dev/provenance/v1', GITHUB_V1));
     const envelope = { payloadType: 'application/vnd.in-toto+json', payload: Buffer.from(inner).toString('base64'), signatures: [{ keyid: '', sig: 'MEUC' }] };
@@ -262,5 +268,18 @@ describe('in-toto statements', () => {
     ]);
     expect(describePredicate('https://slsa.dev/provenance/v1')).toBe('Provenance (SLSA v1)');
     expect(isAttestationImage({ ...manifest, layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: 'sha256:l', size: 1 }] })).toBe(false);
+  });
+});
+
+describe('artifactKind', () => {
+  const base: ImageManifest = { schemaVersion: 2, config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: 'sha256:c', size: 2 }, layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: 'sha256:l', size: 3 }] };
+  it('tells images, signatures, attestations, SBOMs, Helm charts and other artifacts apart', () => {
+    expect(artifactKind(base)).toBeUndefined();
+    expect(artifactKind({ ...base, layers: [{ mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json', digest: 'sha256:s', size: 1 }] })).toBe('signature');
+    expect(artifactKind({ ...base, layers: [{ mediaType: 'application/vnd.in-toto+json', digest: 'sha256:s', size: 1 }] })).toBe('attestation');
+    expect(artifactKind({ ...base, config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: 'sha256:e', size: 2 }, artifactType: 'application/spdx+json', layers: [{ mediaType: 'application/spdx+json', digest: 'sha256:s', size: 1 }] }, 'application/spdx+json')).toBe('sbom');
+    expect(artifactKind({ ...base, config: { mediaType: HELM_CONFIG_TYPE, digest: 'sha256:h', size: 2 }, layers: [{ mediaType: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip', digest: 'sha256:t', size: 1 }] }, HELM_CONFIG_TYPE)).toBe('helm');
+    expect(artifactKind({ ...base, layers: [{ mediaType: 'application/wasm', digest: 'sha256:w', size: 1 }] })).toBe('artifact');
+    expect(artifactKind({ ...base, layers: [] }, 'application/vnd.example')).toBe('artifact');
   });
 });

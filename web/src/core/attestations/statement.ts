@@ -2,7 +2,8 @@
  * in-toto statements, the layers of a BuildKit attestation manifest
  * (`application/vnd.in-toto+json`, annotation `in-toto.io/predicate-type`) and, wrapped in
  * a DSSE envelope, of cosign's `.att` images. `decodeStatement` turns the verified bytes
- * into what the UI shows: an SBOM, a provenance, or the predicate as JSON text.
+ * into what the UI shows: an SBOM, a provenance, or the predicate as JSON text. A bare SPDX or
+ * CycloneDX document (the layer of an SBOM artifact) decodes as an SBOM too.
  */
 import { sha256Digest } from '../digest';
 import { DigestMismatchError } from '../errors';
@@ -103,6 +104,9 @@ export function decodeStatement(bytes: Uint8Array, expectedDigest?: string, subj
     }
   }
   if (!isRecord(json)) throw new Error(`${subject} is not a JSON object`);
+  // A bare SBOM document (an OCI artifact's layer), not wrapped in a statement.
+  if (isSpdx(json)) return { predicateType: '', subjects: [], size: bytes.byteLength, kind: 'sbom', sbom: parseSpdx(json) };
+  if (isCycloneDx(json)) return { predicateType: '', subjects: [], size: bytes.byteLength, kind: 'sbom', sbom: parseCycloneDx(json) };
   const predicateType = typeof json.predicateType === 'string' ? json.predicateType : '';
   const subjects = (Array.isArray(json.subject) ? json.subject : []).filter(isRecord).map((s) => ({
     name: typeof s.name === 'string' ? s.name : '',
