@@ -1,0 +1,141 @@
+/**
+ * Attestation and signature content through TanStack Query. Everything here is addressed by
+ * a digest and verified against it, so it never goes stale. Statements up to 5 MB are decoded
+ * on the page; bigger ones (SBOMs of large images) are hashed and parsed in a worker.
+ */
+import { queryOptions, skipToken, useQuery } from '@tanstack/react-query';
+import { parseSimpleSigning, type SimpleSigningPayload } from '../core/attestations/cosign';
+import { decodeStatement, type DecodedStatement } from '../core/attestations/statement';
+import { DigestMismatchError, RegistryError } from '../core/errors';
+import type { Descriptor } from '../core/oci';
+import type { Repository } from '../core/registry/client';
+import { registryClient } from './registryClient';
+
+/** Statements larger than this are refused. */
+export const MAX_STATEMENT_BYTES = 64 * 1024 * 1024;
+/** Statements up to this size are decoded on the page; larger ones in a worker. */
+export const MAIN_THREAD_STATEMENT_BYTES = 5 * 1024 * 1024;
+
+export const attestationKeys = {
+  all: ['attestation'] as const,
+  statement: (repo: Repository, digest: string) => [...attestationKeys.all, repo.domain, repo.path, 'statement', digest] as const,
+  signingPayload: (repo: Repository, digest: string) => [...attestationKeys.all, repo.domain, repo.path, 'signing-payload', digest] as const,
+  jsonBlob: (repo: Repository, digest: string) => [...attestationKeys.all, repo.domain, repo.path, 'json', digest] as const,
+};
+
+async function readAll(response: Response, limit: number, subject: string, signal?: AbortSignal): Promise<Uint8Array> {
+  const declared = Number(response.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > limit) {
+    await response.body?.cancel();
+    throw new RegistryError(`${subject} is ${declared} bytes; Lading reads statements up to ${limit} bytes`, response.status, [], 'proxy', subject);
+  }
+  if (!response.body) return new Uint8Array(await response.arrayBuffer());
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    if (signal?.aborted) {
+      await reader.cancel();
+      throw signal.reason;
+    }
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel();
+      throw new RegistryError(`${subject} exceeds ${limit} bytes; refused`, response.status, [], 'proxy', subject);
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
+type WorkerAnswer = { ok: true; statement: DecodedStatement } | { ok: false; name: string; message: string; expected?: string; actual?: string };
+
+/** Hashes and parses a big statement in a short-lived worker; aborting terminates it. */
+function decodeInWorker(bytes: Uint8Array, digest: string, subject: string, signal?: AbortSignal): Promise<DecodedStatement> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('../ui/browse/statementWorker.ts', import.meta.url), { type: 'module', name: 'lading-statement' });
+    const finish = () => {
+      worker.terminate();
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const onAbort = () => {
+      finish();
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    worker.onmessage = (event: MessageEvent<WorkerAnswer>) => {
+      finish();
+      const answer = event.data;
+      if (answer.ok) return resolve(answer.statement);
+      if (answer.name === 'DigestMismatchError' && answer.expected && answer.actual) return reject(new DigestMismatchError(subject, answer.expected, answer.actual));
+      reject(new Error(answer.message));
+    };
+    worker.onerror = (event) => {
+      finish();
+      reject(new Error(`the statement worker failed: ${event.message}`));
+    };
+    const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    worker.postMessage({ buffer, digest, subject }, [buffer]);
+  });
+}
+
+export async function fetchStatement(repo: Repository, descriptor: Pick<Descriptor, 'digest' | 'size'>, signal?: AbortSignal): Promise<DecodedStatement> {
+  const subject = `statement ${descriptor.digest} of ${repo.domain}/${repo.path}`;
+  if (descriptor.size > MAX_STATEMENT_BYTES) {
+    throw new RegistryError(`${subject} is ${descriptor.size} bytes; Lading reads statements up to ${MAX_STATEMENT_BYTES} bytes`, 0, [], 'proxy', subject);
+  }
+  const response = await registryClient.openBlob(repo, descriptor.digest, signal);
+  const bytes = await readAll(response, MAX_STATEMENT_BYTES, subject, signal);
+  if (bytes.byteLength > MAIN_THREAD_STATEMENT_BYTES && typeof Worker !== 'undefined') return decodeInWorker(bytes, descriptor.digest, subject, signal);
+  return decodeStatement(bytes, descriptor.digest, subject);
+}
+
+export const attestationQueries = {
+  statement: (repo: Repository, descriptor: Pick<Descriptor, 'digest' | 'size'>) =>
+    queryOptions({
+      queryKey: attestationKeys.statement(repo, descriptor.digest),
+      queryFn: ({ signal }) => fetchStatement(repo, descriptor, signal),
+      staleTime: Infinity,
+      gcTime: 10 * 60_000,
+    }),
+  /** cosign's simple-signing payload: what the signature is over. */
+  signingPayload: (repo: Repository, descriptor: Pick<Descriptor, 'digest' | 'size'>) =>
+    queryOptions({
+      queryKey: attestationKeys.signingPayload(repo, descriptor.digest),
+      queryFn: async ({ signal }): Promise<SimpleSigningPayload> => parseSimpleSigning(await registryClient.fetchJsonBlob<unknown>(repo, descriptor, signal)),
+      staleTime: Infinity,
+    }),
+  /** A small JSON blob such as an artifact's config (Helm's Chart.yaml as JSON). */
+  jsonBlob: (repo: Repository, descriptor: Pick<Descriptor, 'digest' | 'size'>) =>
+    queryOptions({
+      queryKey: attestationKeys.jsonBlob(repo, descriptor.digest),
+      queryFn: ({ signal }) => registryClient.fetchJsonBlob<unknown>(repo, descriptor, signal),
+      staleTime: Infinity,
+    }),
+};
+
+const NO_REPO: Repository = { domain: '', path: '' };
+const NO_BLOB = { digest: '', size: 0 };
+
+export function useStatement(repo: Repository, descriptor: Pick<Descriptor, 'digest' | 'size'> | undefined) {
+  const options = attestationQueries.statement(repo, descriptor ?? NO_BLOB);
+  return useQuery({ ...options, queryFn: descriptor ? options.queryFn : skipToken });
+}
+
+export function useSigningPayload(repo: Repository, descriptor: Pick<Descriptor, 'digest' | 'size'> | undefined) {
+  const options = attestationQueries.signingPayload(repo, descriptor ?? NO_BLOB);
+  return useQuery({ ...options, queryFn: descriptor ? options.queryFn : skipToken });
+}
+
+export function useJsonBlob(repo: Repository | undefined, descriptor: Pick<Descriptor, 'digest' | 'size'> | undefined) {
+  const options = attestationQueries.jsonBlob(repo ?? NO_REPO, descriptor ?? NO_BLOB);
+  return useQuery({ ...options, queryFn: repo && descriptor ? options.queryFn : skipToken });
+}
