@@ -37,6 +37,8 @@ export const EXIT_OK = 0;
 export const EXIT_ERROR = 1;
 export const EXIT_INTEGRITY = 2;
 export const EXIT_CI_FAILED = 3;
+/** Ctrl-C, as shells report SIGINT. */
+export const EXIT_INTERRUPTED = 130;
 
 export interface CliIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -105,6 +107,10 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
       ...(args.verbose ? { log: (line: string) => err(`proxy: ${line}`) } : {}),
     });
   } catch (error) {
+    if (io.signal?.aborted) {
+      err('lading: interrupted');
+      return EXIT_INTERRUPTED;
+    }
     err(describeOpenError(error, args.target));
     return EXIT_ERROR;
   }
@@ -120,7 +126,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
     progress?.done();
     if (io.signal?.aborted) {
       err('lading: interrupted');
-      return 130;
+      return EXIT_INTERRUPTED;
     }
     for (const r of reads) {
       for (const problem of r.problems) err(`lading: layer ${r.index} (${r.layer.digest}): ${problem}`);
