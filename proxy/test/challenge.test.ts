@@ -132,6 +132,30 @@ describe('parseWwwAuthenticate: syntax', () => {
     expect(parseWwwAuthenticate(' , ')).toEqual([]);
   });
 
+  it('unquoted values followed by another challenge on the same line', () => {
+    const challenges = parseWwwAuthenticate('BEARER realm=https://r.example/token,service=reg, Basic realm=fallback');
+    expect(challenges).toEqual([
+      { scheme: 'bearer', params: { realm: 'https://r.example/token', service: 'reg' } },
+      { scheme: 'basic', params: { realm: 'fallback' } },
+    ]);
+    expect(selectChallenge(challenges)?.params.realm).toBe('https://r.example/token');
+  });
+
+  it('a quoted scope with commas, then a second challenge', () => {
+    const challenges = parseWwwAuthenticate(
+      'Bearer realm="https://r/t",scope="repository:a/b:pull,push",error="insufficient_scope", Basic realm="x, y"',
+    );
+    expect(challenges[0]?.params).toEqual({ realm: 'https://r/t', scope: 'repository:a/b:pull,push', error: 'insufficient_scope' });
+    expect(challenges[1]).toEqual({ scheme: 'basic', params: { realm: 'x, y' } });
+  });
+
+  it('a realm with a query string, quoted and unquoted', () => {
+    expect(parseWwwAuthenticate('Bearer realm="https://nvcr.io/proxy_auth?scope=repository:a:pull,push"')[0]?.params.realm).toBe(
+      'https://nvcr.io/proxy_auth?scope=repository:a:pull,push',
+    );
+    expect(parseWwwAuthenticate('Bearer realm=https://r/auth?x=1')[0]?.params.realm).toBe('https://r/auth?x=1');
+  });
+
   it('the first occurrence of a repeated parameter wins', () => {
     expect(parseWwwAuthenticate('Bearer realm="a",realm="b"')[0]?.params.realm).toBe('a');
   });
