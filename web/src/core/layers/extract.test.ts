@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { asAsync, asReadableStream, chunked, gzip, run, withTempDir, zstd } from '../../../test/layers/helpers';
 import { rng } from '../fs/testing';
-import { ExtractError, extractEntry } from './extract';
+import { ExtractError, extractEntry, MAX_EXTRACT_BYTES } from './extract';
 import { analyzeLayerStream, EntryType, layerEntries, type Compression, type LayerEntry } from './index';
 
 interface Archive {
@@ -187,4 +187,5 @@ test('abort rejects with the reason at once, even while the source hangs, and ca
 test('bad ranges are refused before reading', async () => {
   await expect(extractEntry(asAsync([]), { offset: -1, size: 1 })).rejects.toThrow(RangeError);
   await expect(extractEntry(asAsync([]), { offset: 0, size: 1.5 })).rejects.toThrow(RangeError);
+  await expect(extractEntry(asAsync([]), { offset: 0, size: MAX_EXTRACT_BYTES + 1 })).rejects.toThrow(/at most/);
 });

@@ -37,8 +37,8 @@ export class ExtractError extends Error {
   }
 }
 
-/** Largest entry extractEntry will read into memory at once. */
-export const MAX_EXTRACT_BYTES = 2 ** 31 - 1;
+/** Largest entry extractEntry reads: the bytes are held in memory (and in a Blob for a download). */
+export const MAX_EXTRACT_BYTES = 64 * 1024 * 1024;
 
 const SNIFF_BYTES = 4;
 
@@ -50,7 +50,7 @@ const SNIFF_BYTES = 4;
 export async function extractEntry(source: LayerSource, range: ExtractRange, signal?: AbortSignal): Promise<Uint8Array> {
   const { offset, size } = range;
   if (!(Number.isSafeInteger(offset) && offset >= 0)) throw new RangeError(`bad entry offset ${offset}`);
-  if (!(Number.isSafeInteger(size) && size >= 0 && size <= MAX_EXTRACT_BYTES)) throw new RangeError(`bad entry size ${size}`);
+  if (!(Number.isSafeInteger(size) && size >= 0 && size <= MAX_EXTRACT_BYTES)) throw new RangeError(`entry size ${size} is not readable (at most ${MAX_EXTRACT_BYTES} bytes)`);
   const reader = openReader(source);
   signal?.throwIfAborted();
   const out = new Uint8Array(size);
