@@ -7,8 +7,8 @@ import * as Comlink from 'comlink';
 import { ImageFilesystem, type LayerInput } from '../core/fs';
 import type { FsWorkerApi } from './fsWorker';
 import type { CacheStats } from './layerCache';
-import type { ArchiveResult, LayerJob, LayerJobResult, LayerProgress } from './layerJob';
-import type { LayerWorkerApi } from './layerWorker';
+import type { ArchiveResult, LayerJob, LayerJobResult, LayerProgress, LayerSource } from './layerJob';
+import type { ExtractJob, ExtractResult, LayerWorkerApi } from './layerWorker';
 
 const IDLE_SHUTDOWN_MS = 60_000;
 
@@ -43,6 +43,8 @@ export interface AnalyzeOptions {
 
 export class LayerWorkerPool {
   private readonly slots: Slot[] = [];
+  /** Where each layer asked for was read from, so its files can be read again later. */
+  private readonly sources = new Map<string, LayerSource>();
   private readonly queue: Queued[] = [];
   private nextId = 1;
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
@@ -54,6 +56,7 @@ export class LayerWorkerPool {
 
   analyze(job: LayerJob, options: AnalyzeOptions = {}): Promise<LayerJobResult> {
     const { signal } = options;
+    this.sources.set(job.digest, job.source);
     return new Promise<LayerJobResult>((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
       const entry: Queued = {
@@ -93,6 +96,11 @@ export class LayerWorkerPool {
   dispose(): void {
     for (const slot of this.slots) slot.worker.terminate();
     this.slots.length = 0;
+  }
+
+  /** Where a layer this pool was asked to analyse was read from (registry or opened file). */
+  sourceOf(digest: string): LayerSource | undefined {
+    return this.sources.get(digest);
   }
 
   private anySlot(): Slot {
@@ -178,5 +186,46 @@ export async function buildFilesystem(layers: LayerInput[], signal?: AbortSignal
     return ImageFilesystem.fromTransfer(data);
   } finally {
     signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+let contentWorker: { worker: Worker; remote: Comlink.Remote<LayerWorkerApi>; running: number; idle?: ReturnType<typeof setTimeout> } | undefined;
+let nextExtractId = 1;
+
+/**
+ * Reads one file's bytes out of its layer in a worker of its own (started lazily, stopped when
+ * idle), so a file opens at once even while the pool is busy reading layers. The signal
+ * cancels the read in the worker, which stops the download.
+ */
+export async function extractContent(job: ExtractJob, signal?: AbortSignal): Promise<ExtractResult> {
+  signal?.throwIfAborted();
+  contentWorker ??= (() => {
+    const worker = new Worker(new URL('./layerWorker.ts', import.meta.url), { type: 'module', name: 'lading-content' });
+    return { worker, remote: Comlink.wrap<LayerWorkerApi>(worker), running: 0 };
+  })();
+  const current = contentWorker;
+  clearTimeout(current.idle);
+  current.running++;
+  const id = nextExtractId++;
+  let onAbort: (() => void) | undefined;
+  try {
+    return await Promise.race([
+      current.remote.extract(id, job),
+      new Promise<never>((_, reject) => {
+        onAbort = () => {
+          void current.remote.cancel(id);
+          reject(signal?.reason);
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+      }),
+    ]);
+  } finally {
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
+    if (--current.running === 0) {
+      current.idle = setTimeout(() => {
+        current.worker.terminate();
+        if (contentWorker === current) contentWorker = undefined;
+      }, IDLE_SHUTDOWN_MS);
+    }
   }
 }

@@ -5,11 +5,12 @@
  */
 import * as Comlink from 'comlink';
 import { explainError } from '../core/explain';
-import { analyzeLayerStream, layerIndexTransferables } from '../core/layers';
+import { analyzeLayerStream, layerIndexTransferables, type Compression } from '../core/layers';
+import { ExtractError, extractEntry } from '../core/layers/extract';
 import { RegistryClient } from '../core/registry/client';
 import { ArchiveError, blobReader, openArchiveImage } from '../core/sources';
 import { LayerCache, type CacheStats } from './layerCache';
-import { isLayerVerified, type ArchiveResult, type LayerJob, type LayerJobResult, type LayerProgress } from './layerJob';
+import { isLayerVerified, type ArchiveResult, type LayerJob, type LayerJobResult, type LayerProgress, type LayerSource } from './layerJob';
 
 const cache = new LayerCache();
 const running = new Map<number, AbortController>();
@@ -99,7 +100,111 @@ export const layerWorkerApi = {
   clearCache(): Promise<void> {
     return cache.clear();
   },
+
+  /**
+   * One entry's bytes, reading no more of the layer than needed: a plain tar by an HTTP Range
+   * (or a slice of the opened file), a compressed one streamed from its start and cancelled
+   * once the entry is complete. Cancel with `cancel(jobId)`; the bytes are transferred.
+   */
+  async extract(jobId: number, job: ExtractJob): Promise<ExtractResult> {
+    const controller = new AbortController();
+    running.set(jobId, controller);
+    try {
+      const result = await extractJob(job, controller.signal);
+      return result.bytes ? Comlink.transfer(result, [result.bytes.buffer]) : result;
+    } finally {
+      running.delete(jobId);
+    }
+  },
 };
+
+/** Where one entry's content sits in a layer, and how the layer is stored. */
+export interface ExtractJob {
+  source: LayerSource;
+  /** The layer's digest. */
+  digest: string;
+  mediaType: string;
+  /** As sniffed by the layer's analysis; from the media type when unknown. */
+  compression?: Compression;
+  /** Offset of the content in the uncompressed tar, and its length. */
+  offset: number;
+  size: number;
+}
+
+export interface ExtractResult {
+  bytes?: Uint8Array<ArrayBuffer>;
+  /** How the bytes were read: an HTTP Range (206), a slice of the opened file, or the layer streamed from its start. */
+  read: 'range' | 'slice' | 'stream';
+  /** Stored bytes of the layer that were fetched. */
+  fetchedBytes: number;
+  /** HTTP status of the blob response (registry sources). */
+  status?: number;
+  error?: { title: string; detail: string };
+}
+
+function isPlainTar(job: ExtractJob): boolean {
+  if (job.compression !== undefined) return job.compression === 'none';
+  return /\.tar$/.test(job.mediaType); // ...layer.v1.tar, ...rootfs.diff.tar
+}
+
+async function extractJob(job: ExtractJob, signal: AbortSignal): Promise<ExtractResult> {
+  const plain = isPlainTar(job);
+  const { source, offset, size } = job;
+  let fetchedBytes = 0;
+  const counted = (body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> =>
+    body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, out) {
+          fetchedBytes += chunk.length;
+          out.enqueue(chunk);
+        },
+      }),
+    );
+  const compression: Compression | undefined = plain ? 'none' : job.compression;
+  const fromStart = { offset, size, ...(compression ? { compression } : {}) };
+  try {
+    if (source.kind === 'blob') {
+      if (plain) {
+        const start = source.offset + offset;
+        const bytes = new Uint8Array(await source.blob.slice(start, start + size).arrayBuffer());
+        if (bytes.length !== size) throw new ExtractError('io', `the file ends before the entry's content (${bytes.length} of ${size} bytes)`);
+        return { bytes, read: 'slice', fetchedBytes: bytes.length };
+      }
+      const body = source.blob.slice(source.offset, source.offset + source.length).stream();
+      const bytes = await extractEntry(counted(body), fromStart, signal);
+      return { bytes: bytes as Uint8Array<ArrayBuffer>, read: 'stream', fetchedBytes };
+    }
+    const client = new RegistryClient({ baseUrl: source.baseUrl });
+    const repo = { domain: source.domain, path: source.path };
+    if (plain && size === 0) return { bytes: new Uint8Array(0), read: 'range', fetchedBytes: 0 };
+    let response: Response;
+    try {
+      response = await client.openBlob(repo, job.digest, signal, plain ? { start: offset, end: offset + size - 1 } : undefined);
+    } catch (error) {
+      if (signal.aborted) throw error;
+      const { title, detail } = explainError(error, { repository: `${repo.domain}/${repo.path}`, reference: job.digest });
+      return { read: plain ? 'range' : 'stream', fetchedBytes: 0, error: { title, detail } };
+    }
+    if (!response.body) throw new ExtractError('io', 'the registry sent no body');
+    const status = response.status;
+    if (plain && status === 206) {
+      const range = /^bytes (\d+)-(\d+)\//.exec(response.headers.get('content-range') ?? '');
+      if (range && (Number(range[1]) !== offset || Number(range[2]) !== offset + size - 1)) {
+        void response.body.cancel();
+        throw new ExtractError('io', `the registry answered the range ${offset}-${offset + size - 1} with ${response.headers.get('content-range')}`);
+      }
+      const bytes = await extractEntry(counted(response.body), { offset: 0, size, compression: 'none' }, signal);
+      return { bytes: bytes as Uint8Array<ArrayBuffer>, read: 'range', status, fetchedBytes };
+    }
+    // A registry that ignores Range sends the whole blob (200): read it from the start.
+    const bytes = await extractEntry(counted(response.body), fromStart, signal);
+    return { bytes: bytes as Uint8Array<ArrayBuffer>, read: 'stream', status, fetchedBytes };
+  } catch (error) {
+    if (signal.aborted) throw error;
+    const detail = error instanceof Error ? error.message : String(error);
+    return { read: plain ? (source.kind === 'blob' ? 'slice' : 'range') : 'stream', fetchedBytes, error: { title: 'Could not read the file from its layer', detail } };
+  }
+}
 
 export type LayerWorkerApi = typeof layerWorkerApi;
 
