@@ -1,0 +1,27 @@
+import type { ImageFilesystem, ViewMode } from '../../core/fs';
+import type { LayerInfo } from '../../core/image';
+import type { Jump } from '../explorer/WasteSummary';
+import { LayerSizeChart } from './LayerSizeChart';
+import { Treemap } from './Treemap';
+
+interface VisualsProps {
+  fs: ImageFilesystem;
+  layers: readonly LayerInfo[];
+  /** Uncompressed tar bytes per layer, where known. */
+  sizes: readonly (number | undefined)[];
+  layer: number;
+  mode: ViewMode;
+  selectedNode: number | undefined;
+  onSelectLayer: (layer: number) => void;
+  onJump: (jump: Jump) => void;
+}
+
+/** The explorer's pictures: the treemap of the current view, then the size of every layer (above the layer list). */
+export function Visuals({ fs, layers, sizes, layer, mode, selectedNode, onSelectLayer, onJump }: VisualsProps) {
+  return (
+    <>
+      <Treemap fs={fs} layers={layers} layer={layer} mode={mode} selectedNode={selectedNode} onJump={onJump} />
+      <LayerSizeChart fs={fs} layers={layers} tarSizes={sizes} selected={layer} onSelect={onSelectLayer} />
+    </>
+  );
+}
