@@ -11,6 +11,7 @@ import { LayerList } from './LayerList';
 import { MARK_STYLE } from './marks';
 import { NodeDetails } from './NodeDetails';
 import { WasteSummary, type Jump } from './WasteSummary';
+import { Visuals } from '../visuals/Visuals';
 
 export type ExplorerState = Pick<UrlState, 'layer' | 'mode' | 'path'>;
 
@@ -129,6 +130,7 @@ function LoadedExplorer({ fs, layers, results, compressedBytes, state, onChange 
   return (
     <div className="flex flex-col gap-6" onKeyDown={onKeyDown}>
       <WasteSummary fs={fs} compressedBytes={compressedBytes} selectedLayer={layer} onJump={jump} />
+      <Visuals fs={fs} layers={layers} sizes={sizes} layer={layer} mode={mode} selectedNode={selectedNode} onSelectLayer={(k) => onChange({ layer: k, mode, ...(state.path ? { path: state.path } : {}) })} onJump={jump} />
       <section aria-labelledby="explorer-title" className="rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
         <div className="flex flex-wrap items-center gap-x-4 gap-y-2 border-b border-slate-200 px-3 py-2 dark:border-slate-800">
           <h2 id="explorer-title" className="text-sm font-semibold uppercase tracking-wide text-slate-600 dark:text-slate-400">
