@@ -28,6 +28,8 @@ describe('version order', () => {
     expect(parseVersionTag('latest')).toBeUndefined();
     expect(parseVersionTag('1.2.')).toBeUndefined();
     expect(parseVersionTag('sha256-abc')).toBeUndefined();
+    expect(parseVersionTag('v2s2')).toBeUndefined();
+    expect(parseVersionTag('2a')).toBeUndefined();
   });
 
   it('sorts latest first, versions newest first segment by segment, then names, then digest tags', () => {

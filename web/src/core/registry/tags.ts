@@ -215,8 +215,11 @@ export function parseVersionTag(tag: string): ParsedVersionTag | undefined {
   if (!match?.[1]) return undefined;
   // `1.2.` or `1-` with nothing after the separator is not a version.
   if (match[2] === '') return undefined;
+  const numbers = match[1].split('.');
+  // A letter right after the numbers (`3.13.0a4`) only after a dotted version: `v2s2` is a name.
+  if (match[3] !== undefined && numbers.length < 2) return undefined;
   const suffix = match[2] ?? match[3] ?? '';
-  return { numbers: match[1].split('.'), suffix, prerelease: PRERELEASE_RE.test(suffix) };
+  return { numbers, suffix, prerelease: PRERELEASE_RE.test(suffix) };
 }
 
 /** Compares two decimal strings of any length as numbers. */
