@@ -1,0 +1,47 @@
+/**
+ * Links between browse views. Every link is a real `href` (so it can be opened in a new tab or
+ * copied) and a click navigates in place through useUrlState.
+ */
+import type { MouseEvent } from 'react';
+import type { UrlState } from '../useUrlState';
+
+/** The query string useUrlState writes for a state, `/` and `:` kept readable. */
+export function hrefFor(state: UrlState): string {
+  const params = new URLSearchParams();
+  if (state.image) params.set('image', state.image);
+  if (state.platform) params.set('platform', state.platform);
+  if (state.layer !== undefined) params.set('layer', String(state.layer));
+  if (state.mode) params.set('mode', state.mode);
+  if (state.path) params.set('path', state.path);
+  if (state.attestation) params.set('attestation', state.attestation);
+  if (state.statement) params.set('statement', state.statement);
+  if (state.registry) params.set('registry', state.registry);
+  const query = params.toString();
+  return query ? `/?${query.replace(/%2F/g, '/').replace(/%3A/g, ':').replace(/%40/g, '@')}` : '/';
+}
+
+/** The same image view (platform, layer, tree mode and path) for another reference. */
+export function sameViewFor(state: UrlState, image: string): UrlState {
+  return {
+    image,
+    ...(state.platform ? { platform: state.platform } : {}),
+    ...(state.layer !== undefined ? { layer: state.layer } : {}),
+    ...(state.mode ? { mode: state.mode } : {}),
+    ...(state.path ? { path: state.path } : {}),
+  };
+}
+
+/** onClick for an `<a href>`: plain left clicks navigate in place; modified clicks keep the browser's behaviour. */
+export function inPlace(go: () => void) {
+  return (event: MouseEvent<HTMLAnchorElement>) => {
+    if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    event.preventDefault();
+    go();
+  };
+}
+
+export const panelClass = 'rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900';
+export const panelTitleClass = 'text-sm font-semibold uppercase tracking-wide text-slate-600 dark:text-slate-400';
+export const inputClass =
+  'w-full rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm outline-none focus:border-teal-600 focus:ring-2 focus:ring-teal-600/30 dark:border-slate-700 dark:bg-slate-950';
+export const noteClass = 'text-xs text-slate-600 dark:text-slate-400';
