@@ -19,6 +19,11 @@ import { ImageDetails } from './ImageDetails';
 import { PlatformPicker } from './PlatformPicker';
 import { Skeleton } from './Skeleton';
 import type { ExplorerState } from './explorer/Explorer';
+import { IndexAttestation } from './browse/AttestationView';
+import { ImageOrArtifact } from './browse/ImageOrArtifact';
+import { ReferrersPanel } from './browse/ReferrersPanel';
+import { TagsPanel } from './browse/TagsPanel';
+import { useUrlState } from './useUrlState';
 
 interface ImageViewProps {
   input: string;
@@ -52,8 +57,13 @@ function ResolvedImage({ reference, platform, onPlatform, explorer, onExplorer }
   return (
     <div className="flex flex-col gap-6">
       <ImageHeader reference={reference} fetched={fetched} />
+      <TagsPanel repo={repo} reference={reference} />
       {document.kind === 'index' && <IndexView repo={repo} fetched={fetched} platform={platform} onPlatform={onPlatform} explorer={explorer} onExplorer={onExplorer} />}
-      {(document.kind === 'image' || document.kind === 'artifact') && <ImageDetails repo={repo} digest={fetched.digest} explorer={explorer} onExplorer={onExplorer} />}
+      {(document.kind === 'image' || document.kind === 'artifact') && (
+        <ImageOrArtifact repo={repo} reference={reference} fetched={fetched}>
+          <ImageDetails repo={repo} digest={fetched.digest} explorer={explorer} onExplorer={onExplorer} />
+        </ImageOrArtifact>
+      )}
       {document.kind === 'schema1' && (
         <div role="alert" data-error-kind="unsupported" className="rounded-lg border border-amber-300 bg-amber-50 p-4 text-amber-900 dark:border-amber-800 dark:bg-amber-950/40 dark:text-amber-100">
           <h2 className="font-semibold">Docker schema 1 manifest</h2>
@@ -115,14 +125,21 @@ function IndexView({
   explorer,
   onExplorer,
 }: { repo: Repository; fetched: FetchedManifest } & Omit<ImageViewProps, 'input'>) {
+  const [{ attestation }] = useUrlState();
   if (fetched.document.kind !== 'index') return null;
   const { platforms, attestations } = indexEntries(fetched.document.index);
   const selected = choosePlatform(platforms, platform);
+  const openAttestation = attestations.find((a) => a.descriptor.digest === attestation);
   return (
     <>
       <PlatformPicker platforms={platforms} attestations={attestations} selected={selected?.platform} onSelect={onPlatform} />
-      {selected ? (
-        <ImageDetails key={selected.descriptor.digest} repo={repo} digest={selected.descriptor.digest} platform={selected.platform} explorer={explorer} onExplorer={onExplorer} />
+      {openAttestation ? (
+        <IndexAttestation repo={repo} entry={openAttestation} />
+      ) : selected ? (
+        <>
+          <ReferrersPanel repo={repo} subjects={[{ digest: fetched.digest, label: 'this index' }, { digest: selected.descriptor.digest, label: selected.platform }]} />
+          <ImageDetails key={selected.descriptor.digest} repo={repo} digest={selected.descriptor.digest} platform={selected.platform} explorer={explorer} onExplorer={onExplorer} />
+        </>
       ) : (
         <p className="text-sm text-slate-600">This index lists no platform images.</p>
       )}

@@ -1,5 +1,6 @@
 import type { AttestationEntry, PlatformEntry } from '../core/platform';
 import { shortDigest } from '../core/digest';
+import { AttestationLink } from './browse/AttestationLink';
 
 interface PlatformPickerProps {
   platforms: PlatformEntry[];
@@ -8,7 +9,7 @@ interface PlatformPickerProps {
   onSelect: (platform: string) => void;
 }
 
-/** The platforms of an index as a radio group; BuildKit attestations are listed apart and cannot be picked. */
+/** The platforms of an index as a radio group; BuildKit attestations are listed apart and cannot be picked, but open (SBOM, provenance). */
 export function PlatformPicker({ platforms, attestations, selected, onSelect }: PlatformPickerProps) {
   return (
     <section aria-labelledby="platforms-title" className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
@@ -47,10 +48,12 @@ export function PlatformPicker({ platforms, attestations, selected, onSelect }: 
                 className="rounded-md border border-dashed border-slate-300 px-2 py-1 text-xs dark:border-slate-700"
                 title={a.descriptor.digest}
               >
-                <span className="mr-1 rounded bg-violet-100 px-1.5 py-0.5 font-medium text-violet-800 dark:bg-violet-900/50 dark:text-violet-200">
-                  attestation
-                </span>
-                for <span className="font-mono">{a.subjectPlatform ?? (a.subjectDigest ? shortDigest(a.subjectDigest) : 'unknown')}</span>
+                <AttestationLink digest={a.descriptor.digest}>
+                  <span className="mr-1 rounded bg-violet-100 px-1.5 py-0.5 font-medium text-violet-800 dark:bg-violet-900/50 dark:text-violet-200">
+                    attestation
+                  </span>
+                  for <span className="font-mono">{a.subjectPlatform ?? (a.subjectDigest ? shortDigest(a.subjectDigest) : 'unknown')}</span>
+                </AttestationLink>
               </li>
             ))}
           </ul>
