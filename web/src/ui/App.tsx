@@ -8,12 +8,17 @@ import { DropZone } from './DropZone';
 import { ImageView } from './ImageView';
 import { Landing } from './Landing';
 import { ReferenceForm } from './ReferenceForm';
+import { RegistryBrowser, registryHostOnly } from './browse/RegistryBrowser';
 import { useUrlState } from './useUrlState';
 
 export function App() {
   const [queryClient] = useState(createQueryClient);
   const [state, navigate] = useUrlState();
-  const open = (image: string) => navigate({ image });
+  const open = (image: string) => {
+    // A bare registry host (`127.0.0.1:5000`) lists that registry's repositories.
+    const registry = registryHostOnly(image);
+    navigate(registry ? { registry } : { image });
+  };
   // A local archive lives only in memory: the URL names it, the File stays here.
   const [localFile, setLocalFile] = useState<File | null>(null);
   const [sampleLoading, setSampleLoading] = useState(false);
@@ -41,7 +46,7 @@ export function App() {
             <img src="/favicon.svg" alt="" width={24} height={24} />
             Lading
           </a>
-          <ReferenceForm value={state.image ?? ''} onSubmit={open} />
+          <ReferenceForm value={state.image ?? state.registry ?? ''} onSubmit={open} />
           <DisplayControls />
         </div>
       </header>
@@ -75,6 +80,8 @@ export function App() {
             explorer={{ ...(state.layer !== undefined ? { layer: state.layer } : {}), ...(state.mode ? { mode: state.mode } : {}), ...(state.path ? { path: state.path } : {}) }}
             onExplorer={(next) => navigate({ ...(state.image ? { image: state.image } : {}), ...(state.platform ? { platform: state.platform } : {}), ...next }, { replace: true })}
           />
+        ) : state.registry ? (
+          <RegistryBrowser key={state.registry} host={state.registry} />
         ) : (
           <Landing onOpen={open} onFile={openFile} onSample={() => void openSample()} sampleLoading={sampleLoading} />
         )}

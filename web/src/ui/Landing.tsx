@@ -1,4 +1,5 @@
 import { DropZone } from './DropZone';
+import { HubSearch } from './browse/HubSearch';
 import { clearRecent, useRecent } from './recent';
 const EXAMPLES = ['alpine:3.20', 'nginx:1.27', 'python:3-slim', 'gcr.io/distroless/static', 'ghcr.io/home-assistant/home-assistant:stable'];
 
@@ -44,6 +45,7 @@ export function Landing({ onOpen, onFile, onSample, sampleLoading }: { onOpen: (
           </ul>
         </>
       )}
+      <HubSearch onOpen={onOpen} />
       <h2 className="mt-8 mb-3 text-sm font-medium uppercase tracking-wide text-slate-600 dark:text-slate-400">Or open a file</h2>
       <DropZone onFile={onFile} onSample={onSample} sampleLoading={sampleLoading} />
     </section>
