@@ -4,6 +4,7 @@
 
 import type { IncomingMessage } from 'node:http';
 import type { Limits } from './config';
+import { parseIPv6 } from './addressPolicy';
 import { ProxyError } from './errors';
 
 interface Bucket {
@@ -108,6 +109,18 @@ function refuse(message: string, retryAfterSeconds: number, detail: Record<strin
 function plainAddress(address: string): string {
   const lower = address.trim().toLowerCase();
   return lower.startsWith('::ffff:') && lower.includes('.') ? lower.slice('::ffff:'.length) : lower;
+}
+
+/**
+ * The key a client's limits are kept under: an IPv4 address as it is, an IPv6 address by its /64
+ * (one host usually has a whole /64 to pick addresses from).
+ */
+export function limitKey(address: string): string {
+  const bytes = parseIPv6(address);
+  if (!bytes || address.includes('.')) return address;
+  const words: string[] = [];
+  for (let i = 0; i < 8; i += 2) words.push((((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0)).toString(16));
+  return `${words.join(':')}::/64`;
 }
 
 /**

@@ -9,7 +9,7 @@ import type { LadingConfig } from './config';
 import { ProxyError, sendProxyError } from './errors';
 import { FOREIGN_PATH, handleForeignRequest } from './foreignRoute';
 import { handleHubRequest, HUB_PREFIX } from './hubRoute';
-import { clientAddress, ClientLimiter } from './limits';
+import { clientAddress, ClientLimiter, limitKey } from './limits';
 import { handleRegistryRequest, type RegistryContext } from './registryRoute';
 import { createStaticHandler } from './static';
 import { createAgents, destroyAgents } from './upstream';
@@ -24,8 +24,7 @@ export function createLadingServer(config: LadingConfig): Server & { limiter: Cl
 
   /** Runs `forward` holding one of the client's upstream slots, or answers 429. */
   const limited = async (req: IncomingMessage, res: ServerResponse, forward: () => Promise<void>): Promise<void> => {
-    const client = clientAddress(req, config.trustedProxies);
-    const admission = limiter.admit(client);
+    const admission = limiter.admit(limitKey(clientAddress(req, config.trustedProxies)));
     if (!admission.ok) {
       sendProxyError(res, admission.error, { 'Retry-After': String(admission.retryAfterSeconds) });
       return;

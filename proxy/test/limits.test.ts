@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configFromEnv, ConfigError, DEFAULT_LIMITS } from '../src/config';
-import { clientAddress, ClientLimiter } from '../src/limits';
+import { clientAddress, ClientLimiter, limitKey } from '../src/limits';
 import { DIGEST_A, errorCodes, json, request, startProxy, startServer, type TestServer } from './helpers';
 
 describe('ClientLimiter', () => {
@@ -58,6 +58,13 @@ describe('clientAddress', () => {
     const trusted = new Set(['127.0.0.1', '10.0.0.2']);
     expect(clientAddress(req('127.0.0.1', 'spoofed, 198.51.100.9, 10.0.0.2'), trusted)).toBe('198.51.100.9');
     expect(clientAddress(req('127.0.0.1'), trusted)).toBe('127.0.0.1');
+  });
+
+  it('keys IPv6 clients by their /64, IPv4 clients by address', () => {
+    expect(limitKey('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
+    expect(limitKey('2001:db8:1:2:bbbb::9')).toBe('2001:db8:1:2::/64');
+    expect(limitKey('198.51.100.9')).toBe('198.51.100.9');
+    expect(limitKey('::1')).toBe('0:0:0:0::/64');
   });
 
   it('reads the limits from the environment, and rejects nonsense', () => {
