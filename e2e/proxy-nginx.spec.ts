@@ -18,9 +18,10 @@ test.describe('nginx proxy_cache in front of two proxies', () => {
   test.beforeAll(async () => {
     test.setTimeout(120_000);
     const env = loadEnv();
-    proxies = await Promise.all(
-      ['a', 'b'].map((n) => startProxy({ insecureRegistries: [env.registries.plain.host], logName: `proxy-nginx-${n}` })),
-    );
+    // One after the other: a proxy that finds web/ newer than dist/web builds it, and two builds at once would collide.
+    for (const n of ['a', 'b']) {
+      proxies.push(await startProxy({ insecureRegistries: [env.registries.plain.host], logName: `proxy-nginx-${n}` }));
+    }
     nginx = await startNginxCache(proxies.map((p) => new URL(p.url).host));
   });
   test.afterAll(async () => {
