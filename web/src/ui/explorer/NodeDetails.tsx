@@ -2,6 +2,7 @@ import { CHANGE_COMPARISON_HELP, type ImageFilesystem, type ViewMode } from '../
 import type { LayerInfo } from '../../core/image';
 import { dockerfileLine } from '../../core/image';
 import { shortDigest } from '../../core/digest';
+import { FileContents } from '../contents/FileContents';
 import { formatBytes, formatDate } from '../format';
 import { MARK_STYLE, modeString } from './marks';
 
@@ -98,6 +99,7 @@ export function NodeDetails({ fs, layers, layer, mode, node }: { fs: ImageFilesy
           </dl>
         )}
       </section>
+      {info && <FileContents fs={fs} layers={layers} layer={layer} info={info} />}
       <details className="text-xs text-slate-600 dark:text-slate-400">
         <summary className="cursor-pointer">How changes are decided</summary>
         <p className="mt-1">{CHANGE_COMPARISON_HELP}</p>
