@@ -61,7 +61,13 @@ export const repositoryQueries = {
   referrers: (repo: Repository, digest: string) =>
     queryOptions({
       queryKey: repositoryKeys.referrers(repo, digest),
-      queryFn: ({ signal }) => discoverReferrers(registryLister, repo, digest, { signal }),
+      queryFn: async ({ signal, client }) => {
+        // The tag list (shared with the tags panel) says which fallback and cosign tags exist,
+        // so absent ones cost no request. Without it (denied, capped), each is asked for.
+        const listing = await client.fetchQuery(repositoryQueries.tags(repo)).catch(() => undefined);
+        const knownTags = listing && !listing.capped ? new Set(listing.items) : undefined;
+        return discoverReferrers(registryLister, repo, digest, { signal, ...(knownTags ? { knownTags } : {}) });
+      },
       staleTime: LISTING_STALE_MS,
     }),
   hubTags: (repo: Repository) =>

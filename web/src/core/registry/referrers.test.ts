@@ -84,6 +84,17 @@ describe('discoverReferrers', () => {
     expect(without.referrers).toEqual([]);
   });
 
+  it('fetches only the tags a known tag list has', async () => {
+    const { lister, calls } = registry({
+      [`/referrers/${subject}`]: notFound,
+      [`/manifests/sha256-${hex}.sig`]: () => new Response(sigBytes, { headers: { 'content-type': MediaTypes.ociManifest } }),
+    });
+    const result = await discoverReferrers(lister, repo, subject, { knownTags: new Set(['latest', `sha256-${hex}.sig`]) });
+    expect(result.referrers.map((r) => r.tag)).toEqual([`sha256-${hex}.sig`]);
+    expect(result.fallbackTag).toEqual({ tag: `sha256-${hex}`, present: false });
+    expect(calls.map((c) => c.url)).toEqual([`/referrers/${subject}`, `/manifests/sha256-${hex}.sig`]);
+  });
+
   it('does not list a cosign tag twice when the referrers index already has it', async () => {
     const sigDigest = sha256Digest(sigBytes);
     const index = { ...referrersIndex, manifests: [{ ...sigRef, digest: sigDigest }] };

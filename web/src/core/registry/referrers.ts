@@ -49,6 +49,11 @@ export interface ReferrersOptions {
   artifactType?: string;
   /** Also look for cosign's `.sig`, `.att` and `.sbom` tags (default true). */
   cosignTags?: boolean;
+  /**
+   * The repository's complete tag list, when known: only tags in it are fetched, which saves
+   * a request per absent tag. Leave it out when the list is partial (capped) or unknown.
+   */
+  knownTags?: ReadonlySet<string>;
   signal?: AbortSignal;
 }
 
@@ -126,15 +131,22 @@ async function manifestByTag(lister: RegistryLister, repo: Repository, tag: stri
 export async function discoverReferrers(lister: RegistryLister, repo: Repository, digest: string, options: ReferrersOptions = {}): Promise<ReferrersResult> {
   const { signal, artifactType } = options;
   const [oci, cosign] = await Promise.all([
-    ociReferrers(lister, repo, digest, artifactType, signal),
-    options.cosignTags === false ? Promise.resolve([]) : cosignReferrers(lister, repo, digest, signal),
+    ociReferrers(lister, repo, digest, artifactType, options.knownTags, signal),
+    options.cosignTags === false ? Promise.resolve([]) : cosignReferrers(lister, repo, digest, options.knownTags, signal),
   ]);
   const seen = new Set(oci.referrers.map((r) => r.descriptor.digest));
   const extra = cosign.filter((r) => !seen.has(r.descriptor.digest) && (artifactType === undefined || r.artifactType === artifactType));
   return { ...oci, referrers: [...oci.referrers, ...extra] };
 }
 
-async function ociReferrers(lister: RegistryLister, repo: Repository, digest: string, artifactType: string | undefined, signal?: AbortSignal): Promise<ReferrersResult> {
+async function ociReferrers(
+  lister: RegistryLister,
+  repo: Repository,
+  digest: string,
+  artifactType: string | undefined,
+  knownTags: ReadonlySet<string> | undefined,
+  signal?: AbortSignal,
+): Promise<ReferrersResult> {
   const subject = `referrers of ${digest} in ${repo.domain}/${repo.path}`;
   const filter = (descriptors: Descriptor[]) => descriptors.filter((d) => artifactType === undefined || artifactTypeOf(d) === artifactType);
   try {
@@ -147,7 +159,7 @@ async function ociReferrers(lister: RegistryLister, repo: Repository, digest: st
     if (!(error instanceof RegistryError) || !API_MISSING.has(error.status) || error.source === 'network') throw error;
   }
   const tag = digestTag(digest);
-  const fetched = await manifestByTag(lister, repo, tag, signal);
+  const fetched = knownTags && !knownTags.has(tag) ? undefined : await manifestByTag(lister, repo, tag, signal);
   if (!fetched) return { subject: digest, method: 'tag', fallbackTag: { tag, present: false }, referrers: [] };
   if (fetched.document.kind !== 'index') {
     throw new RegistryError(`the referrers tag ${tag} of ${repo.domain}/${repo.path} is not an image index (${fetched.mediaType || 'unknown type'})`, 200, [], 'registry', subject);
@@ -165,14 +177,14 @@ function toReferrer(descriptor: Descriptor, foundBy: Referrer['foundBy']): Refer
   return { descriptor, artifactType, ...classifyArtifactType(artifactType), foundBy };
 }
 
-async function cosignReferrers(lister: RegistryLister, repo: Repository, digest: string, signal?: AbortSignal): Promise<Referrer[]> {
+async function cosignReferrers(lister: RegistryLister, repo: Repository, digest: string, knownTags: ReadonlySet<string> | undefined, signal?: AbortSignal): Promise<Referrer[]> {
   const tags = cosignTags(digest);
   const wanted: [string, string, ReferrerKind, string][] = [
     [tags.signature, CosignMediaTypes.signatureArtifact, 'signature', 'cosign signature'],
     [tags.attestation, CosignMediaTypes.attestationArtifact, 'attestation', 'cosign attestation'],
     [tags.sbom, CosignMediaTypes.sbomArtifact, 'sbom', 'cosign SBOM'],
   ];
-  const found = await Promise.all(wanted.map(([tag]) => manifestByTag(lister, repo, tag, signal)));
+  const found = await Promise.all(wanted.map(([tag]) => (knownTags && !knownTags.has(tag) ? undefined : manifestByTag(lister, repo, tag, signal))));
   const out: Referrer[] = [];
   found.forEach((doc, i) => {
     const [tag, artifactType, kind, label] = wanted[i] as (typeof wanted)[number];

@@ -47,7 +47,7 @@ export function ArtifactPanel({ repo, reference, manifest, kind, artifactType }:
         <dl className="mt-3 grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1 text-sm">
           <dt className={dt}>Artifact type</dt>
           <dd className="font-mono break-all" data-testid="artifact-type">
-            {artifactType || '—'}
+            {artifactType || <span className="font-sans text-slate-600 dark:text-slate-400">none (stored as an image manifest)</span>}
           </dd>
           <dt className={dt}>Config</dt>
           <dd className="font-mono break-all">
