@@ -281,6 +281,12 @@ export function pickHeaders(upstream: IncomingMessage, allowed: ReadonlySet<stri
   return out;
 }
 
+/** Ends an upstream response whose body is not wanted: drained when it has none, else cut (a HEAD's GET). */
+function finishBodyless(upstream: IncomingMessage, upstreamBodyless: boolean, status: number): void {
+  if (upstreamBodyless || status === 204 || status === 304) upstream.resume();
+  else upstream.destroy();
+}
+
 /** Endpoints whose bodies are small JSON documents: read whole (bounded), then sent with Content-Length. */
 const isJsonEndpoint = (endpoint: RegistryEndpoint): boolean => endpoint.kind !== 'blob';
 
@@ -319,8 +325,7 @@ async function relay(
     let body: Buffer | undefined;
     if (!(declared > limit)) {
       if (noBody) {
-        if (upstreamBodyless) upstream.resume();
-        else upstream.destroy();
+        finishBodyless(upstream, upstreamBodyless, status);
       } else {
         body = await readBounded(upstream, limit);
       }
@@ -346,8 +351,7 @@ async function relay(
 
   res.writeHead(status, { ...headers, ...REGISTRY_RESPONSE_HEADERS });
   if (noBody) {
-    if (upstreamBodyless) upstream.resume();
-    else upstream.destroy();
+    finishBodyless(upstream, upstreamBodyless, status);
     res.end();
     return;
   }
