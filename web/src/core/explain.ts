@@ -50,6 +50,15 @@ export function explainError(error: unknown, context: ExplainContext = {}): Expl
   if (error.source === 'network') {
     return { kind: 'network', title: 'Network failure', detail: `Could not reach the Lading proxy (${error.message}).`, hint: 'Check that the Lading server is running and reachable, then retry.' };
   }
+  if (error.source === 'proxy' && first?.code === 'PROXY_RATE_LIMITED') {
+    return {
+      kind: 'rate-limit',
+      title: 'Too many requests to the Lading server',
+      detail: `${first.message || 'This browser sent more requests than the server allows per client.'}`,
+      hint: error.retryAt ? `Retry ${formatRetry(error.retryAt, context.now)}.` : 'Wait a moment and retry.',
+      ...(error.retryAt ? { retryAt: error.retryAt } : {}),
+    };
+  }
   if (error.source === 'proxy' && first) {
     const proxyTitles: Record<string, string> = {
       PROXY_DNS_FAILURE: 'Registry host not found',
@@ -58,6 +67,7 @@ export function explainError(error: unknown, context: ExplainContext = {}): Expl
       PROXY_TLS_ERROR: 'TLS error talking to the registry',
       PROXY_NOT_ALLOWED: 'Not allowed by the Lading proxy',
       PROXY_UPSTREAM_ERROR: 'Registry connection failed',
+      PROXY_RESPONSE_TOO_LARGE: 'Registry answer too large',
     };
     const title = proxyTitles[first.code];
     if (title !== undefined) {
