@@ -44,7 +44,7 @@ describe('explainError', () => {
     expect(explainError(err(502, 'PROXY_CONNECTION_REFUSED', { source: 'proxy' }), ctx)).toMatchObject({ kind: 'proxy', title: 'Registry refused the connection' });
     expect(explainError(err(0, undefined, { source: 'network' }), ctx).kind).toBe('network');
   });
-  it('tells the Lading server's own rate limit from the registry's', () => {
+  it("tells the Lading server's own rate limit from the registry's", () => {
     const own = explainError(err(429, 'PROXY_RATE_LIMITED', { source: 'proxy', retryAt: new Date('2026-11-23T10:00:10Z') }), ctx);
     expect(own).toMatchObject({ kind: 'rate-limit', title: 'Too many requests to the Lading server', hint: 'Retry in 10 s (2026-11-23 10:00:10 UTC).' });
     expect(explainError(err(502, 'PROXY_RESPONSE_TOO_LARGE', { source: 'proxy' }), ctx).title).toBe('Registry answer too large');
