@@ -23,6 +23,8 @@ interface TreemapProps {
 const LIST_LIMIT = 10;
 const SWATCH = 'h-3 w-3 shrink-0 rounded-sm ring-1 ring-slate-900/20 dark:ring-white/25';
 const TOOLTIP_WIDTH = 288;
+/** About the tallest tooltip: it goes above the pointer when it would not fit below. */
+const TOOLTIP_HEIGHT = 120;
 
 function percent(part: number, whole: number): string {
   if (whole <= 0) return '';
@@ -179,7 +181,7 @@ export function Treemap({ fs, layers, layer, mode, selectedNode, onJump }: Treem
               <EmptyState fs={fs} layer={layer} mode={mode} measuring={width === 0} />
             )}
             {hovered && hover && (
-              <Tooltip left={hover.x + 14 + TOOLTIP_WIDTH > width ? Math.max(0, hover.x - 14 - TOOLTIP_WIDTH) : hover.x + 14} top={Math.min(hover.y + 14, height - 96)}>
+              <Tooltip left={hover.x + 14 + TOOLTIP_WIDTH > width ? Math.max(0, hover.x - 14 - TOOLTIP_WIDTH) : hover.x + 14} top={hover.y + 14 + TOOLTIP_HEIGHT > height ? hover.y - 14 - TOOLTIP_HEIGHT : hover.y + 14}>
                 <TileDetails tile={hovered.data} total={total} layers={layers} />
               </Tooltip>
             )}
