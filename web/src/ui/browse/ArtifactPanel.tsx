@@ -4,7 +4,8 @@ import { describeMediaType } from '../../core/mediaTypes';
 import type { Descriptor, ImageManifest } from '../../core/oci';
 import { familiarName, repositoryName, type ImageReference } from '../../core/reference';
 import type { Repository } from '../../core/registry/client';
-import { useJsonBlob, useStatement } from '../../queries/attestationQueries';
+import { CosignMediaTypes } from '../../core/attestations/cosign';
+import { useJsonBlob, useSigningPayload, useStatement } from '../../queries/attestationQueries';
 import { ErrorPanel } from '../ErrorPanel';
 import { formatBytes, formatDate } from '../format';
 import { useUrlState } from '../useUrlState';
@@ -15,6 +16,7 @@ import { hrefFor, inPlace, noteClass, panelClass, panelTitleClass } from './nav'
 
 const dt = 'text-slate-600 dark:text-slate-400';
 const TITLE = 'org.opencontainers.image.title';
+const ARTICLE: Record<ArtifactKind, string> = { signature: 'a', attestation: 'an', sbom: 'an', helm: 'a', artifact: 'an' };
 
 /** cosign's tag `sha256-<hex>.sig` names the digest it signs. */
 function subjectFromTag(tag: string | undefined): string | undefined {
@@ -34,14 +36,19 @@ interface ArtifactPanelProps {
 /** A manifest that is not a container image: what it is, what it refers to, its parts, and its content when Lading can read it. */
 export function ArtifactPanel({ repo, reference, manifest, kind, artifactType }: ArtifactPanelProps) {
   const [, navigate] = useUrlState();
-  const subject = manifest.subject?.digest ?? subjectFromTag(reference.tag);
+  // What it refers to: its `subject`, else the digest cosign's tag names, else (a signature
+  // opened by digest) the digest its payload signs.
+  const declaredSubject = manifest.subject?.digest ?? subjectFromTag(reference.tag);
+  const signingLayer = kind === 'signature' ? manifest.layers.find((l) => l.mediaType === CosignMediaTypes.simpleSigning) : undefined;
+  const signed = useSigningPayload(repo, declaredSubject ? undefined : signingLayer).data?.manifestDigest;
+  const subject = declaredSubject ?? signed;
   const openDigest = (digest: string) => ({ image: `${familiarName(repo)}@${digest}` });
   const created = manifest.annotations?.['org.opencontainers.image.created'];
   return (
     <div className="flex flex-col gap-6">
       <section aria-labelledby="artifact-panel-title" className={panelClass} data-artifact-kind={kind}>
         <h2 id="artifact-panel-title" className="font-semibold">
-          {kind === 'artifact' ? 'Not a container image: an OCI artifact' : `Not a container image: a ${describeArtifactKind(kind)}`}
+          Not a container image: {ARTICLE[kind]} {describeArtifactKind(kind)}
         </h2>
         <p className={`mt-1 ${noteClass}`}>It has no filesystem to explore. What it is made of:</p>
         <dl className="mt-3 grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1 text-sm">
@@ -113,7 +120,7 @@ export function ArtifactPanel({ repo, reference, manifest, kind, artifactType }:
         <section aria-label="Signatures" className={panelClass}>
           <h2 className={panelTitleClass}>Signatures</h2>
           <div className="mt-2">
-            <SignatureDetails repo={repo} manifest={manifest} subject={subject} />
+            <SignatureDetails repo={repo} manifest={manifest} subject={declaredSubject} />
           </div>
         </section>
       )}

@@ -93,7 +93,7 @@ export function Statements({ repo, manifest }: { repo: Repository; manifest: Ima
             onClick={() => select(i)}
             className={`-mb-px rounded-t-md border px-3 py-1.5 text-sm ${i === selected ? 'border-slate-200 border-b-white bg-white font-medium dark:border-slate-800 dark:border-b-slate-900 dark:bg-slate-900' : 'border-transparent text-slate-600 hover:text-teal-800 dark:text-slate-400'}`}
           >
-            {l.label} <span className="text-xs text-slate-500">{formatBytes(l.descriptor.size)}</span>
+            {l.label} <span className="text-xs text-slate-600 dark:text-slate-400">{formatBytes(l.descriptor.size)}</span>
           </button>
         ))}
       </div>

@@ -39,7 +39,7 @@ export function HubSearch({ onOpen }: { onOpen: (reference: string) => void }) {
         {query.length >= 2 && search.isFetching && hits.length === 0 && <p className={noteClass}>Searching Docker Hub…</p>}
         {search.isError && (
           <p role="alert" data-testid="hub-search-error" className="rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950/40 dark:text-amber-100">
-            {(search.error instanceof HubUnavailableError ? search.error.message : `Docker Hub search failed: ${String(search.error)}`).replace(/\.$/, "")}. You can still type a reference above.
+            {(search.error instanceof HubUnavailableError ? search.error.message : `Docker Hub search failed: ${String(search.error)}`).replace(/\.$/, '')}. You can still type a reference above.
           </p>
         )}
         {search.isSuccess && hits.length === 0 && <p className={noteClass}>No repository on Docker Hub matches “{query}”.</p>}

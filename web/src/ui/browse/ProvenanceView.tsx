@@ -34,8 +34,8 @@ export function ProvenanceView({ provenance: p }: { provenance: Provenance }) {
         <dt className="text-slate-600 dark:text-slate-400">SLSA</dt>
         <dd>provenance {p.slsaVersion}</dd>
         <dt className="text-slate-600 dark:text-slate-400">Builder</dt>
-        <dd className="font-mono break-all" data-testid="provenance-builder">
-          {p.builderId ?? '—'}
+        <dd className="font-mono break-all">
+          <span data-testid="provenance-builder">{p.builderId ?? '—'}</span>
           {p.builderVersion && <span className="text-slate-600 dark:text-slate-400"> ({digestText(p.builderVersion)})</span>}
         </dd>
         <dt className="text-slate-600 dark:text-slate-400">Build type</dt>

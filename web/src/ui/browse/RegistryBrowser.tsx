@@ -88,7 +88,7 @@ export function RegistryBrowser({ host }: { host: string }) {
                     onClick={() => setExpanded(expanded === path ? undefined : path)}
                     className="flex w-full items-center gap-2 text-left font-mono text-sm hover:text-teal-800 dark:hover:text-teal-300"
                   >
-                    <span aria-hidden="true" className="w-3 text-slate-500">
+                    <span aria-hidden="true" className="w-3 text-slate-600 dark:text-slate-400">
                       {expanded === path ? '▾' : '▸'}
                     </span>
                     {path}

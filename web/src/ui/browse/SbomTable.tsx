@@ -71,7 +71,7 @@ export function SbomTable({ sbom }: { sbom: Sbom }) {
                 <td className="py-1 pr-3 font-mono font-medium break-all">{p.name}</td>
                 <td className="py-1 pr-3 font-mono break-all">{p.version ?? '—'}</td>
                 <td className="py-1 pr-3" title={p.licenseConcluded && p.licenseDeclared && p.licenseConcluded !== p.licenseDeclared ? `concluded ${p.licenseConcluded}, declared ${p.licenseDeclared}` : p.licenseConcluded ? 'concluded' : p.licenseDeclared ? 'declared' : undefined}>
-                  {p.license ? <span className="font-mono">{p.license}</span> : <span className="text-slate-500">not stated</span>}
+                  {p.license ? <span className="font-mono">{p.license}</span> : <span className="text-slate-600 dark:text-slate-400">not stated</span>}
                 </td>
                 <td className="py-1 font-mono break-all text-slate-700 dark:text-slate-300">{p.purl ?? '—'}</td>
               </tr>
