@@ -48,7 +48,7 @@ export function PlatformPicker({ platforms, attestations, selected, onSelect }: 
                 className="rounded-md border border-dashed border-slate-300 px-2 py-1 text-xs dark:border-slate-700"
                 title={a.descriptor.digest}
               >
-                <AttestationLink digest={a.descriptor.digest}>
+                <AttestationLink digest={a.descriptor.digest} platform={a.subjectPlatform}>
                   <span className="mr-1 rounded bg-violet-100 px-1.5 py-0.5 font-medium text-violet-800 dark:bg-violet-900/50 dark:text-violet-200">
                     attestation
                   </span>

@@ -2,10 +2,11 @@ import type { ReactNode } from 'react';
 import { useUrlState } from '../useUrlState';
 import { hrefFor, inPlace } from './nav';
 
-/** Opens an attestation of the index (`attestation=<digest>`), keeping the image and platform. */
-export function AttestationLink({ digest, children }: { digest: string; children: ReactNode }) {
+/** Opens an attestation of the index (`attestation=<digest>`) with the platform it describes selected. */
+export function AttestationLink({ digest, platform, children }: { digest: string; platform?: string | undefined; children: ReactNode }) {
   const [state, navigate] = useUrlState();
-  const target = { ...(state.image ? { image: state.image } : {}), ...(state.platform ? { platform: state.platform } : {}), attestation: digest };
+  const shown = platform ?? state.platform;
+  const target = { ...(state.image ? { image: state.image } : {}), ...(shown ? { platform: shown } : {}), attestation: digest };
   return (
     <a
       href={hrefFor(target)}

@@ -21,7 +21,7 @@ export function SbomTable({ sbom }: { sbom: Sbom }) {
       <dl className="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1 text-sm">
         <dt className="text-slate-600 dark:text-slate-400">Format</dt>
         <dd>
-          {sbom.format} {sbom.specVersion}
+          {sbom.specVersion?.startsWith(sbom.format) ? sbom.specVersion : `${sbom.format} ${sbom.specVersion ?? ''}`}
           {sbom.name ? <span className="text-slate-600 dark:text-slate-400"> · {sbom.name}</span> : null}
         </dd>
         <dt className="text-slate-600 dark:text-slate-400">Created</dt>
