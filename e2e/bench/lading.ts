@@ -52,7 +52,7 @@ export interface ProfiledFunction extends SelfTime {
 export interface ProfileSummary {
   /** Per target (page, each worker): total sampled time and what share of it was idle. */
   targets: { name: string; totalMs: number; idleMs: number; file: string }[];
-  /** Self time over all workers, busiest first (idle left out). */
+  /** Self time over the layer workers, busiest first (idle left out). */
   workerTop: ProfiledFunction[];
   pageTop: ProfiledFunction[];
 }
@@ -228,7 +228,10 @@ async function annotate(functions: SelfTime[], busyMs: number, maps: Map<string,
   const out: ProfiledFunction[] = [];
   for (const f of functions) {
     let source: string | undefined;
-    if (/^https?:\/\/.*\.js$/.test(f.url)) {
+    if (f.url.startsWith('wasm://')) {
+      // hash-wasm's is the only WebAssembly Lading loads (web/src/core/layers/hash.ts).
+      source = 'WebAssembly: hash-wasm SHA-256';
+    } else if (/^https?:\/\/.*\.js$/.test(f.url)) {
       if (!maps.has(f.url)) maps.set(f.url, await loadSourceMap(f.url));
       const entry = maps.get(f.url)?.findEntry(f.lineNumber, f.columnNumber) as
         | { originalSource?: string; originalLine?: number; name?: string }

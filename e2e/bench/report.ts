@@ -159,6 +159,10 @@ export function printReport(r: BenchResults, image: BenchImage): void {
   out.push(table(whole, ['l', 'r', 'r', 'r', 'r', 'l']));
   for (const [name, s] of [['gzip', lg], ['zstd', lz]] as const) {
     if (s?.failed) out.push(`  Lading ${name}: ${s.failed} of ${s.runs.length} runs FAILED: ${s.runs.find((x) => !x.ok)?.error ?? ''}`);
+    if (s?.runs.length) {
+      const other = s.runs.map((x) => (x.cpu[OTHER_PROCESSES] ?? 0).toFixed(1)).join(' / ');
+      out.push(`  Other processes on the machine used ${other} core-s during the Lading ${name} runs.`);
+    }
   }
 
   // ------------------------------------------------------------- per layer
@@ -203,7 +207,9 @@ export function printReport(r: BenchResults, image: BenchImage): void {
       `Live worker peak (heap + ArrayBuffers): ${mb(medium.heap.worker.usedPlusBackingMax)} MB for a ${mb(r.image.tags['single-medium'].size)} MB blob, ` +
         `${mb(large.heap.worker.usedPlusBackingMax)} MB for a ${mb(r.image.tags['single-large'].size)} MB blob: ${grow >= 0 ? '+' : ''}${mb(grow, 2)} MB for ` +
         `${mb(bytes)} MB more blob (${((100 * grow) / bytes).toFixed(1)}%) → ` +
-        (grow < 0.05 * bytes ? 'flat: the layer is streamed, not buffered.' : 'GROWS WITH THE BLOB: something holds on to it.'),
+        (grow < 0.25 * bytes
+          ? 'bounded: streamed, not buffered (holding the blob would add about 100% of it; what varies is the few MB queued between network and worker).'
+          : 'GROWS WITH THE BLOB: something holds on to it.'),
     );
   }
   const sampledLarge = maxHeap(r.lading['single-large']);
