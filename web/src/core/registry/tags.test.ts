@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RegistryError } from '../errors';
-import { RegistryLister, compareTags, filterTags, parseLinkNext, parseVersionTag, sortTags } from './tags';
+import { RegistryLister, compareTags, filterTags, parseLinkNext, parseVersionTag, registryHostOnly, sortTags } from './tags';
 
 describe('parseLinkNext', () => {
   it('reads the next link as distribution writes it', () => {
@@ -161,5 +161,20 @@ describe('RegistryLister', () => {
     expect((error as RegistryError).codes).toEqual(['NAME_UNKNOWN']);
     const html = new RegistryLister({ baseUrl: 'http://proxy/registry', fetch: (async () => new Response('<html>')) as typeof fetch });
     await expect(html.catalog('x')).rejects.toThrow(/not JSON/);
+  });
+});
+
+describe('registryHostOnly', () => {
+  it('knows a bare registry host from an image name', () => {
+    expect(registryHostOnly('127.0.0.1:5000')).toBe('127.0.0.1:5000');
+    expect(registryHostOnly(' localhost:5000 ')).toBe('localhost:5000');
+    expect(registryHostOnly('Registry.Example.com')).toBe('registry.example.com');
+    expect(registryHostOnly('ghcr.io/')).toBe('ghcr.io');
+    expect(registryHostOnly('[::1]:5000')).toBe('[::1]:5000');
+    expect(registryHostOnly('10.0.0.7')).toBe('10.0.0.7');
+    expect(registryHostOnly('index.docker.io')).toBe('docker.io');
+    for (const image of ['nginx', 'nginx:1.27', 'python:3.12', 'localhost', 'ubuntu.22', 'ghcr.io/org/app', 'nginx@sha256:abc', 'a_b.io', '']) {
+      expect(registryHostOnly(image), image).toBeUndefined();
+    }
   });
 });

@@ -11,6 +11,7 @@
  * versions in version order, newest first.
  */
 import { RegistryError } from '../errors';
+import { DEFAULT_DOMAIN } from '../reference';
 import type { Repository } from './client';
 import { registryErrorFrom } from './client';
 
@@ -289,4 +290,22 @@ export function sortTags(tags: readonly string[]): string[] {
 export function filterTags(tags: readonly string[], query: string): string[] {
   const q = query.trim().toLowerCase();
   return q === '' ? [...tags] : tags.filter((t) => t.toLowerCase().includes(q));
+}
+
+/**
+ * A bare registry host typed into the reference box (`127.0.0.1:5000`, `registry.example.com`,
+ * `localhost:5000`): no repository path, no tag, no digest. Docker would read `host:5000` as an
+ * image named `host` with tag `5000`; nobody types that on purpose.
+ */
+export function registryHostOnly(input: string): string | undefined {
+  const text = input.trim().replace(/^https?:\/\//, '').replace(/\/+$/, '');
+  if (text === '' || text.includes('/') || text.includes('@')) return undefined;
+  const m = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)(?::(\d{1,5}))?$/.exec(text);
+  if (!m?.[1]) return undefined;
+  const host = m[1];
+  const isHostLike = host === 'localhost' || host.startsWith('[') || host.includes('.');
+  if (!isHostLike) return undefined;
+  // Without a port, only a name ending in a letter TLD or an IPv4 address is a host (`my.registry.io`, not `ubuntu.22`).
+  if (m[2] === undefined && !/\.[A-Za-z]{2,}$/.test(host) && !/^\d+\.\d+\.\d+\.\d+$/.test(host)) return undefined;
+  return host === 'index.docker.io' || host === 'registry-1.docker.io' ? DEFAULT_DOMAIN : text.toLowerCase();
 }

@@ -1,30 +1,14 @@
 import { useDeferredValue, useId, useMemo, useState } from 'react';
 import { DEFAULT_DOMAIN, familiarName } from '../../core/reference';
 import { RegistryError } from '../../core/errors';
-import { filterTags } from '../../core/registry/tags';
+import { filterTags, registryHostOnly } from '../../core/registry/tags';
+
+export { registryHostOnly };
 import { useCatalog, useTags } from '../../queries/repositoryQueries';
 import { ErrorPanel } from '../ErrorPanel';
 import { useUrlState } from '../useUrlState';
 import { TagList } from './TagList';
 import { hrefFor, inPlace, inputClass, noteClass, panelClass, panelTitleClass } from './nav';
-
-/**
- * A bare registry host typed into the reference box (`127.0.0.1:5000`, `registry.example.com`,
- * `localhost:5000`): no repository path, no tag, no digest. Docker would read `host:5000` as an
- * image named `host` with tag `5000`; nobody types that on purpose.
- */
-export function registryHostOnly(input: string): string | undefined {
-  const text = input.trim().replace(/^https?:\/\//, '').replace(/\/+$/, '');
-  if (text === '' || text.includes('/') || text.includes('@')) return undefined;
-  const m = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)(?::(\d{1,5}))?$/.exec(text);
-  if (!m?.[1]) return undefined;
-  const host = m[1];
-  const isHostLike = host === 'localhost' || host.startsWith('[') || host.includes('.');
-  if (!isHostLike) return undefined;
-  // `nginx.1:5000`-like names are not hosts either: a port, or a dotted name with a letter TLD or an IPv4.
-  if (m[2] === undefined && !/\.[A-Za-z]{2,}$/.test(host) && !/^\d+\.\d+\.\d+\.\d+$/.test(host)) return undefined;
-  return host === 'index.docker.io' || host === 'registry-1.docker.io' ? DEFAULT_DOMAIN : text.toLowerCase();
-}
 
 /** The repositories of a registry (`/v2/_catalog`), each opening onto its tags. */
 export function RegistryBrowser({ host }: { host: string }) {
