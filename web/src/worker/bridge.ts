@@ -4,6 +4,7 @@
  * to the worker, and shuts idle workers down. The page never decompresses or parses.
  */
 import * as Comlink from 'comlink';
+import type { CompareOptions, FsComparison } from '../core/compare';
 import { ImageFilesystem, type LayerInput } from '../core/fs';
 import type { FsWorkerApi } from './fsWorker';
 import type { CacheStats } from './layerCache';
@@ -193,11 +194,11 @@ let contentWorker: { worker: Worker; remote: Comlink.Remote<LayerWorkerApi>; run
 let nextExtractId = 1;
 
 /**
- * Reads one file's bytes out of its layer in a worker of its own (started lazily, stopped when
- * idle), so a file opens at once even while the pool is busy reading layers. The signal
- * cancels the read in the worker, which stops the download.
+ * Runs `call` on a worker of its own for files and comparisons (started lazily, stopped when
+ * idle), so they run at once even while the pool is busy reading layers. An abort rejects at
+ * once and calls `onAbort` (to cancel the work in the worker).
  */
-export async function extractContent(job: ExtractJob, signal?: AbortSignal): Promise<ExtractResult> {
+async function onContentWorker<T>(call: (remote: Comlink.Remote<LayerWorkerApi>) => Promise<T>, signal?: AbortSignal, onAbort?: (remote: Comlink.Remote<LayerWorkerApi>) => void): Promise<T> {
   signal?.throwIfAborted();
   contentWorker ??= (() => {
     const worker = new Worker(new URL('./layerWorker.ts', import.meta.url), { type: 'module', name: 'lading-content' });
@@ -206,21 +207,20 @@ export async function extractContent(job: ExtractJob, signal?: AbortSignal): Pro
   const current = contentWorker;
   clearTimeout(current.idle);
   current.running++;
-  const id = nextExtractId++;
-  let onAbort: (() => void) | undefined;
+  let abort: (() => void) | undefined;
   try {
     return await Promise.race([
-      current.remote.extract(id, job),
+      call(current.remote),
       new Promise<never>((_, reject) => {
-        onAbort = () => {
-          void current.remote.cancel(id);
+        abort = () => {
+          onAbort?.(current.remote);
           reject(signal?.reason);
         };
-        signal?.addEventListener('abort', onAbort, { once: true });
+        signal?.addEventListener('abort', abort, { once: true });
       }),
     ]);
   } finally {
-    if (onAbort) signal?.removeEventListener('abort', onAbort);
+    if (abort) signal?.removeEventListener('abort', abort);
     if (--current.running === 0) {
       current.idle = setTimeout(() => {
         current.worker.terminate();
@@ -228,4 +228,19 @@ export async function extractContent(job: ExtractJob, signal?: AbortSignal): Pro
       }, IDLE_SHUTDOWN_MS);
     }
   }
+}
+
+/** Reads one file's bytes out of its layer in a worker; the signal cancels the read there, which stops the download. */
+export function extractContent(job: ExtractJob, signal?: AbortSignal): Promise<ExtractResult> {
+  const id = nextExtractId++;
+  return onContentWorker(
+    (remote) => remote.extract(id, job),
+    signal,
+    (remote) => void remote.cancel(id),
+  );
+}
+
+/** Compares two images' final filesystems in a worker (the models are copied to it, the page keeps its own). */
+export function compareInWorker(a: ImageFilesystem, b: ImageFilesystem, options: CompareOptions = {}, signal?: AbortSignal): Promise<FsComparison> {
+  return onContentWorker((remote) => remote.compare(a.data, b.data, options), signal);
 }

@@ -4,7 +4,9 @@
  * page as transferable typed arrays, never copied. Cached by digest in IndexedDB.
  */
 import * as Comlink from 'comlink';
+import { compareFilesystems, comparisonTransferables, type CompareOptions, type FsComparison } from '../core/compare';
 import { explainError } from '../core/explain';
+import { ImageFilesystem, type FsData } from '../core/fs';
 import { analyzeLayerStream, layerIndexTransferables, type Compression } from '../core/layers';
 import { ExtractError, extractEntry } from '../core/layers/extract';
 import { RegistryClient } from '../core/registry/client';
@@ -115,6 +117,15 @@ export const layerWorkerApi = {
     } finally {
       running.delete(jobId);
     }
+  },
+
+  /**
+   * Compares two images' final filesystems (the models are copied here, so the page keeps its
+   * own) off the main thread; the result's arrays are transferred back.
+   */
+  compare(a: FsData, b: FsData, options: CompareOptions = {}): FsComparison {
+    const result = compareFilesystems(ImageFilesystem.fromTransfer(a), ImageFilesystem.fromTransfer(b), options);
+    return Comlink.transfer(result, comparisonTransferables(result));
   },
 };
 
