@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { createQueryClient } from '../queries/queryClient';
 import { CacheControl } from './CacheControl';
 import { ArchiveView } from './ArchiveView';
+import { CompareView } from './compare/CompareView';
 import { DisplayControls } from './DisplayControls';
 import { DropZone } from './DropZone';
 import { ImageView } from './ImageView';
@@ -47,6 +48,17 @@ export function App() {
             Lading
           </a>
           <ReferenceForm value={state.image ?? state.registry ?? ''} onSubmit={open} />
+          <a
+            href="/?compare="
+            onClick={(e) => {
+              if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey) return;
+              e.preventDefault();
+              navigate({ compare: state.image ?? '' });
+            }}
+            className="shrink-0 rounded-md border border-slate-300 px-3 py-2 text-sm hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800"
+          >
+            Compare…
+          </a>
           <DisplayControls />
         </div>
       </header>
@@ -60,7 +72,14 @@ export function App() {
           openFile(file);
         }}
       >
-        {state.file ? (
+        {state.compare !== undefined ? (
+          <CompareView
+            left={state.compare}
+            right={state.with ?? ''}
+            {...(state.platform ? { platform: state.platform } : {})}
+            onNavigate={(next) => navigate({ compare: next.compare, ...(next.with ? { with: next.with } : {}), ...(next.platform ? { platform: next.platform } : {}) })}
+          />
+        ) : state.file ? (
           localFile && localFile.name === state.file ? (
             <ArchiveView key={state.file} file={localFile} />
           ) : (

@@ -1,7 +1,8 @@
 /**
  * The URL is the state: `/?image=<reference>&platform=<os/arch[/variant]>&layer=3&mode=layer&path=/usr/lib`,
  * `&attestation=<digest>&statement=sbom` (an attestation of an index), `/?registry=<host>` (its
- * repositories), so a copied link opens the same view. Back and forward work through popstate.
+ * repositories), `/?compare=<reference>&with=<reference>` (two images compared), so a copied link
+ * opens the same view. Back and forward work through popstate.
  */
 import { useCallback, useSyncExternalStore } from 'react';
 
@@ -24,6 +25,10 @@ export interface UrlState {
   statement?: string;
   /** A registry host whose repositories are listed (`_catalog`), when no image is open. */
   registry?: string;
+  /** Compare view: the first image (`?compare=` alone opens the empty form). */
+  compare?: string;
+  /** Compare view: the image it is compared with. */
+  with?: string;
 }
 
 function subscribe(onChange: () => void): () => void {
@@ -50,7 +55,11 @@ export function readUrlState(search: string): UrlState {
   const attestation = params.get('attestation')?.trim() || undefined;
   const statement = params.get('statement')?.trim() || undefined;
   const registry = params.get('registry')?.trim() || undefined;
+  const compare = params.has('compare') ? (params.get('compare')?.trim() ?? '') : undefined;
+  const withImage = params.get('with')?.trim() || undefined;
   return {
+    ...(compare !== undefined ? { compare } : {}),
+    ...(withImage ? { with: withImage } : {}),
     ...(file ? { file } : {}),
     ...(image ? { image } : {}),
     ...(platform ? { platform } : {}),
@@ -68,6 +77,8 @@ export function useUrlState(): [UrlState, (next: UrlState, options?: { replace?:
   const state = readUrlState(search);
   const navigate = useCallback((next: UrlState, options?: { replace?: boolean }) => {
     const params = new URLSearchParams();
+    if (next.compare !== undefined) params.set('compare', next.compare);
+    if (next.with) params.set('with', next.with);
     if (next.image) params.set('image', next.image);
     if (next.file) params.set('file', next.file);
     if (next.platform) params.set('platform', next.platform);
