@@ -292,3 +292,22 @@ test('Docker Hub search: results as you type; a clear message when the Hub canno
   await expect(hits).toHaveCount(2);
   await expect(hits.first()).toHaveAttribute('href', '/?image=postgres');
 });
+
+test('browse screens in the dark theme: readable and accessible', async ({ page }) => {
+  const env = loadEnv();
+  const multi = fixtureTag(env.fixtures, 'lading/fixture:multi');
+  const { signature } = browse();
+  await page.emulateMedia({ colorScheme: 'dark' });
+  const screens: [string, string, string][] = [
+    ['browse-dark-catalog', `/?registry=${host()}`, 'repository-count'],
+    ['browse-dark-sbom', `/?image=${host()}/${multi.repository}:${multi.tag}&attestation=${multi.attestations[0]!.digest}`, 'sbom'],
+    ['browse-dark-signature', `/?image=${host()}/${signature.repository}:${signature.tag}`, 'signing-certificate'],
+  ];
+  for (const [name, url, ready] of screens) {
+    await page.goto(url);
+    await expect(page.getByTestId(ready)).toBeVisible();
+    await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+    await page.screenshot({ path: screenshotPath(name), fullPage: true });
+    await expectAccessible(page);
+  }
+});
