@@ -3,6 +3,7 @@
  * bytes, decompress, hash the tar, parse the tar headers into a LayerIndex. Bytes are
  * processed as they arrive; nothing is buffered beyond one decoder window and one header.
  */
+import { concatBytes, openChunkReader, type ChunkReader, type LayerSource } from './chunks';
 import type { Decoder } from './decoder';
 import { PassThrough } from './decoder';
 import { layerError, type LayerError } from './errors';
@@ -70,43 +71,8 @@ export interface LayerAnalysis {
   readonly error?: LayerError;
 }
 
-export type LayerSource = AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>;
+export type { LayerSource } from './chunks';
 
-interface ChunkReader {
-  read(): Promise<IteratorResult<Uint8Array, unknown>>;
-  /** Stops the source (not awaited, so a hung source cannot delay the result). */
-  cancel(reason: unknown): void;
-  /** Gives a finished ReadableStream back (releases the reader lock). */
-  release(): void;
-}
-
-function openSource(source: LayerSource): ChunkReader {
-  if (typeof (source as ReadableStream<Uint8Array>).getReader === 'function') {
-    const reader = (source as ReadableStream<Uint8Array>).getReader();
-    return {
-      read: () => reader.read() as Promise<IteratorResult<Uint8Array, unknown>>,
-      cancel: (reason) => {
-        reader.cancel(reason).catch(() => {});
-      },
-      release: () => {
-        try {
-          reader.releaseLock();
-        } catch {
-          // already released
-        }
-      },
-    };
-  }
-  const it = (source as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
-  return {
-    read: () => it.next(),
-    cancel: () => {
-      // Not awaited: an async generator only runs `return` after its pending `next` settles.
-      it.return?.()?.catch(() => {});
-    },
-    release: () => {},
-  };
-}
 
 const ABORTED = Symbol('aborted');
 /** Bytes needed to sniff (zstd magic is 4 bytes; 6 name xz in error hints). */
@@ -162,7 +128,7 @@ export async function analyzeLayerStream(source: LayerSource, opts: AnalyzeOptio
   };
 
   try {
-    reader = openSource(source);
+    reader = openChunkReader(source);
     digestHasher = await createHasher(wantDigest?.algorithm ?? 'sha256', opts.hasher);
     const diffAlgorithm = wantDiffId?.algorithm ?? 'sha256';
     let uncompressedHasher: StreamHasher | undefined;
@@ -184,7 +150,7 @@ export async function analyzeLayerStream(source: LayerSource, opts: AnalyzeOptio
     let firstBytes = new Uint8Array(0);
 
     const start = async (): Promise<void> => {
-      firstBytes = concat(head, headBytes).slice(0, SNIFF_BYTES);
+      firstBytes = concatBytes(head, headBytes).slice(0, SNIFF_BYTES);
       compression = sniffCompression(firstBytes);
       if (compression === 'none' && diffAlgorithm === digestHasher?.algorithm) {
         diffIdHasher = digestHasher; // a plain tar is its own diff: hash it once
@@ -310,16 +276,6 @@ function toBytes(value: unknown): Uint8Array | undefined {
   return undefined;
 }
 
-function concat(chunks: Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0] as Uint8Array;
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.length;
-  }
-  return out;
-}
 
 function describeError(e: unknown): string {
   return e instanceof Error ? e.message : String(e);

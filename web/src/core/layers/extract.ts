@@ -10,6 +10,7 @@
  * compression 'none'. Unlike analyzeLayerStream this throws (an ExtractError, or the signal's
  * reason on abort): there is no partial result worth returning.
  */
+import { concatBytes, openChunkReader } from './chunks';
 import type { LayerSource } from './analyze';
 import type { Decoder } from './decoder';
 import { PassThrough } from './decoder';
@@ -51,7 +52,7 @@ export async function extractEntry(source: LayerSource, range: ExtractRange, sig
   const { offset, size } = range;
   if (!(Number.isSafeInteger(offset) && offset >= 0)) throw new RangeError(`bad entry offset ${offset}`);
   if (!(Number.isSafeInteger(size) && size >= 0 && size <= MAX_EXTRACT_BYTES)) throw new RangeError(`entry size ${size} is not readable (at most ${MAX_EXTRACT_BYTES} bytes)`);
-  const reader = openReader(source);
+  const reader = openChunkReader(source);
   signal?.throwIfAborted();
   const out = new Uint8Array(size);
   if (size === 0) {
@@ -76,7 +77,7 @@ export async function extractEntry(source: LayerSource, range: ExtractRange, sig
   let head: Uint8Array[] = [];
   let headBytes = 0;
   const start = (): void => {
-    const compression = range.compression ?? sniffCompression(concat(head, headBytes).subarray(0, SNIFF_BYTES));
+    const compression = range.compression ?? sniffCompression(concatBytes(head, headBytes).subarray(0, SNIFF_BYTES));
     decoder = compression === 'gzip' ? new GzipDecoder(sink) : compression === 'zstd' ? new ZstdDecoder(sink) : new PassThrough(sink);
     const pending = head;
     head = [];
@@ -138,35 +139,6 @@ export async function extractEntry(source: LayerSource, range: ExtractRange, sig
 
 const ABORTED = Symbol('aborted');
 
-interface ChunkReader {
-  read(): Promise<IteratorResult<Uint8Array, unknown>>;
-  cancel(reason: unknown): void;
-  release(): void;
-}
-
-function openReader(source: LayerSource): ChunkReader {
-  if (typeof (source as ReadableStream<Uint8Array>).getReader === 'function') {
-    const reader = (source as ReadableStream<Uint8Array>).getReader();
-    return {
-      read: () => reader.read() as Promise<IteratorResult<Uint8Array, unknown>>,
-      // Not awaited: a hung source must not delay the result.
-      cancel: (reason) => void reader.cancel(reason).catch(() => {}),
-      release: () => {
-        try {
-          reader.releaseLock();
-        } catch {
-          // already released
-        }
-      },
-    };
-  }
-  const it = (source as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
-  return {
-    read: () => it.next(),
-    cancel: () => void it.return?.()?.catch(() => {}),
-    release: () => {},
-  };
-}
 
 function toBytes(value: unknown): Uint8Array {
   if (value instanceof Uint8Array) return value;
@@ -175,13 +147,3 @@ function toBytes(value: unknown): Uint8Array {
   throw new ExtractError('io', `the layer stream produced a ${typeof value}, not bytes`);
 }
 
-function concat(chunks: Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.length;
-  }
-  return out;
-}

@@ -10,6 +10,7 @@
  * Not checked: the optional XXH64 content checksum (fzstd skips it; the digest covers transport).
  * fzstd's own errors are reported at the offset where the data it was given at that point began.
  */
+import { concatBytes } from './chunks';
 import { Decompress } from 'fzstd';
 import { layerError, type LayerError } from './errors';
 import type { Decoder } from './decoder';
@@ -241,7 +242,7 @@ export class ZstdDecoder implements Decoder {
   private flush(): LayerError | undefined {
     this.heldBoundaries = this.scanner.boundaries;
     if (this.heldBytes === 0) return undefined;
-    const data = this.held.length === 1 ? (this.held[0] as Uint8Array) : concat(this.held, this.heldBytes);
+    const data = this.held.length === 1 ? (this.held[0] as Uint8Array) : concatBytes(this.held, this.heldBytes);
     this.held = [];
     this.heldBytes = 0;
     try {
@@ -253,15 +254,6 @@ export class ZstdDecoder implements Decoder {
   }
 }
 
-function concat(chunks: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.length;
-  }
-  return out;
-}
 
 const FZSTD_CODES = ['invalid data', 'window size too large', 'invalid block type', 'FSE accuracy too high', 'match distance too far back', 'unexpected EOF'];
 
