@@ -2,11 +2,11 @@
 // Range read of an uncompressed layer. Expected bytes come from GNU tar on the fixture layout's blobs.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { fixtureTag, loadEnv, screenshotPath, type FixtureReference } from './harness/env';
-import { repoRoot } from './harness/paths';
+import { artifactsDir, repoRoot } from './harness/paths';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
@@ -120,4 +120,35 @@ test('an uncompressed layer is read by an HTTP Range request for exactly the fil
   expect(ranged).toEqual([{ status: 206, range: expect.stringMatching(/^bytes=\d+-\d+$/) }]);
   const [, start, end] = /^bytes=(\d+)-(\d+)$/.exec(ranged[0]!.range!)!;
   expect(Number(end) - Number(start) + 1).toBe(bytes.length);
+});
+
+test('in an opened archive: a plain layer is sliced from the file, a gzip one streamed from it', async ({ page }) => {
+  const { bytes } = fileFromLayers('lading/fixture:amd64', '/etc/issue');
+  const dir = join(artifactsDir, 'tmp', 'contents-archives');
+  mkdirSync(dir, { recursive: true });
+  const dockerSave = join(dir, 'docker-save.tar');
+  const source = fixtureTag(loadEnv().fixtures, 'lading/fixture:amd64').source.skopeoRef;
+  execFileSync('skopeo', ['--insecure-policy', 'copy', '--quiet', source, `docker-archive:${dockerSave}:lading/fixture:amd64`], { cwd: repoRoot });
+
+  const selectIssue = async () => {
+    await expect(page.getByRole('tree', { name: 'Files' })).toBeVisible({ timeout: 60_000 });
+    await page.getByLabel('Filter paths').fill('/etc/issue');
+    await page.getByRole('tree', { name: 'Files' }).locator('[role="treeitem"][data-path="/etc/issue"]').click();
+    const contents = page.getByTestId('file-contents');
+    expect(await contents.getByTestId('contents-text').textContent()).toBe(bytes.toString('utf8'));
+    return contents.getByTestId('contents-read');
+  };
+
+  // docker save stores layers as plain tars: the file's bytes are a slice of the archive.
+  await page.goto('/');
+  await page.getByLabel('Open an image archive').setInputFiles(dockerSave);
+  let read = await selectIssue();
+  await expect(read).toHaveAttribute('data-read', 'slice');
+  await expect(read).toHaveAttribute('data-fetched', String(bytes.length));
+
+  // The offline sample is an OCI layout with gzip layers: streamed from the file, stopped after.
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Open the offline sample' }).click();
+  read = await selectIssue();
+  await expect(read).toHaveAttribute('data-read', 'stream');
 });
