@@ -8,7 +8,7 @@ import { parseSimpleSigning, type SimpleSigningPayload } from '../core/attestati
 import { decodeStatement, type DecodedStatement } from '../core/attestations/statement';
 import { DigestMismatchError, RegistryError } from '../core/errors';
 import type { Descriptor } from '../core/oci';
-import type { Repository } from '../core/registry/client';
+import { readLimited, type Repository } from '../core/registry/client';
 import { registryClient } from './registryClient';
 
 /** Statements larger than this are refused. */
@@ -22,39 +22,6 @@ export const attestationKeys = {
   signingPayload: (repo: Repository, digest: string) => [...attestationKeys.all, repo.domain, repo.path, 'signing-payload', digest] as const,
   jsonBlob: (repo: Repository, digest: string) => [...attestationKeys.all, repo.domain, repo.path, 'json', digest] as const,
 };
-
-async function readAll(response: Response, limit: number, subject: string, signal?: AbortSignal): Promise<Uint8Array> {
-  const declared = Number(response.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > limit) {
-    await response.body?.cancel();
-    throw new RegistryError(`${subject} is ${declared} bytes; Lading reads statements up to ${limit} bytes`, response.status, [], 'proxy', subject);
-  }
-  if (!response.body) return new Uint8Array(await response.arrayBuffer());
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    if (signal?.aborted) {
-      await reader.cancel();
-      throw signal.reason;
-    }
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel();
-      throw new RegistryError(`${subject} exceeds ${limit} bytes; refused`, response.status, [], 'proxy', subject);
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
-}
 
 type WorkerAnswer = { ok: true; statement: DecodedStatement } | { ok: false; name: string; message: string; expected?: string; actual?: string };
 
@@ -93,7 +60,7 @@ export async function fetchStatement(repo: Repository, descriptor: Pick<Descript
     throw new RegistryError(`${subject} is ${descriptor.size} bytes; Lading reads statements up to ${MAX_STATEMENT_BYTES} bytes`, 0, [], 'proxy', subject);
   }
   const response = await registryClient.openBlob(repo, descriptor.digest, signal);
-  const bytes = await readAll(response, MAX_STATEMENT_BYTES, subject, signal);
+  const bytes = await readLimited(response, MAX_STATEMENT_BYTES, subject, signal);
   if (bytes.byteLength > MAIN_THREAD_STATEMENT_BYTES && typeof Worker !== 'undefined') return decodeInWorker(bytes, descriptor.digest, subject, signal);
   return decodeStatement(bytes, descriptor.digest, subject);
 }

@@ -7,6 +7,7 @@
  * its digest is an error, never shown.
  */
 import { sha256Digest } from '../digest';
+import { concatBytes } from '../layers/chunks';
 import { DigestMismatchError, RegistryError, parseDiagnostics, readRateLimit, readRetryAt } from '../errors';
 import { MANIFEST_ACCEPT, classifyManifest, type ManifestDocument } from '../mediaTypes';
 import type { Descriptor } from '../oci';
@@ -162,8 +163,11 @@ export async function registryErrorFrom(response: Response, subject: string): Pr
   return new RegistryError(`${subject}: ${message}`, response.status, diagnostics, source, subject, retryAt, rateLimit);
 }
 
-/** Reads a whole (small) body, refusing more than `limit` bytes. */
-async function readLimited(response: Response, limit: number, subject: string): Promise<Uint8Array> {
+/**
+ * Reads a whole body into memory, refusing more than `limit` bytes (declared or received),
+ * and stopping promptly when `signal` aborts.
+ */
+export async function readLimited(response: Response, limit: number, subject: string, signal?: AbortSignal): Promise<Uint8Array> {
   const declared = Number(response.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > limit) {
     await response.body?.cancel();
@@ -174,6 +178,10 @@ async function readLimited(response: Response, limit: number, subject: string): 
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
+    if (signal?.aborted) {
+      await reader.cancel();
+      throw signal.reason;
+    }
     const { done, value } = await reader.read();
     if (done) break;
     total += value.byteLength;
@@ -183,11 +191,5 @@ async function readLimited(response: Response, limit: number, subject: string): 
     }
     chunks.push(value);
   }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
+  return concatBytes(chunks, total);
 }
