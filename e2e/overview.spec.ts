@@ -168,3 +168,35 @@ test.describe('errors are clear and specific', () => {
     await expect(page.getByRole('alert')).toContainText(/refused|Not allowed|LADING_INSECURE_REGISTRIES/);
   });
 });
+
+test.describe('registry rate limits', () => {
+  test('the pull quota a registry reports is shown with the image', async ({ page }) => {
+    const env = loadEnv();
+    const tag = fixtureTag(env.fixtures, 'lading/other:1.0');
+    // The local registry sends no quota headers; add Docker Hub's to its real answer.
+    await page.route('**/manifests/1.0', async (route) => {
+      const response = await route.fetch();
+      await route.fulfill({ response, headers: { ...response.headers(), 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '76;w=21600', 'docker-ratelimit-source': '203.0.113.7' } });
+    });
+    await openByUrl(page, ref(env.registries.plain.host, tag.repository, tag.tag));
+    await expect(page.getByTestId('rate-limit')).toHaveText('76 of 100 pulls left per 6 h, counted for 203.0.113.7');
+  });
+
+  test('a 429 says when to retry', async ({ page }) => {
+    const env = loadEnv();
+    await page.route('**/manifests/limited', (route) =>
+      route.fulfill({
+        status: 429,
+        contentType: 'application/json',
+        headers: { 'retry-after': '120', 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '0;w=21600' },
+        body: JSON.stringify({ errors: [{ code: 'TOOMANYREQUESTS', message: 'You have reached your pull rate limit.' }] }),
+      }),
+    );
+    await openByUrl(page, ref(env.registries.plain.host, 'lading/fixture', 'limited'));
+    const alert = page.getByRole('alert');
+    await expect(alert).toContainText('Rate limit reached');
+    await expect(alert).toContainText('The limit is 100 pulls per 6 h, 0 left');
+    await expect(alert).toContainText(/Retry in (1|2) min/);
+    await page.screenshot({ path: screenshotPath('error-rate-limit') });
+  });
+});

@@ -66,7 +66,7 @@ export function layerAnalysisQuery(sourceOf: LayerSourceOf, layer: LayerInfo, se
       const source = sourceOf(layer);
       if (!source) return { fetchError: { title: 'Layer missing', detail: 'The archive does not contain this layer.' }, fromCache: false };
       const result = await layerPool.analyze(
-        { source, digest, size, mediaType, ...(layer.diffId ? { diffId: layer.diffId } : {}) },
+        { source, digest, size, mediaType, ...(layer.diffId ? { diffId: layer.diffId } : {}), ...(layer.descriptor.urls ? { urls: layer.descriptor.urls } : {}) },
         { signal, priority: digest === selectedDigest ? Number.MAX_SAFE_INTEGER : size, onProgress: (p) => layerProgress.set(digest, p) },
       );
       if (!result.fromCache) void client.invalidateQueries({ queryKey: layerKeys.cacheStats });

@@ -1,5 +1,6 @@
 import { useEffect, useMemo } from 'react';
 import { addRecent } from './recent';
+import type { RateLimit } from '../core/errors';
 import { describeMediaType } from '../core/mediaTypes';
 import { choosePlatform, indexEntries } from '../core/platform';
 import {
@@ -83,6 +84,13 @@ function ResolvedImage({ reference, platform, onPlatform, explorer, onExplorer }
   );
 }
 
+/** `76 of 100 pulls left per 6 h, counted for 203.0.113.7`: Docker Hub's quota as of this request. */
+export function describeRateLimit(limit: RateLimit): string {
+  const window = limit.windowSeconds ? ` per ${limit.windowSeconds % 3600 === 0 ? `${limit.windowSeconds / 3600} h` : `${limit.windowSeconds} s`}` : '';
+  const left = limit.remaining !== undefined && limit.limit !== undefined ? `${limit.remaining} of ${limit.limit} pulls left${window}` : limit.limit !== undefined ? `${limit.limit} pulls${window}` : 'limited';
+  return `${left}${limit.source ? `, counted for ${limit.source}` : ''}`;
+}
+
 function ImageHeader({ reference, fetched }: { reference: ImageReference; fetched: FetchedManifest }) {
   const pull = pullCommand(reference, fetched.digest);
   return (
@@ -112,6 +120,12 @@ function ImageHeader({ reference, fetched }: { reference: ImageReference; fetche
         </dd>
         <dt className="text-slate-600 dark:text-slate-400">Registry</dt>
         <dd className="font-mono">{reference.domain}</dd>
+        {fetched.rateLimit && (
+          <>
+            <dt className="text-slate-600 dark:text-slate-400">Pull quota</dt>
+            <dd data-testid="rate-limit">{describeRateLimit(fetched.rateLimit)}</dd>
+          </>
+        )}
       </dl>
     </section>
   );

@@ -27,6 +27,17 @@ export interface LayerJob {
   size: number;
   mediaType: string;
   diffId?: string;
+  /** Foreign-layer URLs from the descriptor: where the bytes are when the registry does not hold them. */
+  urls?: readonly string[];
+}
+
+/**
+ * The proxy route for a foreign-layer URL (Windows base layers on mcr.microsoft.com). The proxy
+ * checks the address it dials; the digest is verified here while the bytes stream.
+ */
+export function foreignLayerUrl(registryBaseUrl: string, url: string, digest: string): string {
+  const origin = new URL(registryBaseUrl).origin;
+  return `${origin}/foreign?${new URLSearchParams({ url, digest }).toString()}`;
 }
 
 export interface LayerProgress {

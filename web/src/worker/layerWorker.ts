@@ -12,13 +12,27 @@ import { ExtractError, extractEntry } from '../core/layers/extract';
 import { RegistryClient } from '../core/registry/client';
 import { ArchiveError, blobReader, openArchiveImage } from '../core/sources';
 import { LayerCache, type CacheStats } from './layerCache';
-import { isLayerVerified, type ArchiveResult, type LayerJob, type LayerJobResult, type LayerProgress, type LayerSource } from './layerJob';
+import { foreignLayerUrl, isLayerVerified, type ArchiveResult, type LayerJob, type LayerJobResult, type LayerProgress, type LayerSource } from './layerJob';
 
 const cache = new LayerCache();
 const running = new Map<number, AbortController>();
 
 function transferResult(result: LayerJobResult): LayerJobResult {
   return result.analysis ? Comlink.transfer(result, layerIndexTransferables(result.analysis.index)) : result;
+}
+
+/** The first of a foreign layer's URLs that answers, through the proxy; undefined when none does. */
+async function openForeignLayer(baseUrl: string, job: LayerJob, signal: AbortSignal): Promise<ReadableStream<Uint8Array> | undefined> {
+  for (const url of job.urls ?? []) {
+    try {
+      const response = await fetch(foreignLayerUrl(baseUrl, url, job.digest), { signal });
+      if (response.ok && response.body) return response.body;
+      await response.body?.cancel();
+    } catch (error) {
+      if (signal.aborted) throw error;
+    }
+  }
+  return undefined;
 }
 
 export const layerWorkerApi = {
@@ -44,8 +58,12 @@ export const layerWorkerApi = {
           body = response.body;
         } catch (error) {
           if (signal.aborted) throw error;
-          const { title, detail } = explainError(error, { repository: `${repo.domain}/${repo.path}`, reference: job.digest });
-          return { fetchError: { title, detail }, fromCache: false };
+          const foreign = await openForeignLayer(source.baseUrl, job, signal);
+          if (foreign) body = foreign;
+          else {
+            const { title, detail } = explainError(error, { repository: `${repo.domain}/${repo.path}`, reference: job.digest });
+            return { fetchError: { title, detail }, fromCache: false };
+          }
         }
       }
       const analysis = await analyzeLayerStream(body, {

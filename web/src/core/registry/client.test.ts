@@ -30,6 +30,7 @@ describe('RegistryClient', () => {
     });
     const fetched = await client.fetchManifest(repo, 'v1');
     expect(fetched.digest).toBe(manifestDigest);
+    expect(fetched.rateLimit).toBeUndefined();
     expect(fetched.registryDigest).toBe(manifestDigest);
     expect(fetched.document.kind).toBe('image');
     const accept = calls[0]?.headers.get('accept') ?? '';
@@ -100,6 +101,17 @@ describe('RegistryClient', () => {
     const pending = new RegistryClient({ baseUrl: 'http://p', fetch: fetchImpl }).fetchManifest(repo, 'v1', controller.signal);
     controller.abort(new DOMException('stop', 'AbortError'));
     await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
+  });
+});
+
+describe('rate limits on success', () => {
+  it('records the quota Docker Hub reports with a manifest', async () => {
+    const { client } = fakeRegistry({
+      '/127.0.0.1:5000/v2/lading/fixture/manifests/v1': () =>
+        new Response(manifestBytes, { headers: { 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '76;w=21600', 'docker-ratelimit-source': '203.0.113.7' } }),
+    });
+    const fetched = await client.fetchManifest(repo, 'v1');
+    expect(fetched.rateLimit).toEqual({ limit: 100, remaining: 76, windowSeconds: 21600, source: '203.0.113.7' });
   });
 });
 

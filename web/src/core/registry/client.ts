@@ -8,7 +8,7 @@
  */
 import { sha256Digest } from '../digest';
 import { concatBytes } from '../layers/chunks';
-import { DigestMismatchError, RegistryError, parseDiagnostics, readRateLimit, readRetryAt } from '../errors';
+import { DigestMismatchError, RegistryError, parseDiagnostics, readRateLimit, readRetryAt, type RateLimit } from '../errors';
 import { MANIFEST_ACCEPT, classifyManifest, type ManifestDocument } from '../mediaTypes';
 import type { Descriptor } from '../oci';
 import type { ImageReference } from '../reference';
@@ -26,6 +26,8 @@ export interface FetchedManifest {
   digest: string;
   /** What the registry said the digest is (Docker-Content-Digest), if it said. */
   registryDigest?: string;
+  /** The registry's pull quota as it stood after this request (Docker Hub's ratelimit-* headers). */
+  rateLimit?: RateLimit;
   size: number;
   document: ManifestDocument;
 }
@@ -78,9 +80,11 @@ export class RegistryClient {
       body = undefined;
     }
     const registryDigest = response.headers.get('docker-content-digest') ?? undefined;
+    const rateLimit = readRateLimit(response.headers);
     return {
       digest,
       ...(registryDigest !== undefined ? { registryDigest } : {}),
+      ...(rateLimit !== undefined ? { rateLimit } : {}),
       size: bytes.byteLength,
       document: classifyManifest(body, response.headers.get('content-type') ?? undefined),
     };
