@@ -1,5 +1,6 @@
 // Comparing two images: shared layers by digest, totals and their deltas, the paths that differ.
 // Expected figures are computed here from fixtures.json.
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { fixtureTag, loadEnv, screenshotPath, type FixtureReference } from './harness/env';
 
@@ -17,6 +18,13 @@ async function compare(page: Page, left: FixtureReference, right: FixtureReferen
   // Both images read and compared: the changed paths section replaces its placeholder.
   await expect(page.getByRole('heading', { name: /Changed paths/ })).toBeVisible({ timeout: 60_000 });
   return { a, b };
+}
+
+/** No serious or critical WCAG 2.1 AA violations (as screens.spec checks every screen). */
+async function expectAccessible(page: Page) {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(serious.map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
 }
 
 const sum = (layers: readonly { size: number }[]) => layers.reduce((s, l) => s + l.size, 0);
@@ -49,8 +57,10 @@ test('two images that share their base layer: the layer is listed as shared, and
   await expect(list.locator('li[data-path="/usr/bin/hello"] a')).toHaveAttribute('href', `/?image=${a.name}&path=/usr/bin/hello`);
   await page.getByLabel('Filter paths').fill('');
   await page.screenshot({ path: screenshotPath('compare-shared-base'), fullPage: true });
+  await expectAccessible(page);
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.screenshot({ path: screenshotPath('compare-shared-base-dark'), fullPage: true });
+  await expectAccessible(page);
   await page.emulateMedia({ colorScheme: 'light' });
 
   // Sorting by growth puts the largest positive delta first.

@@ -2,8 +2,9 @@
 // Range read of an uncompressed layer. Expected bytes come from GNU tar on the fixture layout's blobs.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { fixtureTag, loadEnv, screenshotPath, type FixtureReference } from './harness/env';
 import { artifactsDir, repoRoot } from './harness/paths';
@@ -24,6 +25,13 @@ function fileFromLayers(reference: FixtureReference, path: string): { bytes: Buf
     if (member) return { bytes: execFileSync('tar', ['-xOf', blob, member], { maxBuffer: 1 << 26 }), layer: k };
   }
   throw new Error(`${path} is in no layer of ${reference}`);
+}
+
+/** No serious or critical WCAG 2.1 AA violations inside `selector` (as screens.spec checks whole screens). */
+async function expectAccessible(page: Page, selector: string) {
+  const results = await new AxeBuilder({ page }).include(selector).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
 }
 
 async function open(page: Page, reference: FixtureReference, params: Record<string, string>) {
@@ -47,6 +55,7 @@ test('a text file is shown as text, exactly as tar extracts it', async ({ page }
   await expect(contents.getByTestId('contents-read')).toContainText(`layer ${layer}`);
   await contents.scrollIntoViewIfNeeded();
   await page.screenshot({ path: screenshotPath('contents-text'), fullPage: false });
+  await expectAccessible(page, '[data-testid="file-contents"]');
 
   // The hex view of the same bytes, and back.
   await contents.getByRole('radio', { name: 'Hex' }).click();
@@ -73,9 +82,12 @@ test('a binary file is a hex dump, and the download is its exact bytes', async (
   expect(saved.length).toBe(bytes.length);
   expect(sha256(saved)).toBe(sha256(bytes));
 
+  await expectAccessible(page, '[data-testid="file-contents"]');
+
   await contents.getByRole('button', { name: 'View larger' }).click();
   const dialog = page.getByRole('dialog', { name: 'hello' });
   await expect(dialog.getByTestId('hex-dump')).toBeVisible();
+  await expectAccessible(page, 'dialog');
   await page.screenshot({ path: screenshotPath('contents-hex-dialog'), fullPage: false });
   await page.keyboard.press('Escape');
   await expect(dialog).toHaveCount(0);
@@ -125,6 +137,7 @@ test('an uncompressed layer is read by an HTTP Range request for exactly the fil
 test('in an opened archive: a plain layer is sliced from the file, a gzip one streamed from it', async ({ page }) => {
   const { bytes } = fileFromLayers('lading/fixture:amd64', '/etc/issue');
   const dir = join(artifactsDir, 'tmp', 'contents-archives');
+  rmSync(dir, { recursive: true, force: true }); // skopeo refuses to overwrite an archive
   mkdirSync(dir, { recursive: true });
   const dockerSave = join(dir, 'docker-save.tar');
   const source = fixtureTag(loadEnv().fixtures, 'lading/fixture:amd64').source.skopeoRef;

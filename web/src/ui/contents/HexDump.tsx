@@ -13,6 +13,7 @@ export function HexDump({ bytes, className = 'max-h-72' }: { bytes: Uint8Array; 
     <div
       ref={scroller}
       data-testid="hex-dump"
+      role="region"
       tabIndex={0}
       aria-label={`Hex dump, ${count.toLocaleString('en')} rows of 16 bytes`}
       className={`${className} overflow-auto rounded border border-slate-200 bg-slate-50 font-mono text-[11px] leading-[18px] dark:border-slate-800 dark:bg-slate-950`}
