@@ -24,13 +24,80 @@ const S_FRAME_HEADER = 2;
 const S_BLOCK_HEADER = 3;
 const S_SKIP = 4;
 const S_SKIPPABLE_SIZE = 5;
+/** The first bytes of a compressed block, looked at before the block goes to the decoder. */
+const S_BLOCK_PEEK = 6;
+/** Enough for a literals section header, a Huffman header byte and a weights FSE table description. */
+const PEEK_BYTES = 64;
 
 const ZSTD_MAGIC = 0xfd2fb528;
 
 /** Validates the frame structure of a zstd stream without decoding it. */
+/** Reads `n` (≤ 24) bits little-endian from bit position `bit`; bits past `end` bytes read as 0. */
+function readBits(b: Uint8Array, end: number, bit: number, n: number): number {
+  let v = 0;
+  for (let k = 0; k < 4; k++) {
+    const at = (bit >> 3) + k;
+    v |= (at < end ? (b[at] as number) : 0) << (8 * k);
+  }
+  return (v >>> (bit & 7)) & ((1 << n) - 1);
+}
+
+/**
+ * A compressed block whose literals use FSE-compressed Huffman weights (RFC 8878 §4.2.1.1) with
+ * a weights table where one symbol holds every state. Every state then reads 0 bits, and fzstd's
+ * weight-decoding loop never advances: it spins forever instead of failing. The reference decoder
+ * rejects such data; so do we, before fzstd sees it. Returns the error, or undefined.
+ */
+export function corruptHuffmanWeights(b: Uint8Array, length: number): string | undefined {
+  const b0 = b[0] as number;
+  if ((b0 & 3) !== 2) return undefined; // only Compressed_Literals_Block carries a tree description
+  const sizeFormat = (b0 >> 2) & 3;
+  const headerBytes = sizeFormat <= 1 ? 3 : sizeFormat === 2 ? 4 : 5;
+  if (length <= headerBytes + 1) return undefined;
+  const huffmanHeader = b[headerBytes] as number;
+  if (huffmanHeader >= 128) return undefined; // weights stored directly, no FSE table
+  // The FSE table description (normalized counts, RFC 8878 §4.1.1) starts after the header byte.
+  let bit = (headerBytes + 1) * 8;
+  const accuracyLog = readBits(b, length, bit, 4) + 5;
+  bit += 4;
+  if (accuracyLog > 6) return undefined; // the decoder refuses this itself
+  const tableSize = 1 << accuracyLog;
+  let remaining = tableSize + 1;
+  let symbol = 0;
+  while (remaining > 1 && symbol < 256 && bit < length * 8) {
+    const bits = 31 - Math.clz32(remaining); // the value takes `bits` or `bits + 1` bits
+    const threshold = 1 << bits;
+    const max = 2 * threshold - 1 - remaining;
+    let value = readBits(b, length, bit, bits);
+    if (value < max) {
+      bit += bits;
+    } else {
+      value = readBits(b, length, bit, bits + 1);
+      if (value >= threshold) value -= max;
+      bit += bits + 1;
+    }
+    const count = value - 1;
+    if (count === tableSize) return 'corrupt zstd data: a Huffman weights table gives every state to one symbol';
+    remaining -= count < 0 ? -count : count;
+    symbol++;
+    if (count === 0) {
+      let repeat: number;
+      do {
+        repeat = readBits(b, length, bit, 2);
+        bit += 2;
+        symbol += repeat;
+      } while (repeat === 3 && symbol < 256);
+    }
+  }
+  return undefined;
+}
+
 export class ZstdFrameScanner {
   private state = S_MAGIC;
-  private readonly buf = new Uint8Array(16);
+  private readonly buf = new Uint8Array(PEEK_BYTES);
+  /** After a block peek: the rest of the block to skip, and the state that follows it. */
+  private peekRest = 0;
+  private peekNext = S_MAGIC;
   private fill = 0;
   private need = 4;
   private skip = 0;
@@ -144,17 +211,27 @@ export class ZstdFrameScanner {
         if (type === 3) return 'zstd block with reserved type 3';
         if (size > MAX_BLOCK) return `zstd block of ${size} bytes exceeds the 128 KiB maximum`;
         const content = type === 1 ? 1 : size; // RLE blocks store one byte
-        if (!last) {
-          this.skipThen(content, S_BLOCK_HEADER);
-        } else {
-          this.frames++;
-          if (this.checksum) {
-            // content, then the 4-byte checksum, then the next frame
-            this.skipThen(content + 4, S_MAGIC);
-          } else {
-            this.skipThen(content, S_MAGIC);
-          }
+        // content, then (last block with a checksum) the 4-byte checksum, then what follows
+        const rest = last && this.checksum ? content + 4 : content;
+        const next = last ? S_MAGIC : S_BLOCK_HEADER;
+        if (last) this.frames++;
+        if (type === 2 && size > 0) {
+          // A compressed block: look at its start before the decoder sees it (see corruptHuffmanWeights).
+          const peek = Math.min(size, PEEK_BYTES);
+          this.peekRest = rest - peek;
+          this.peekNext = next;
+          this.state = S_BLOCK_PEEK;
+          this.fill = 0;
+          this.need = peek;
+          return undefined;
         }
+        this.skipThen(rest, next);
+        return undefined;
+      }
+      case S_BLOCK_PEEK: {
+        const problem = corruptHuffmanWeights(b, this.need);
+        if (problem !== undefined) return problem;
+        this.skipThen(this.peekRest, this.peekNext);
         return undefined;
       }
     }
