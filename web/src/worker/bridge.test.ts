@@ -11,6 +11,8 @@ class FakeWorkers {
   started: string[] = [];
   cancelled: number[] = [];
   created = 0;
+  terminated = 0;
+  stuck = new Set<string>();
   private pending = new Map<string, (r: LayerJobResult) => void>();
   private ports: MessagePort[] = [];
 
@@ -27,11 +29,18 @@ class FakeWorkers {
       cancel: (jobId: number) => {
         this.cancelled.push(jobId);
       },
+      // A worker stuck in a synchronous loop never answers; `stuck` digests simulate that.
+      ping: () => (this.started.some((d) => this.stuck.has(d) && this.pending.has(d)) ? new Promise<true>(() => {}) : true),
       cacheStats: async () => ({ entries: 0, bytes: 0, budget: 0 }),
       clearCache: async () => {},
     };
     Comlink.expose(api, port2);
-    return Object.assign(port1 as unknown as Worker, { terminate: () => port1.close() });
+    return Object.assign(port1 as unknown as Worker, {
+      terminate: () => {
+        this.terminated += 1;
+        port1.close();
+      },
+    });
   };
 
   finish(digest: string) {
@@ -113,6 +122,34 @@ describe('LayerWorkerPool', () => {
     fakes.finish('running');
     await new Promise((r) => setTimeout(r, 20));
     expect(fakes.started).toEqual(['running']);
+    pool.dispose();
+  });
+
+  it('replaces a worker that stops answering and fails only its layer', async () => {
+    fakes = new FakeWorkers();
+    fakes.stuck.add('spinning');
+    const pool = new LayerWorkerPool(1, fakes.create, { everyMs: 20, stuckMs: 60 });
+    const spinning = pool.analyze(job('spinning', 100));
+    const next = pool.analyze(job('fine', 10));
+    const result = await spinning;
+    expect(result.fetchError?.title).toBe('The layer stopped its decoder');
+    expect(fakes.terminated).toBe(1);
+    // The queue goes on in a fresh worker.
+    await until(() => fakes.started.includes('fine'));
+    expect(fakes.created).toBe(2);
+    fakes.finish('fine');
+    await expect(next).resolves.toEqual({ fromCache: false });
+    pool.dispose();
+  });
+
+  it('leaves a worker that answers alone, however long its layer takes', async () => {
+    fakes = new FakeWorkers();
+    const pool = new LayerWorkerPool(1, fakes.create, { everyMs: 20, stuckMs: 60 });
+    const slow = pool.analyze(job('slow-download', 100));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(fakes.terminated).toBe(0);
+    fakes.finish('slow-download');
+    await expect(slow).resolves.toEqual({ fromCache: false });
     pool.dispose();
   });
 

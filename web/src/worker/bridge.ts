@@ -53,6 +53,13 @@ export class LayerWorkerPool {
   constructor(
     private readonly size = defaultPoolSize(),
     private readonly createWorker: () => Worker = () => new Worker(new URL('./layerWorker.ts', import.meta.url), { type: 'module', name: 'lading-layer' }),
+    /**
+     * How often a busy worker is pinged, and how long it may take to answer. A worker stuck in
+     * a synchronous loop (a decoder spinning on malformed data) cannot answer; it is terminated
+     * and its layer fails with an error instead of hanging the analysis. A worker waiting on the
+     * network answers at once, so slow downloads are never mistaken for it.
+     */
+    private readonly watchdog: { everyMs: number; stuckMs: number } = { everyMs: 5_000, stuckMs: 20_000 },
   ) {}
 
   analyze(job: LayerJob, options: AnalyzeOptions = {}): Promise<LayerJobResult> {
@@ -131,6 +138,7 @@ export class LayerWorkerPool {
   private run(slot: Slot, entry: Queued): void {
     slot.busyWith = entry.id;
     entry.slot = slot;
+    const stopWatching = this.watch(slot, entry);
     slot.remote
       .analyze(entry.id, entry.job, Comlink.proxy(entry.onProgress))
       .then(
@@ -138,9 +146,41 @@ export class LayerWorkerPool {
         (error: unknown) => this.settle(entry, () => entry.reject(error)),
       )
       .finally(() => {
+        stopWatching();
+        if (!this.slots.includes(slot)) return; // terminated by the watchdog
         slot.busyWith = null;
         this.pump();
       });
+  }
+
+  /** Pings the worker while it runs `entry`; replaces it when it stops answering. */
+  private watch(slot: Slot, entry: Queued): () => void {
+    let stopped = false;
+    const timer = setInterval(() => {
+      const answered = slot.remote.ping().then(() => true);
+      const late = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), this.watchdog.stuckMs));
+      void Promise.race([answered, late]).then((alive) => {
+        if (alive || stopped || entry.settled) return;
+        stopped = true;
+        clearInterval(timer);
+        slot.worker.terminate();
+        this.slots.splice(this.slots.indexOf(slot), 1);
+        this.settle(entry, () =>
+          entry.resolve({
+            fetchError: {
+              title: 'The layer stopped its decoder',
+              detail: `The worker reading ${entry.job.digest} did not respond for ${Math.round(this.watchdog.stuckMs / 1000)} s, which means its decompressor is stuck on malformed data. It was stopped; the other layers go on.`,
+            },
+            fromCache: false,
+          }),
+        );
+        this.pump();
+      });
+    }, this.watchdog.everyMs);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
   }
 
   private settle(entry: Queued, action: () => void): void {

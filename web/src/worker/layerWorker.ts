@@ -109,6 +109,11 @@ export const layerWorkerApi = {
     }
   },
 
+  /** Answers at once unless the worker's thread is stuck (the pool's watchdog asks). */
+  ping(): true {
+    return true;
+  },
+
   cancel(jobId: number): void {
     running.get(jobId)?.abort(new DOMException('The layer analysis was cancelled', 'AbortError'));
   },
