@@ -207,7 +207,7 @@ function LoadedExplorer({ fs, layers, results, compressedBytes, state, onChange 
           <div className="min-h-0 border-r border-slate-200 dark:border-slate-800">
             <LayerList layers={layers} fs={fs} sizes={sizes} selected={layer} onSelect={(k) => onChange({ layer: k, mode, ...(state.path ? { path: state.path } : {}) })} />
           </div>
-          <div ref={treeArea} className="min-h-0 min-w-0">
+          <div ref={treeArea} className="min-h-0 min-w-0" data-rendered-filter={deferredFilter}>
             <FileTree fs={fs} layer={layer} mode={mode} rows={rows} selectedNode={selectedNode} onSelect={select} onToggle={toggle} revealToken={revealToken} />
           </div>
           <div className="min-h-0 border-l border-slate-200 dark:border-slate-800">
