@@ -22,7 +22,7 @@ import { blobUrl, ensureImage, pushImage, totals, type BenchTagName } from './im
 import { launchChromium, runLading, type LadingRun } from './lading';
 import { bestOf, runPipeline, runPipelinePool, type PipelineJob } from './native';
 import { benchDir, resultsFile } from './paths';
-import { printReport, type BenchResults, type LadingSeries, type NativeSeries } from './report';
+import { printReport, type BenchResults, type LadingSeries } from './report';
 
 const { values: opts } = parseArgs({
   options: {
@@ -109,64 +109,75 @@ async function main(): Promise<void> {
     lading: {},
   };
 
-  // ---------------------------------------------------------------- a) C pipelines
-  if (!opts['skip-c']) {
-    for (const name of ['gzip', 'zstd'] as const) {
-      const tag = image.tags[name];
-      const jobs = (proxyUrl?: string): PipelineJob[] => tag.layers.map((layer) => ({ layer, url: blobUrl({ registry, ...(proxyUrl ? { proxyUrl } : {}) }, tag, layer.digest) }));
-      log(`a) C pipeline, ${name}: per layer, whole image sequential, 2 in parallel (best of ${RUNS})`);
-      const perLayer = [];
-      for (const job of jobs()) {
-        const r = await bestOf(RUNS, () => runPipeline([job], TIMEOUT_MS));
-        perLayer.push({ digest: job.layer.digest, ...r });
-      }
-      const sequential = await bestOf(RUNS, () => runPipeline(jobs(), TIMEOUT_MS));
-      const parallel2 = await bestOf(RUNS, () => runPipelinePool(jobs(), 2, TIMEOUT_MS));
-      const parallel2ViaProxy = await bestOf(RUNS, () => runPipelinePool(jobs(proxy.url), 2, TIMEOUT_MS));
-      const series: NativeSeries = { perLayer, sequential, parallel2, parallel2ViaProxy };
-      results.native[name] = series;
-      log(`   sequential ${fmtS(sequential.bestMs)}, 2 parallel ${fmtS(parallel2.bestMs)}, 2 parallel via proxy ${fmtS(parallel2ViaProxy.bestMs)}`);
-    }
-  }
-
-  // ---------------------------------------------------------------- b) Lading in Chromium
   let browser: Browser | undefined;
-  const needBrowser = !opts['skip-lading'] || !opts['skip-decoders'];
-  if (needBrowser) {
+  if (!opts['skip-lading'] || !opts['skip-decoders']) {
     browser = await launchChromium();
     const b = browser;
     onStop('chromium', () => b.close());
     results.machine.chromium = browser.version();
   }
+  const once = (b: Browser, name: BenchTagName, extra: { forceGc?: boolean; profileAs?: string } = {}): Promise<LadingRun> =>
+    runLading(b, { proxyUrl: proxy.url, registryHost: registry.host, tag: image.tags[name], timeoutMs: TIMEOUT_MS, heapIntervalMs: HEAP_INTERVAL_MS, ...extra });
+  const ladingRun = async (b: Browser, name: BenchTagName, what: string, extra: { forceGc?: boolean } = {}): Promise<LadingRun> => {
+    const r = await once(b, name, extra);
+    log(`b) Lading ${name}, ${what}: ${r.ok ? `${fmtS(r.ms)}, ${r.verifiedLayers}/${r.layers} verified` : `FAILED: ${r.error}`}`);
+    return r;
+  };
+  const jobs = (name: 'gzip' | 'zstd', proxyUrl?: string): PipelineJob[] =>
+    image.tags[name].layers.map((layer) => ({ layer, url: blobUrl({ registry, ...(proxyUrl ? { proxyUrl } : {}) }, image.tags[name], layer.digest) }));
+
+  // ---------------------------------------------------------------- a) C pipelines, per layer
+  if (!opts['skip-c']) {
+    for (const name of ['gzip', 'zstd'] as const) {
+      log(`a) C pipeline, ${name}, each layer alone (best of ${RUNS})`);
+      const perLayer = [];
+      for (const job of jobs(name)) perLayer.push({ digest: job.layer.digest, ...(await bestOf(RUNS, () => runPipeline([job], TIMEOUT_MS))) });
+      results.native[name] = { perLayer, sequential: { bestMs: NaN, allMs: [] }, parallel2: { bestMs: NaN, allMs: [] }, parallel2ViaProxy: { bestMs: NaN, allMs: [] } };
+    }
+  }
+
+  // ------------------------------------------- a) and b), whole image, in interleaved rounds
+  // Each round runs every C variant and Lading once, gzip then zstd, so that a burst of someone
+  // else's work on the machine hits both sides of the comparison; the best of the rounds is kept.
+  const ladingRuns: Record<'gzip' | 'zstd', LadingRun[]> = { gzip: [], zstd: [] };
+  for (let round = 1; round <= RUNS; round++) {
+    for (const name of ['gzip', 'zstd'] as const) {
+      const native = results.native[name];
+      if (native) {
+        native.sequential.allMs.push(await runPipeline(jobs(name), TIMEOUT_MS));
+        native.parallel2.allMs.push(await runPipelinePool(jobs(name), 2, TIMEOUT_MS));
+        native.parallel2ViaProxy.allMs.push(await runPipelinePool(jobs(name, proxy.url), 2, TIMEOUT_MS));
+        log(`a) C pipeline, ${name}, round ${round}/${RUNS}: sequential ${fmtS(native.sequential.allMs.at(-1) ?? NaN)}, ` +
+          `2 parallel ${fmtS(native.parallel2.allMs.at(-1) ?? NaN)}, via proxy ${fmtS(native.parallel2ViaProxy.allMs.at(-1) ?? NaN)}`);
+      }
+      if (browser && !opts['skip-lading']) ladingRuns[name].push(await ladingRun(browser, name, `round ${round}/${RUNS}`));
+    }
+  }
+  for (const native of Object.values(results.native)) {
+    for (const t of [native.sequential, native.parallel2, native.parallel2ViaProxy]) t.bestMs = Math.min(...t.allMs);
+  }
+
+  // ---------------------------------------------------------------- b) memory and profiles
   if (browser && !opts['skip-lading']) {
-    const once = (name: BenchTagName, extra: { forceGc?: boolean; profileAs?: string } = {}): Promise<LadingRun> =>
-      runLading(browser, { proxyUrl: proxy.url, registryHost: registry.host, tag: image.tags[name], timeoutMs: TIMEOUT_MS, heapIntervalMs: HEAP_INTERVAL_MS, ...extra });
-    const series = async (name: BenchTagName, runs: number, liveHeap: boolean): Promise<LadingSeries> => {
-      const all: LadingRun[] = [];
-      for (let i = 0; i < runs; i++) {
-        const r = await once(name);
-        log(`b) Lading ${name} run ${i + 1}/${runs}: ${r.ok ? `${fmtS(r.ms)}, ${r.verifiedLayers}/${r.layers} verified` : `FAILED: ${r.error}`}`);
-        all.push(r);
-      }
-      const ok = all.filter((r) => r.ok);
-      const best = ok.length ? ok.reduce((a, r) => (r.ms < a.ms ? r : a)) : undefined;
-      let live: LadingRun | undefined;
-      if (liveHeap) {
-        live = await once(name, { forceGc: true });
-        log(`b) Lading ${name}, live-heap run (full GC before each sample, not timed): ${live.ok ? 'ok' : `FAILED: ${live.error}`}`);
-      }
-      return { runs: all, ...(best ? { bestMs: best.ms, best } : {}), failed: all.length - ok.length, ...(live ? { liveHeapRun: live } : {}) };
+    const b = browser;
+    const series = (runs: LadingRun[], live?: LadingRun): LadingSeries => {
+      const ok = runs.filter((r) => r.ok);
+      const best = ok.length ? ok.reduce((x, r) => (r.ms < x.ms ? r : x)) : undefined;
+      return { runs, ...(best ? { bestMs: best.ms, best } : {}), failed: runs.length - ok.length, ...(live ? { liveHeapRun: live } : {}) };
     };
-    results.lading.gzip = await series('gzip', RUNS, true);
-    results.lading.zstd = await series('zstd', RUNS, false);
+    const live = (name: BenchTagName): Promise<LadingRun> => ladingRun(b, name, 'live-heap run (full GC before each sample, not timed)', { forceGc: true });
+    results.lading.gzip = series(ladingRuns.gzip, await live('gzip'));
+    results.lading.zstd = series(ladingRuns.zstd);
     // Memory against layer size: one layer alone, the smallest, the second smallest, the largest
     // (one timed run each: their point is the live-heap run).
-    for (const name of ['single-small', 'single-medium', 'single-large'] as const) results.lading[name] = await series(name, 1, true);
+    for (const name of ['single-small', 'single-medium', 'single-large'] as const) {
+      results.lading[name] = series([await ladingRun(b, name, 'timed run')], await live(name));
+    }
 
     if (!opts['no-profile']) {
       for (const name of ['gzip', 'zstd'] as const) {
         log(`b) profiling one more Lading run (${name}) with the V8 sampling profiler in page and workers (not timed)`);
-        const r = await once(name, { profileAs: name });
+        const r = await once(b, name, { profileAs: name });
         (results.profile ??= {})[name] = {
           ok: r.ok,
           ...(r.error ? { error: r.error } : {}),
@@ -181,7 +192,7 @@ async function main(): Promise<void> {
 
   // ---------------------------------------------------------------- c) decoders in a worker
   if (browser && !opts['skip-decoders']) {
-    log(`c) decoders in a Chromium worker on the largest gzip layer (best of ${RUNS})`);
+    log(`c) decoders in a Chromium worker on the largest gzip layer (best of ${RUNS}, kinds interleaved)`);
     results.decoders = await runDecoders(browser, image, RUNS, TIMEOUT_MS);
   }
 
