@@ -72,25 +72,29 @@ export function readUrlState(search: string): UrlState {
   };
 }
 
+/** The query string (`?…`, or '' for none) that encodes a state; `/`, `:` and `@` kept readable in shared links. */
+export function searchFor(next: UrlState): string {
+  const params = new URLSearchParams();
+  if (next.compare !== undefined) params.set('compare', next.compare);
+  if (next.with) params.set('with', next.with);
+  if (next.image) params.set('image', next.image);
+  if (next.file) params.set('file', next.file);
+  if (next.platform) params.set('platform', next.platform);
+  if (next.layer !== undefined) params.set('layer', String(next.layer));
+  if (next.mode) params.set('mode', next.mode);
+  if (next.path) params.set('path', next.path);
+  if (next.attestation) params.set('attestation', next.attestation);
+  if (next.statement) params.set('statement', next.statement);
+  if (next.registry) params.set('registry', next.registry);
+  const query = params.toString();
+  return query ? `?${query.replace(/%2F/g, '/').replace(/%3A/g, ':').replace(/%40/g, '@')}` : '';
+}
+
 export function useUrlState(): [UrlState, (next: UrlState, options?: { replace?: boolean }) => void] {
   const search = useSyncExternalStore(subscribe, getSearch);
   const state = readUrlState(search);
   const navigate = useCallback((next: UrlState, options?: { replace?: boolean }) => {
-    const params = new URLSearchParams();
-    if (next.compare !== undefined) params.set('compare', next.compare);
-    if (next.with) params.set('with', next.with);
-    if (next.image) params.set('image', next.image);
-    if (next.file) params.set('file', next.file);
-    if (next.platform) params.set('platform', next.platform);
-    if (next.layer !== undefined) params.set('layer', String(next.layer));
-    if (next.mode) params.set('mode', next.mode);
-    if (next.path) params.set('path', next.path);
-    if (next.attestation) params.set('attestation', next.attestation);
-    if (next.statement) params.set('statement', next.statement);
-    if (next.registry) params.set('registry', next.registry);
-    const query = params.toString();
-    // Keep "/" and ":" readable in shared links.
-    const url = `${window.location.pathname}${query ? `?${query.replace(/%2F/g, '/').replace(/%3A/g, ':').replace(/%40/g, '@')}` : ''}`;
+    const url = `${window.location.pathname}${searchFor(next)}`;
     if (url === `${window.location.pathname}${window.location.search}`) return;
     if (options?.replace) window.history.replaceState(null, '', url);
     else window.history.pushState(null, '', url);

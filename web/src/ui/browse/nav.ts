@@ -3,21 +3,11 @@
  * copied) and a click navigates in place through useUrlState.
  */
 import type { MouseEvent } from 'react';
-import type { UrlState } from '../useUrlState';
+import { searchFor, type UrlState } from '../useUrlState';
 
-/** The query string useUrlState writes for a state, `/` and `:` kept readable. */
+/** The link for a state: the same query string useUrlState writes. */
 export function hrefFor(state: UrlState): string {
-  const params = new URLSearchParams();
-  if (state.image) params.set('image', state.image);
-  if (state.platform) params.set('platform', state.platform);
-  if (state.layer !== undefined) params.set('layer', String(state.layer));
-  if (state.mode) params.set('mode', state.mode);
-  if (state.path) params.set('path', state.path);
-  if (state.attestation) params.set('attestation', state.attestation);
-  if (state.statement) params.set('statement', state.statement);
-  if (state.registry) params.set('registry', state.registry);
-  const query = params.toString();
-  return query ? `/?${query.replace(/%2F/g, '/').replace(/%3A/g, ':').replace(/%40/g, '@')}` : '/';
+  return `/${searchFor(state)}`;
 }
 
 /** The same image view (platform, layer, tree mode and path) for another reference. */
