@@ -5,14 +5,12 @@
  */
 import { concatBytes, openChunkReader, type ChunkReader, type LayerSource } from './chunks';
 import type { Decoder } from './decoder';
-import { PassThrough } from './decoder';
+import { createDecoder } from './decoders';
 import { layerError, type LayerError } from './errors';
-import { GzipDecoder } from './gzip';
 import { createHasher, parseDigest, type DigestAlgorithm, type HasherBackend, type StreamHasher } from './hash';
 import { LayerIndexBuilder, type LayerIndex } from './layerIndex';
 import { sniffCompression, unsupportedFormatHint, type Compression } from './sniff';
 import { TarParser } from './tar';
-import { ZstdDecoder } from './zstd';
 
 export interface LayerProgress {
   /** Stored (compressed) bytes read so far. */
@@ -157,7 +155,7 @@ export async function analyzeLayerStream(source: LayerSource, opts: AnalyzeOptio
       } else if (computeDiffId) {
         diffIdHasher = uncompressedHasher = await createHasher(diffAlgorithm, opts.hasher);
       }
-      decoder = compression === 'gzip' ? new GzipDecoder(sink) : compression === 'zstd' ? new ZstdDecoder(sink) : new PassThrough(sink);
+      decoder = await createDecoder(compression, sink);
       const pending = head;
       head = [];
       for (const chunk of pending) feed(chunk);

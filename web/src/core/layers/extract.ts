@@ -13,11 +13,9 @@
 import { concatBytes, openChunkReader } from './chunks';
 import type { LayerSource } from './analyze';
 import type { Decoder } from './decoder';
-import { PassThrough } from './decoder';
+import { createDecoder } from './decoders';
 import type { LayerErrorKind } from './errors';
-import { GzipDecoder } from './gzip';
 import { sniffCompression, type Compression } from './sniff';
-import { ZstdDecoder } from './zstd';
 
 export interface ExtractRange {
   /** Byte offset of the content in the uncompressed tar (`LayerIndex.offset[e]`). */
@@ -76,9 +74,9 @@ export async function extractEntry(source: LayerSource, range: ExtractRange, sig
   let decoder: Decoder | undefined;
   let head: Uint8Array[] = [];
   let headBytes = 0;
-  const start = (): void => {
+  const start = async (): Promise<void> => {
     const compression = range.compression ?? sniffCompression(concatBytes(head, headBytes).subarray(0, SNIFF_BYTES));
-    decoder = compression === 'gzip' ? new GzipDecoder(sink) : compression === 'zstd' ? new ZstdDecoder(sink) : new PassThrough(sink);
+    decoder = await createDecoder(compression, sink);
     const pending = head;
     head = [];
     for (const chunk of pending) if (feed(chunk)) return;
@@ -98,7 +96,7 @@ export async function extractEntry(source: LayerSource, range: ExtractRange, sig
   });
   let finished = false;
   try {
-    if (range.compression !== undefined) start();
+    if (range.compression !== undefined) await start();
     for (;;) {
       if (signal?.aborted) throw signal.reason;
       const pending = reader.read();
@@ -119,13 +117,13 @@ export async function extractEntry(source: LayerSource, range: ExtractRange, sig
         head.push(chunk);
         headBytes += chunk.length;
         if (headBytes >= SNIFF_BYTES) {
-          start();
+          await start();
           if (filled === size) return out;
         }
       }
     }
     finished = true;
-    if (!decoder) start();
+    if (!decoder) await start();
     if (filled === size) return out;
     const e = decoder!.finish();
     if (e) throw new ExtractError(e.kind as ExtractError['kind'], e.message);

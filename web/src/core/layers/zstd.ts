@@ -332,6 +332,11 @@ export class ZstdDecoder implements Decoder {
 }
 
 
+/** The zstd decoder the engine uses (see the bench for how it was chosen). */
+export async function createZstdDecoder(sink: (bytes: Uint8Array) => void): Promise<Decoder> {
+  return new ZstdDecoder(sink);
+}
+
 const FZSTD_CODES = ['invalid data', 'window size too large', 'invalid block type', 'FSE accuracy too high', 'match distance too far back', 'unexpected EOF'];
 
 function describe(e: unknown): string {
