@@ -49,6 +49,36 @@ for (const name of ['lading/fixture:amd64', 'lading/fixture:zstd', 'lading/fixtu
   });
 }
 
+test('gzip: single-member layers are inflated natively; multi-member ones are read again with pako', async ({ page }) => {
+  const env = loadEnv();
+  const host = env.registries.plain.host;
+  const multi = fixtureTag(env.fixtures, 'lading/fixture:multimember');
+  const image = multi.platforms[0]!.image;
+  // Count the blob requests the workers make through the proxy: a multi-member layer is fetched twice.
+  const blobRequests = new Map<string, number>();
+  page.on('request', (request) => {
+    const digest = /\/blobs\/(sha256:[0-9a-f]{64})/.exec(request.url())?.[1];
+    if (digest) blobRequests.set(digest, (blobRequests.get(digest) ?? 0) + 1);
+  });
+  await open(page, `${host}/${multi.repository}:${multi.tag}`);
+  await expectAllVerified(page, image);
+  for (const [i, layer] of image.layers.entries()) {
+    await expect(rows(page).nth(i).locator('[data-layer-status]')).toHaveAttribute('data-inflater', 'pako-after-native');
+    expect(blobRequests.get(layer.digest), `blob requests for layer ${i + 1}`).toBe(2);
+  }
+  await expect(rows(page).first().locator('[data-layer-status]')).toHaveAttribute('title', /multi-member/);
+
+  // The same tars as single-member gzip (umoci's): inflated natively, one request each.
+  const single = fixtureTag(env.fixtures, 'lading/fixture:amd64');
+  blobRequests.clear();
+  await open(page, `${host}/${single.repository}:${single.tag}`);
+  await expectAllVerified(page, single.platforms[0]!.image);
+  for (const [i, layer] of single.platforms[0]!.image.layers.entries()) {
+    await expect(rows(page).nth(i).locator('[data-layer-status]')).toHaveAttribute('data-inflater', 'native');
+    expect(blobRequests.get(layer.digest), `blob requests for layer ${i + 1}`).toBe(1);
+  }
+});
+
 test('reopening an image reads its layers from the cache; clearing the cache reads them again', async ({ page }) => {
   const env = loadEnv();
   const tag = fixtureTag(env.fixtures, 'lading/other:1.0');

@@ -184,6 +184,7 @@ export const FIXTURE_REFERENCES = [
   'lading/fixture:amd64',
   'lading/fixture:zstd',
   'lading/fixture:uncompressed',
+  'lading/fixture:multimember',
   'lading/fixture:v2s2',
   'lading/fixture:v2s2-list',
   'lading/other:1.0',

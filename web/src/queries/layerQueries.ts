@@ -6,6 +6,7 @@
 import { useQueries, type QueryFunctionContext } from '@tanstack/react-query';
 import { useSyncExternalStore } from 'react';
 import type { LayerInfo } from '../core/image';
+import { announcesManyGzipMembers } from '../core/layers/nativeGzip';
 import type { Repository } from '../core/registry/client';
 import { layerPool } from '../worker/bridge';
 import type { LayerJobResult, LayerProgress, LayerSource } from '../worker/layerJob';
@@ -66,7 +67,15 @@ export function layerAnalysisQuery(sourceOf: LayerSourceOf, layer: LayerInfo, se
       const source = sourceOf(layer);
       if (!source) return { fetchError: { title: 'Layer missing', detail: 'The archive does not contain this layer.' }, fromCache: false };
       const result = await layerPool.analyze(
-        { source, digest, size, mediaType, ...(layer.diffId ? { diffId: layer.diffId } : {}), ...(layer.descriptor.urls ? { urls: layer.descriptor.urls } : {}) },
+        {
+          source,
+          digest,
+          size,
+          mediaType,
+          ...(layer.diffId ? { diffId: layer.diffId } : {}),
+          ...(layer.descriptor.urls ? { urls: layer.descriptor.urls } : {}),
+          ...(announcesManyGzipMembers(layer.descriptor.annotations) ? { multiMemberGzip: true } : {}),
+        },
         { signal, priority: digest === selectedDigest ? Number.MAX_SAFE_INTEGER : size, onProgress: (p) => layerProgress.set(digest, p) },
       );
       if (!result.fromCache) void client.invalidateQueries({ queryKey: layerKeys.cacheStats });

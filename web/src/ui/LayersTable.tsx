@@ -26,6 +26,13 @@ function ProgressBar({ value, max, label }: { value: number; max: number; label:
 
 export type LayerState = { status: 'pending' | 'error' | 'success'; result?: LayerJobResult; error?: unknown };
 
+/** How a gzip layer was inflated, for the verified badge's tooltip. */
+const INFLATER_NOTE = {
+  native: "inflated by the browser's DecompressionStream",
+  pako: 'inflated by pako',
+  'pako-after-native': "multi-member: the browser's inflater stopped at the first member, so it was read again with pako",
+} as const;
+
 function LayerStatus({ layer, state }: { layer: LayerInfo; state: LayerState }) {
   const progress = useLayerProgress(layer.descriptor.digest);
   if (state.status === 'pending') {
@@ -84,7 +91,12 @@ function LayerStatus({ layer, state }: { layer: LayerInfo; state: LayerState }) 
     );
   }
   return (
-    <span data-layer-status="verified" className="text-xs text-teal-700 dark:text-teal-300" title={`digest and diff_id verified${result.fromCache ? ' (from cache)' : ''}`}>
+    <span
+      data-layer-status="verified"
+      data-inflater={analysis.inflater}
+      className="text-xs text-teal-700 dark:text-teal-300"
+      title={`digest and diff_id verified${result.fromCache ? ' (from cache)' : ''}${analysis.inflater ? ` · gzip ${INFLATER_NOTE[analysis.inflater]}` : ''}`}
+    >
       ✓ verified{result.fromCache ? ' · cached' : ''}
     </span>
   );

@@ -29,6 +29,8 @@ export interface LayerJob {
   diffId?: string;
   /** Foreign-layer URLs from the descriptor: where the bytes are when the registry does not hold them. */
   urls?: readonly string[];
+  /** The descriptor announces a multi-member gzip stream (eStargz): pako reads it, not the native inflater. */
+  multiMemberGzip?: boolean;
 }
 
 /**

@@ -35,6 +35,25 @@ async function openForeignLayer(baseUrl: string, job: LayerJob, signal: AbortSig
   return undefined;
 }
 
+/** The layer's stored bytes: a slice of the opened file, the registry's blob, or a foreign URL. */
+async function openLayerBody(job: LayerJob, signal: AbortSignal): Promise<{ body: ReadableStream<Uint8Array> } | { fetchError: { title: string; detail: string } }> {
+  const source = job.source;
+  if (source.kind === 'blob') return { body: source.blob.slice(source.offset, source.offset + source.length).stream() };
+  const client = new RegistryClient({ baseUrl: source.baseUrl });
+  const repo = { domain: source.domain, path: source.path };
+  try {
+    const response = await client.openBlob(repo, job.digest, signal);
+    if (!response.body) throw new Error('the registry sent no body');
+    return { body: response.body };
+  } catch (error) {
+    if (signal.aborted) throw error;
+    const foreign = await openForeignLayer(source.baseUrl, job, signal);
+    if (foreign) return { body: foreign };
+    const { title, detail } = explainError(error, { repository: `${repo.domain}/${repo.path}`, reference: job.digest });
+    return { fetchError: { title, detail } };
+  }
+}
+
 export const layerWorkerApi = {
   async analyze(jobId: number, job: LayerJob, onProgress: (progress: LayerProgress) => void): Promise<LayerJobResult> {
     const controller = new AbortController();
@@ -45,33 +64,21 @@ export const layerWorkerApi = {
       if (cached) return transferResult({ analysis: cached, fromCache: true });
       signal.throwIfAborted();
 
-      let body: ReadableStream<Uint8Array>;
-      const source = job.source;
-      if (source.kind === 'blob') {
-        body = source.blob.slice(source.offset, source.offset + source.length).stream();
-      } else {
-        const client = new RegistryClient({ baseUrl: source.baseUrl });
-        const repo = { domain: source.domain, path: source.path };
-        try {
-          const response = await client.openBlob(repo, job.digest, signal);
-          if (!response.body) throw new Error('the registry sent no body');
-          body = response.body;
-        } catch (error) {
-          if (signal.aborted) throw error;
-          const foreign = await openForeignLayer(source.baseUrl, job, signal);
-          if (foreign) body = foreign;
-          else {
-            const { title, detail } = explainError(error, { repository: `${repo.domain}/${repo.path}`, reference: job.digest });
-            return { fetchError: { title, detail }, fromCache: false };
-          }
-        }
-      }
-      const analysis = await analyzeLayerStream(body, {
+      const opened = await openLayerBody(job, signal);
+      if ('fetchError' in opened) return { fetchError: opened.fetchError, fromCache: false };
+      const analysis = await analyzeLayerStream(opened.body, {
         expectedDigest: job.digest,
         ...(job.diffId !== undefined ? { expectedDiffId: job.diffId } : {}),
         totalBytes: job.size,
         onProgress,
         signal,
+        // The native inflater is tried first; a multi-member layer it cannot finish is read again.
+        reopen: async () => {
+          const again = await openLayerBody(job, signal);
+          if ('fetchError' in again) throw new Error(`${again.fetchError.title}: ${again.fetchError.detail}`);
+          return again.body;
+        },
+        ...(job.multiMemberGzip ? { multiMemberGzip: true } : {}),
       });
       // Only content that is complete and verified is worth remembering by its digest.
       if (isLayerVerified(analysis)) await cache.put(job.digest, analysis);

@@ -10,6 +10,7 @@ import { layerError, type LayerError } from './errors';
 import { createHasher, parseDigest, type DigestAlgorithm, type HasherBackend, type StreamHasher } from './hash';
 import { LayerIndexBuilder, type LayerIndex } from './layerIndex';
 import { sniffCompression, unsupportedFormatHint, type Compression } from './sniff';
+import { NativeGzipInflater, platformGzipTransform, type GzipTransform } from './nativeGzip';
 import { TarParser } from './tar';
 
 export interface LayerProgress {
@@ -41,6 +42,22 @@ export interface AnalyzeOptions {
   computeDiffId?: boolean;
   /** 'wasm' (hash-wasm, default) or 'js' (@noble/hashes). */
   hasher?: HasherBackend;
+  /**
+   * Opens the same bytes again from their start. Given this, gzip is first inflated by the
+   * platform's `DecompressionStream` (faster than pako, see nativeGzip.ts); if that fails
+   * part-way — a multi-member stream in Chromium, or bad data — the layer is read again from
+   * here with pako, which decodes every member and reports where the data is bad.
+   */
+  reopen?: () => Promise<LayerSource>;
+  /**
+   * The descriptor announces many gzip members (eStargz's TOC annotation): skip the native
+   * attempt, which would fail at the first member's end.
+   */
+  multiMemberGzip?: boolean;
+  /** 'auto' (default): native when `reopen` is given and the platform has one; 'pako': never native. */
+  gzipInflater?: 'auto' | 'pako';
+  /** The native inflater; default `new DecompressionStream('gzip')`. For tests. */
+  nativeGzip?: () => GzipTransform;
 }
 
 export interface DigestCheck {
@@ -67,6 +84,11 @@ export interface LayerAnalysis {
   readonly uncompressedBytes: number;
   /** The first thing that went wrong; a digest mismatch is not an error (see DigestCheck.ok). */
   readonly error?: LayerError;
+  /**
+   * For gzip, which inflater produced the result: 'native' (the platform's), 'pako', or
+   * 'pako-after-native' (native failed part-way and the layer was read again).
+   */
+  readonly inflater?: 'native' | 'pako' | 'pako-after-native';
 }
 
 export type { LayerSource } from './chunks';
@@ -83,6 +105,35 @@ const SNIFF_BYTES = 6;
  * with `error.kind === 'aborted'`.
  */
 export async function analyzeLayerStream(source: LayerSource, opts: AnalyzeOptions = {}): Promise<LayerAnalysis> {
+  const nativeGzip = opts.gzipInflater !== 'pako' && opts.reopen && !opts.multiMemberGzip ? (opts.nativeGzip ?? platformGzipTransform()) : undefined;
+  const first = await analyzeOnce(source, opts, nativeGzip);
+  if (first !== NATIVE_FAILED) return first;
+  let again: LayerSource;
+  try {
+    again = await opts.reopen!();
+  } catch (e) {
+    return { ...((await analyzeOnce(failingSource(e), opts, undefined)) as LayerAnalysis), inflater: 'pako-after-native' };
+  }
+  const second = await analyzeOnce(again, opts, undefined);
+  return { ...(second as LayerAnalysis), inflater: 'pako-after-native' };
+}
+
+const NATIVE_FAILED = Symbol('native gzip failed');
+
+/** A source whose first read fails with `error`, so a failed reopen is reported like any read failure. */
+function failingSource(error: unknown): LayerSource {
+  return {
+    [Symbol.asyncIterator]: () => ({
+      next: () => Promise.reject(error instanceof Error ? error : new Error(String(error))),
+    }),
+  };
+}
+
+async function analyzeOnce(
+  source: LayerSource,
+  opts: AnalyzeOptions,
+  nativeGzip: (() => GzipTransform) | undefined,
+): Promise<LayerAnalysis | typeof NATIVE_FAILED> {
   const builder = new LayerIndexBuilder();
   const tar = new TarParser(builder);
   let error: LayerError | undefined;
@@ -101,6 +152,8 @@ export async function analyzeLayerStream(source: LayerSource, opts: AnalyzeOptio
   let diffIdHasher: StreamHasher | undefined;
   let readAll = false;
   let decodeFailed = false;
+  let native: NativeGzipInflater | undefined;
+  let nativeFailed = false;
 
   const signal = opts.signal;
   let reader: ChunkReader | undefined;
@@ -143,6 +196,7 @@ export async function analyzeLayerStream(source: LayerSource, opts: AnalyzeOptio
     });
 
     let decoder: Decoder | undefined;
+    let started = false;
     let head: Uint8Array[] = [];
     let headBytes = 0;
     let firstBytes = new Uint8Array(0);
@@ -155,10 +209,15 @@ export async function analyzeLayerStream(source: LayerSource, opts: AnalyzeOptio
       } else if (computeDiffId) {
         diffIdHasher = uncompressedHasher = await createHasher(diffAlgorithm, opts.hasher);
       }
-      decoder = await createDecoder(compression, sink);
+      if (compression === 'gzip' && nativeGzip) native = new NativeGzipInflater(nativeGzip(), sink);
+      else decoder = await createDecoder(compression, sink);
+      started = true;
       const pending = head;
       head = [];
-      for (const chunk of pending) feed(chunk);
+      for (const chunk of pending) {
+        if (native) await native.push(chunk);
+        else feed(chunk);
+      }
     };
     const feed = (chunk: Uint8Array): void => {
       if (decodeFailed || !decoder) return;
@@ -194,18 +253,27 @@ export async function analyzeLayerStream(source: LayerSource, opts: AnalyzeOptio
       if (chunk.length === 0) continue;
       compressedBytes += chunk.length;
       digestHasher.update(chunk);
-      if (decoder) {
+      if (native) {
+        await native.push(chunk);
+      } else if (started) {
         feed(chunk);
       } else {
         head.push(chunk);
         headBytes += chunk.length;
         if (headBytes >= SNIFF_BYTES) await start();
       }
+      if (native?.failed) {
+        nativeFailed = true;
+        break;
+      }
       progress(false);
     }
 
-    if (readAll) {
-      if (!decoder) await start();
+    if (readAll && !nativeFailed) {
+      if (!started) await start();
+      if (native && !(await native.finish())) nativeFailed = true;
+    }
+    if (readAll && !nativeFailed) {
       if (!decodeFailed && decoder) {
         const e = decoder.finish();
         if (e) {
@@ -220,6 +288,7 @@ export async function analyzeLayerStream(source: LayerSource, opts: AnalyzeOptio
       }
     }
   } catch (e) {
+    native?.stop();
     if (e === ABORTED) {
       reader?.cancel(signal?.reason);
       const reason = signal?.reason instanceof Error ? `: ${signal.reason.message}` : '';
@@ -231,8 +300,14 @@ export async function analyzeLayerStream(source: LayerSource, opts: AnalyzeOptio
     }
   } finally {
     if (onAbort) signal?.removeEventListener('abort', onAbort);
-    if (readAll) reader?.release();
+    if (nativeFailed) {
+      native?.stop();
+      if (!readAll) reader?.cancel('read again with pako');
+    } else if (readAll) reader?.release();
   }
+  // Only a native failure with the data still readable is worth a second pass; after an
+  // abort or a read error the first pass's answer stands.
+  if (nativeFailed && error?.kind !== 'aborted' && error?.kind !== 'io') return NATIVE_FAILED;
   progress(true);
 
   const digestActual = readAll ? digestHasher?.digest() : undefined;
@@ -245,6 +320,7 @@ export async function analyzeLayerStream(source: LayerSource, opts: AnalyzeOptio
     compressedBytes,
     uncompressedBytes,
     ...(error !== undefined ? { error } : {}),
+    ...((compression as Compression) === 'gzip' ? { inflater: native ? 'native' : 'pako' } : {}),
   };
 }
 

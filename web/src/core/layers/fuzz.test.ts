@@ -101,7 +101,9 @@ async function analyzeBothWays(input: Uint8Array, seed: number): Promise<void> {
   expect(JSON.stringify(summarize(split, { errorOffset: false }))).toBe(JSON.stringify(summarize(whole, { errorOffset: false })));
 }
 
-describe('fuzz', () => {
+// 150 cases per test take ~1 s on a quiet machine; the bound is generous because CI shares
+// two cores with other work. A hang still fails here: it never finishes at all.
+describe('fuzz', { timeout: 60_000 }, () => {
   test('random bytes', async () => {
     await fc.assert(
       fc.asyncProperty(fc.uint8Array({ maxLength: 3000 }), fc.integer({ min: 1 }), async (bytes, seed) => {

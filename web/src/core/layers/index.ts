@@ -6,6 +6,7 @@ export { analyzeLayerStream } from './analyze';
 export type { AnalyzeOptions, DigestCheck, LayerAnalysis, LayerProgress, LayerSource } from './analyze';
 export type { LayerError, LayerErrorKind } from './errors';
 export { sniffCompression } from './sniff';
+export { announcesManyGzipMembers } from './nativeGzip';
 export type { Compression } from './sniff';
 export {
   EntryFlag,
