@@ -1,19 +1,27 @@
 /**
- * Streaming zstd: fzstd's `Decompress` does the decoding (it already continues across
- * frames, as zstd:chunked layers need); a small frame scanner in front of it walks the frame
- * and block headers (a few bytes each, content skipped by arithmetic) so that:
- * - a corrupt header cannot make fzstd allocate a window of up to 2 GiB: windows above
+ * Streaming zstd. Two decoders behind one frame scanner:
+ * - `WasmZstdDecoder`, the one the engine uses: the reference decoder (libzstd) in WebAssembly
+ *   (see zstdWasm.ts), about 4× fzstd on real layers (numbers in e2e/bench/README.md). It
+ *   verifies the optional XXH64 content checksum. Its errors are reported at the start of the
+ *   unit (frame header, block, checksum) they were found in: input is fed to it cut at the
+ *   unit boundaries the scanner finds, and libzstd decodes a unit only once it has all of it.
+ * - `ZstdDecoder`, fzstd's `Decompress` (pure JavaScript), the fallback where WebAssembly cannot
+ *   be instantiated. It skips the checksum; its errors are reported at the offset where the data
+ *   it was given at that point began.
+ * Both continue across frames and skippable frames, as zstd:chunked layers need. The frame
+ * scanner walks the frame and block headers (a few bytes each, content skipped by arithmetic)
+ * so that:
+ * - a corrupt header cannot make a decoder allocate a window of up to 2 GiB: windows above
  *   128 MiB are refused, as the reference decoder does by default (ZSTD_WINDOWLOG_LIMIT_DEFAULT = 27);
  * - frames needing a dictionary are refused instead of decoding to garbage;
  * - bytes that are not a frame, and a stream that ends mid-frame, are reported with their
  *   exact compressed offset.
- * Not checked: the optional XXH64 content checksum (fzstd skips it; the digest covers transport).
- * fzstd's own errors are reported at the offset where the data it was given at that point began.
  */
 import { concatBytes } from './chunks';
 import { Decompress } from 'fzstd';
 import { layerError, type LayerError } from './errors';
 import type { Decoder } from './decoder';
+import { ZstdWasmStream } from './zstdWasm';
 
 export const ZSTD_MAX_WINDOW = 2 ** 27;
 const MAX_BLOCK = 128 * 1024;
@@ -28,10 +36,11 @@ const S_SKIPPABLE_SIZE = 5;
 const S_BLOCK_PEEK = 6;
 /** Enough for a literals section header, a Huffman header byte and a weights FSE table description. */
 const PEEK_BYTES = 64;
+/** The 4-byte XXH64 content checksum after a frame's last block. */
+const S_CHECKSUM = 7;
 
 const ZSTD_MAGIC = 0xfd2fb528;
 
-/** Validates the frame structure of a zstd stream without decoding it. */
 /** Reads `n` (≤ 24) bits little-endian from bit position `bit`; bits past `end` bytes read as 0. */
 function readBits(b: Uint8Array, end: number, bit: number, n: number): number {
   let v = 0;
@@ -46,7 +55,7 @@ function readBits(b: Uint8Array, end: number, bit: number, n: number): number {
  * A compressed block whose literals use FSE-compressed Huffman weights (RFC 8878 §4.2.1.1) with
  * a weights table where one symbol holds every state. Every state then reads 0 bits, and fzstd's
  * weight-decoding loop never advances: it spins forever instead of failing. The reference decoder
- * rejects such data; so do we, before fzstd sees it. Returns the error, or undefined.
+ * rejects such data; so does the scanner in front of fzstd. Returns the error, or undefined.
  */
 export function corruptHuffmanWeights(b: Uint8Array, length: number): string | undefined {
   const b0 = b[0] as number;
@@ -92,6 +101,7 @@ export function corruptHuffmanWeights(b: Uint8Array, length: number): string | u
   return undefined;
 }
 
+/** Validates the frame structure of a zstd stream without decoding it. */
 export class ZstdFrameScanner {
   private state = S_MAGIC;
   private readonly buf = new Uint8Array(PEEK_BYTES);
@@ -109,8 +119,21 @@ export class ZstdFrameScanner {
   /** Bytes scanned by earlier calls. */
   private consumed = 0;
   frames = 0;
-  /** Counts the ends of frame headers, blocks and frames seen so far. */
+  /** Counts the ends of frame headers, blocks, checksums and frames seen so far. */
   boundaries = 0;
+  /**
+   * When set, the compressed offset of each unit start found while scanning is appended: the
+   * start of every frame or skippable frame, block (its header) and checksum. The caller empties it.
+   */
+  unitStarts: number[] | undefined;
+  /** Where scanning is in the current chunk, for unitStarts. */
+  private cursor = 0;
+  private readonly checkHuffmanWeights: boolean;
+
+  /** `checkHuffmanWeights`: look at each compressed block for weights that would hang fzstd (default true). */
+  constructor(options: { checkHuffmanWeights?: boolean } = {}) {
+    this.checkHuffmanWeights = options.checkHuffmanWeights ?? true;
+  }
 
   /** Scans `chunk`; returns an error (with `at`, the index in the chunk where it starts) or undefined. */
   scan(chunk: Uint8Array): { message: string; at: number; offset: number } | undefined {
@@ -121,6 +144,7 @@ export class ZstdFrameScanner {
         const k = Math.min(this.skip, n - i);
         i += k;
         this.skip -= k;
+        this.cursor = i;
         if (this.skip === 0) this.enter(this.afterSkip);
         continue;
       }
@@ -130,6 +154,7 @@ export class ZstdFrameScanner {
       this.fill += k;
       i += k;
       if (this.fill < this.need) break;
+      this.cursor = i;
       const message = this.unit();
       if (message !== undefined) {
         const at = Math.max(0, this.unitStart - this.consumed);
@@ -138,6 +163,14 @@ export class ZstdFrameScanner {
     }
     this.consumed += n;
     return undefined;
+  }
+
+  /**
+   * When the input so far ends inside a header (magic, frame header, block header, checksum):
+   * the compressed offset where that header began. Undefined otherwise.
+   */
+  get partialFrom(): number | undefined {
+    return this.state !== S_SKIP && this.fill > 0 ? this.unitStart : undefined;
   }
 
   /** At the end of input: an error unless the stream ended between frames. */
@@ -150,10 +183,13 @@ export class ZstdFrameScanner {
   }
 
   private enter(state: number): void {
-    if (state === S_BLOCK_HEADER || state === S_MAGIC) this.boundaries++;
+    if (state === S_BLOCK_HEADER || state === S_MAGIC || state === S_CHECKSUM) {
+      this.boundaries++;
+      this.unitStarts?.push(this.consumed + this.cursor);
+    }
     this.state = state;
     this.fill = 0;
-    this.need = state === S_MAGIC || state === S_SKIPPABLE_SIZE ? 4 : state === S_FHD ? 1 : state === S_BLOCK_HEADER ? 3 : this.need;
+    this.need = state === S_MAGIC || state === S_SKIPPABLE_SIZE || state === S_CHECKSUM ? 4 : state === S_FHD ? 1 : state === S_BLOCK_HEADER ? 3 : this.need;
   }
 
   private skipThen(bytes: number, next: number): void {
@@ -210,12 +246,11 @@ export class ZstdFrameScanner {
         const size = v >>> 3;
         if (type === 3) return 'zstd block with reserved type 3';
         if (size > MAX_BLOCK) return `zstd block of ${size} bytes exceeds the 128 KiB maximum`;
-        const content = type === 1 ? 1 : size; // RLE blocks store one byte
-        // content, then (last block with a checksum) the 4-byte checksum, then what follows
-        const rest = last && this.checksum ? content + 4 : content;
-        const next = last ? S_MAGIC : S_BLOCK_HEADER;
+        const rest = type === 1 ? 1 : size; // RLE blocks store one byte
+        // then (last block with a checksum) the 4-byte checksum, then what follows
+        const next = last ? (this.checksum ? S_CHECKSUM : S_MAGIC) : S_BLOCK_HEADER;
         if (last) this.frames++;
-        if (type === 2 && size > 0) {
+        if (type === 2 && size > 0 && this.checkHuffmanWeights) {
           // A compressed block: look at its start before the decoder sees it (see corruptHuffmanWeights).
           const peek = Math.min(size, PEEK_BYTES);
           this.peekRest = rest - peek;
@@ -234,6 +269,9 @@ export class ZstdFrameScanner {
         this.skipThen(this.peekRest, this.peekNext);
         return undefined;
       }
+      case S_CHECKSUM:
+        this.enter(S_MAGIC);
+        return undefined;
     }
     return undefined;
   }
@@ -266,6 +304,111 @@ export class ZstdFrameScanner {
   }
 }
 
+/**
+ * libzstd in WebAssembly behind the frame scanner. Memory: one window (≤ 128 MiB, as the frame
+ * says; 8 MiB for skopeo's and the zstd CLI's defaults) and two 128 KiB buffers, whatever the
+ * layer's size. Create with `WasmZstdDecoder.create`, which is undefined without WebAssembly.
+ */
+export class WasmZstdDecoder implements Decoder {
+  private readonly scanner = new ZstdFrameScanner({ checkHuffmanWeights: false });
+  private readonly starts: number[] = [];
+  /** Compressed bytes pushed so far. */
+  private consumed = 0;
+  /** Compressed bytes given to libzstd so far. */
+  private fed = 0;
+  /**
+   * The bytes from `fed` to `consumed`: the start of a header the scanner has not seen whole yet
+   * (at most a frame header). libzstd gets a header only once the scanner has accepted it, so that
+   * which of the two reports a bad header, and where, does not depend on how the input was split.
+   */
+  private held = new Uint8Array(0);
+  /** Compressed offset of the unit (frame header, block, checksum) the next bytes belong to. */
+  private unitStart = 0;
+  private failed: LayerError | undefined;
+
+  private constructor(
+    private readonly stream: ZstdWasmStream,
+    private readonly sink: (bytes: Uint8Array) => void,
+  ) {
+    this.scanner.unitStarts = this.starts;
+  }
+
+  static async create(sink: (bytes: Uint8Array) => void): Promise<WasmZstdDecoder | undefined> {
+    const stream = await ZstdWasmStream.create();
+    return stream ? new WasmZstdDecoder(stream, sink) : undefined;
+  }
+
+  push(chunk: Uint8Array): LayerError | undefined {
+    if (this.failed) return this.failed;
+    const base = this.consumed;
+    const bad = this.scanner.scan(chunk);
+    // Up to where libzstd may have the bytes: the bad unit's start, or a partial header's start.
+    const end = bad ? bad.offset : (this.scanner.partialFrom ?? base + chunk.length);
+    // Feed cut at unit starts, so that an error libzstd reports is known to be in the current unit.
+    for (const start of this.starts) {
+      if (start > end) break;
+      const e = this.feed(chunk, base, start);
+      if (e) return e;
+      this.unitStart = start;
+    }
+    this.starts.length = 0;
+    const e = this.feed(chunk, base, end);
+    if (e) return e;
+    if (bad) return this.fail(layerError('zstd', bad.message, bad.offset));
+    const total = base + chunk.length;
+    if (this.fed < total) {
+      const rest = new Uint8Array(total - this.fed);
+      const fromHeld = Math.max(0, base - this.fed);
+      rest.set(this.held.subarray(this.held.length - fromHeld));
+      rest.set(chunk.subarray(this.fed + fromHeld - base), fromHeld);
+      this.held = rest;
+    } else {
+      this.held = new Uint8Array(0);
+    }
+    this.consumed = total;
+    return undefined;
+  }
+
+  finish(): LayerError | undefined {
+    if (this.failed) return this.failed;
+    const bad = this.scanner.end();
+    if (bad) return this.fail(layerError('zstd', bad.message, bad.offset));
+    // The scanner saw whole frames; libzstd must agree that it finished them.
+    if (!this.stream.atFrameEnd) return this.fail(layerError('zstd', 'unexpected end of zstd stream (truncated)', this.consumed));
+    this.stream.release();
+    return undefined;
+  }
+
+  /** Gives libzstd the bytes from `fed` up to `to` (compressed offsets): held bytes, then `chunk`'s. */
+  private feed(chunk: Uint8Array, base: number, to: number): LayerError | undefined {
+    if (to <= this.fed) return undefined;
+    if (this.fed < base) {
+      const upTo = Math.min(to, base);
+      const e = this.decode(this.held.subarray(this.held.length - (base - this.fed), this.held.length - (base - upTo)));
+      if (e) return e;
+      this.fed = upTo;
+    }
+    if (to > this.fed) {
+      const e = this.decode(chunk.subarray(this.fed - base, to - base));
+      if (e) return e;
+      this.fed = to;
+    }
+    return undefined;
+  }
+
+  private decode(bytes: Uint8Array): LayerError | undefined {
+    const message = this.stream.decode(bytes, this.sink);
+    return message === undefined ? undefined : this.fail(layerError('zstd', message, this.unitStart));
+  }
+
+  private fail(e: LayerError): LayerError {
+    this.failed = e;
+    this.stream.release();
+    return e;
+  }
+}
+
+/** fzstd (pure JavaScript) behind the frame scanner: the fallback without WebAssembly. */
 export class ZstdDecoder implements Decoder {
   private readonly scanner = new ZstdFrameScanner();
   private readonly inner: Decompress;
@@ -332,9 +475,12 @@ export class ZstdDecoder implements Decoder {
 }
 
 
-/** The zstd decoder the engine uses (see the bench for how it was chosen). */
+/**
+ * The zstd decoder the engine uses: libzstd in WebAssembly, or fzstd where WebAssembly cannot be
+ * instantiated (see e2e/bench/README.md for how it was chosen).
+ */
 export async function createZstdDecoder(sink: (bytes: Uint8Array) => void): Promise<Decoder> {
-  return new ZstdDecoder(sink);
+  return (await WasmZstdDecoder.create(sink)) ?? new ZstdDecoder(sink);
 }
 
 const FZSTD_CODES = ['invalid data', 'window size too large', 'invalid block type', 'FSE accuracy too high', 'match distance too far back', 'unexpected EOF'];

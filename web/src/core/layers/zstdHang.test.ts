@@ -1,11 +1,14 @@
 /**
  * fzstd spins forever on a Huffman weights table where one symbol holds every FSE state (every
  * state then reads 0 bits). Found by the fuzz suite; this frame is the smallest reproduction
- * (checked against fzstd alone: it never returns). Our frame scanner must reject it first.
+ * (checked against fzstd alone: it never returns). The frame scanner rejects it before fzstd
+ * (the fallback decoder) sees it; libzstd (the WebAssembly decoder the engine uses) rejects it
+ * by itself, so the scanner does not look for it there.
  */
 import { describe, expect, it } from 'vitest';
 import { analyzeLayerStream } from './analyze';
-import { corruptHuffmanWeights } from './zstd';
+import type { LayerError } from './errors';
+import { corruptHuffmanWeights, WasmZstdDecoder, ZstdDecoder } from './zstd';
 
 function frame(weightsTable: number[]): Uint8Array {
   const literalsHeader = 2 | (0 << 2) | (16 << 4) | (12 << 14); // compressed literals, 16 regenerated, 12 compressed
@@ -37,8 +40,28 @@ describe('zstd Huffman weights that would hang fzstd', () => {
       };
       const result = await analyzeLayerStream(chunks());
       expect(result.error?.kind).toBe('zstd');
-      expect(result.error?.message).toMatch(/Huffman weights/);
-      expect(result.error?.offset).toBe(9);
+      // libzstd's verdict, at the start of the block (its header) that holds the table.
+      expect(result.error?.message).toBe('zstd decoding failed: data corruption detected');
+      expect(result.error?.offset).toBe(6);
+    }
+  });
+
+  it('are refused by libzstd itself, with no scanner check in front', async () => {
+    const decoder = await WasmZstdDecoder.create(() => {});
+    expect(decoder).toBeDefined();
+    const e = decoder?.push(frame(ONE_SYMBOL_TABLE)) ?? decoder?.finish();
+    expect(e).toMatchObject({ kind: 'zstd', offset: 6 });
+  });
+
+  it('are refused before fzstd (the fallback) sees them, at every chunking', () => {
+    const bytes = frame(ONE_SYMBOL_TABLE);
+    for (const size of [1, 7, bytes.length]) {
+      const decoder = new ZstdDecoder(() => {});
+      let error: LayerError | undefined;
+      for (let i = 0; i < bytes.length && !error; i += size) error = decoder.push(bytes.slice(i, i + size));
+      error ??= decoder.finish();
+      expect(error?.message).toMatch(/Huffman weights/);
+      expect(error?.offset).toBe(9);
     }
   });
 });

@@ -1,0 +1,270 @@
+/**
+ * The reference zstd decoder (libzstd 1.5.7) in WebAssembly, driven through its streaming API
+ * (`ZSTD_decompressStream`): input goes in through a fixed 128 KiB buffer, output comes out
+ * through a fixed 128 KiB buffer, and libzstd keeps one window per stream. Memory is bounded by
+ * the frame's window (≤ 128 MiB, checked by the frame scanner first), never by the layer.
+ *
+ * The binary is the one the `zstddec` package ships (MIT / BSD-3-Clause, inlined as base64,
+ * so nothing is fetched). Its JavaScript wrapper is not used: its streaming generator ignores
+ * libzstd's error codes and loops forever on corrupt input, and its `init()` fetches a data:
+ * URL, which the app's CSP (`connect-src 'self'`) refuses. So `init()` is called once with
+ * `fetch` swapped for a function that only records the URL — the call is synchronous, nothing
+ * else runs meanwhile — and the bytes are instantiated here with our own imports.
+ *
+ * One compiled module per worker; one instance shared by all streams of the worker. An instance
+ * whose memory grew past IDLE_MEMORY_LIMIT (a 128 MiB window leaves that behind, WebAssembly
+ * memory never shrinks) is dropped once no stream uses it, and a fresh one is made when needed.
+ */
+import { ZSTDDecoder } from 'zstddec/stream';
+
+const IN_SIZE = 128 * 1024;
+const OUT_SIZE = 128 * 1024;
+/** A stream that neither reads nor writes this many calls in a row is reported, not retried. */
+const MAX_STALLS = 8;
+const IDLE_MEMORY_LIMIT = 64 * 1024 * 1024;
+/** size_t errors are the last 120 values: ZSTD_isError(code) is code > (size_t)-120. */
+const ERROR_FLOOR = 2 ** 32 - 120;
+
+interface Exports {
+  memory: WebAssembly.Memory;
+  malloc(size: number): number;
+  free(ptr: number): void;
+  ZSTD_createDCtx(): number;
+  ZSTD_freeDCtx(dctx: number): number;
+  ZSTD_decompressStream(dctx: number, output: number, input: number): number;
+}
+
+/** libzstd's error codes (zstd_errors.h, stable since 1.3), as its messages say them. */
+const ERROR_NAMES: Readonly<Record<number, string>> = {
+  1: 'error (generic)',
+  10: 'unknown frame descriptor',
+  12: 'version not supported',
+  14: 'unsupported frame parameter',
+  16: 'frame requires too much memory for decoding',
+  20: 'data corruption detected',
+  22: 'content checksum mismatch (restored data doesn\'t match checksum)',
+  24: 'header of literals block is wrong',
+  30: 'dictionary is corrupted',
+  32: 'dictionary mismatch',
+  44: 'tableLog requires too much memory: unsupported',
+  46: 'unsupported max symbol value: too large',
+  48: 'specified maxSymbolValue is too small',
+  64: 'allocation error: not enough memory',
+  70: 'destination buffer is too small',
+  72: 'src size is incorrect',
+  80: 'operation made no progress over multiple calls, due to output buffer being full',
+  82: 'operation made no progress over multiple calls, due to input being empty',
+};
+
+function errorMessage(code: number): string {
+  return `zstd decoding failed: ${ERROR_NAMES[code] ?? `error ${code}`}`;
+}
+
+interface Runtime {
+  readonly x: Exports;
+  /** Streams created and not released. */
+  live: number;
+  /** Set after a trap: the instance's state is unknown, it is not used for new streams. */
+  broken: boolean;
+}
+
+let compiled: Promise<WebAssembly.Module | undefined> | undefined;
+let current: Runtime | undefined;
+
+let bytes: Promise<Uint8Array<ArrayBuffer>> | undefined;
+
+/**
+ * The WebAssembly bytes inside zstddec (see the file comment for why they are taken this way).
+ * Taken once: zstddec's own `init()` runs only once per process.
+ */
+export function zstdWasmBytes(): Promise<Uint8Array<ArrayBuffer>> {
+  bytes ??= takeBytes();
+  return bytes;
+}
+
+async function takeBytes(): Promise<Uint8Array<ArrayBuffer>> {
+  const global = globalThis as { fetch?: unknown };
+  const hadFetch = 'fetch' in global;
+  const realFetch = global.fetch;
+  let url: string | undefined;
+  global.fetch = (input: unknown): Promise<never> => {
+    url = typeof input === 'string' ? input : input instanceof URL ? input.href : undefined;
+    return Promise.reject(new Error('zstd: WebAssembly taken, not fetched'));
+  };
+  let pending: Promise<void>;
+  try {
+    pending = new ZSTDDecoder().init();
+  } finally {
+    if (hadFetch) global.fetch = realFetch;
+    else delete global.fetch;
+  }
+  await pending.catch(() => {});
+  const prefix = 'data:application/wasm;base64,';
+  if (url === undefined || !url.startsWith(prefix)) throw new Error('zstddec did not hand over its WebAssembly as a data: URL');
+  const text = atob(url.slice(prefix.length));
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
+  return out;
+}
+
+async function compile(): Promise<WebAssembly.Module | undefined> {
+  try {
+    return await WebAssembly.compile(await zstdWasmBytes());
+  } catch {
+    return undefined; // no WebAssembly here (or a CSP without 'wasm-unsafe-eval'): the caller falls back
+  }
+}
+
+async function runtime(): Promise<Runtime | undefined> {
+  if (current && !current.broken) return current;
+  compiled ??= compile();
+  const module = await compiled;
+  if (!module) return undefined;
+  if (current && !current.broken) return current; // made by another caller meanwhile
+  try {
+    const instance = await WebAssembly.instantiate(module, { env: { emscripten_notify_memory_growth: () => {} } });
+    current = { x: instance.exports as unknown as Exports, live: 0, broken: false };
+    return current;
+  } catch {
+    return undefined;
+  }
+}
+
+interface Handle {
+  readonly rt: Runtime;
+  readonly dctx: number;
+  readonly buffers: number;
+  released: boolean;
+}
+
+function release(h: Handle): void {
+  if (h.released) return;
+  h.released = true;
+  const { rt } = h;
+  rt.live--;
+  if (!rt.broken) {
+    try {
+      rt.x.ZSTD_freeDCtx(h.dctx);
+      rt.x.free(h.buffers);
+    } catch {
+      rt.broken = true;
+    }
+  }
+  if (current === rt && rt.live === 0 && (rt.broken || rt.x.memory.buffer.byteLength > IDLE_MEMORY_LIMIT)) current = undefined;
+}
+
+/**
+ * Frees the libzstd context of a stream that was dropped without finishing (an aborted layer).
+ * Made on first use, so that importing this module has no side effect (bundles that never
+ * decode zstd drop it).
+ */
+let abandoned: FinalizationRegistry<Handle> | undefined;
+
+/**
+ * One libzstd decompression stream. `decode` never throws: it returns libzstd's error as a
+ * message. Output is copied out of WebAssembly memory before it reaches the sink.
+ */
+export class ZstdWasmStream {
+  private readonly h: Handle;
+  private readonly x: Exports;
+  private readonly inPtr: number;
+  private readonly outPtr: number;
+  /** ZSTD_outBuffer at io, ZSTD_inBuffer at io + 12 (three 32-bit fields each). */
+  private readonly io: number;
+  private hint = 0;
+  private decoded = false;
+
+  private constructor(h: Handle) {
+    this.h = h;
+    this.x = h.rt.x;
+    this.inPtr = h.buffers;
+    this.outPtr = h.buffers + IN_SIZE;
+    this.io = h.buffers + IN_SIZE + OUT_SIZE;
+    abandoned ??= new FinalizationRegistry<Handle>(release);
+    abandoned.register(this, h, h);
+  }
+
+  /** A new stream, or undefined when WebAssembly is not available here. */
+  static async create(): Promise<ZstdWasmStream | undefined> {
+    const rt = await runtime();
+    if (!rt) return undefined;
+    try {
+      const buffers = rt.x.malloc(IN_SIZE + OUT_SIZE + 24);
+      if (buffers === 0) return undefined;
+      const dctx = rt.x.ZSTD_createDCtx();
+      if (dctx === 0) {
+        rt.x.free(buffers);
+        return undefined;
+      }
+      rt.live++;
+      return new ZstdWasmStream({ rt, dctx, buffers, released: false });
+    } catch {
+      rt.broken = true;
+      if (current === rt) current = undefined;
+      return undefined;
+    }
+  }
+
+  /** True when the input so far ends exactly at the end of a frame (libzstd's hint is 0). */
+  get atFrameEnd(): boolean {
+    return this.decoded && this.hint === 0;
+  }
+
+  /** Decodes all of `input`, passing what comes out to `sink`. Returns an error message or undefined. */
+  decode(input: Uint8Array, sink: (bytes: Uint8Array) => void): string | undefined {
+    if (this.h.released) return 'zstd decoding failed: the stream was already released';
+    const x = this.x;
+    const io = this.io >>> 2;
+    try {
+      for (let off = 0; off < input.length; ) {
+        const n = Math.min(IN_SIZE, input.length - off);
+        new Uint8Array(x.memory.buffer, this.inPtr, n).set(input.subarray(off, off + n));
+        off += n;
+        let u32 = new Uint32Array(x.memory.buffer);
+        u32[io] = this.outPtr;
+        u32[io + 1] = OUT_SIZE;
+        u32[io + 3] = this.inPtr;
+        u32[io + 4] = n;
+        u32[io + 5] = 0;
+        let stalls = 0;
+        let read = 0;
+        for (;;) {
+          u32[io + 2] = 0;
+          const ret = x.ZSTD_decompressStream(this.h.dctx, this.io, this.io + 12) >>> 0;
+          if (ret > ERROR_FLOOR) return errorMessage(2 ** 32 - ret);
+          this.hint = ret;
+          this.decoded = true;
+          // The memory may have grown during the call (a window allocated): new views.
+          const memory = x.memory.buffer;
+          if (u32.buffer !== memory) u32 = new Uint32Array(memory);
+          const wrote = u32[io + 2] as number;
+          const nowRead = u32[io + 5] as number;
+          if (wrote > 0) sink(new Uint8Array(memory, this.outPtr, wrote).slice());
+          if (nowRead >= n && wrote < OUT_SIZE) break;
+          stalls = wrote === 0 && nowRead === read ? stalls + 1 : 0;
+          if (stalls >= MAX_STALLS) return 'zstd decoding failed: the decoder made no progress';
+          read = nowRead;
+        }
+      }
+      return undefined;
+    } catch (e) {
+      // A trap (out of bounds, unreachable) or a failing sink. After a trap nothing is trusted.
+      if (e instanceof WebAssembly.RuntimeError) {
+        this.h.rt.broken = true;
+        this.release();
+      }
+      return `zstd decoding failed: ${e instanceof Error ? e.message : String(e)}`;
+    }
+  }
+
+  /** Frees the libzstd context and buffers; the stream cannot be used afterwards. */
+  release(): void {
+    abandoned?.unregister(this.h);
+    release(this.h);
+  }
+}
+
+/** For tests: the size of the current instance's memory (0 when there is none). */
+export function zstdWasmMemoryBytes(): number {
+  return current ? current.x.memory.buffer.byteLength : 0;
+}
