@@ -98,6 +98,11 @@ export function layerAnalysisQuery(sourceOf: LayerSourceOf, layer: LayerInfo, se
   };
 }
 
+/** Starts the layer workers while the manifest and config are still on their way. */
+export function warmLayerWorkers(): void {
+  layerPool.warm();
+}
+
 /** Analyses every layer of an image in the worker pool, selected first, then largest first. */
 export function useLayerAnalyses(sourceOf: LayerSourceOf, layers: readonly LayerInfo[], selectedDigest?: string) {
   return useQueries({ queries: layers.map((layer) => layerAnalysisQuery(sourceOf, layer, selectedDigest)) });

@@ -14,6 +14,7 @@ import {
 } from '../core/reference';
 import type { FetchedManifest, Repository } from '../core/registry/client';
 import { useManifest } from '../queries/imageQueries';
+import { warmLayerWorkers } from '../queries/layerQueries';
 import { CopyButton } from './CopyButton';
 import { ErrorPanel } from './ErrorPanel';
 import { ImageDetails } from './ImageDetails';
@@ -45,6 +46,8 @@ function ResolvedImage({ reference, platform, onPlatform, explorer, onExplorer }
   const asked = manifestReference(reference);
   const top = useManifest(repo, asked);
   const resolved = top.isSuccess;
+  // Workers start loading now; by the time the config names the layers they are ready.
+  useEffect(() => warmLayerWorkers(), []);
   useEffect(() => {
     if (resolved) addRecent(familiarReference(reference));
   }, [resolved, reference]);

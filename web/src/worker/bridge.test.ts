@@ -76,17 +76,34 @@ describe('LayerWorkerPool', () => {
     const results = [job('small', 1), job('big', 100), job('medium', 50), job('huge', 1000)].map((j) => pool.analyze(j));
     await until(() => fakes.started.length === 2);
     expect(fakes.created).toBe(2);
-    // The first job starts at once; then the queue is ordered by size.
-    expect(fakes.started).toEqual(['small', 'big']);
-    fakes.finish('small');
-    await until(() => fakes.started.length === 3);
-    expect(fakes.started[2]).toBe('huge');
+    // Layers asked for in the same task are ordered before any starts: largest first.
+    expect(fakes.started).toEqual(['huge', 'big']);
     fakes.finish('big');
+    await until(() => fakes.started.length === 3);
+    expect(fakes.started[2]).toBe('medium');
     fakes.finish('huge');
     await until(() => fakes.started.length === 4);
+    expect(fakes.started[3]).toBe('small');
     fakes.finish('medium');
+    fakes.finish('small');
     await Promise.all(results);
     expect(fakes.created).toBe(2);
+    pool.dispose();
+  });
+
+  it('warm() starts every worker before any layer is known; they take the first jobs', async () => {
+    fakes = new FakeWorkers();
+    const pool = new LayerWorkerPool(3, fakes.create);
+    pool.warm();
+    expect(fakes.created).toBe(3);
+    pool.warm();
+    expect(fakes.created).toBe(3);
+    const results = [pool.analyze(job('a', 1)), pool.analyze(job('b', 2))];
+    await until(() => fakes.started.length === 2);
+    expect(fakes.created).toBe(3);
+    fakes.finish('a');
+    fakes.finish('b');
+    await Promise.all(results);
     pool.dispose();
   });
 
@@ -95,13 +112,14 @@ describe('LayerWorkerPool', () => {
     const pool = new LayerWorkerPool(1, fakes.create);
     const all = [pool.analyze(job('a', 10)), pool.analyze(job('b', 100)), pool.analyze(job('c', 5))];
     await until(() => fakes.started.length === 1);
+    expect(fakes.started[0]).toBe('b');
     pool.prioritize('c');
-    fakes.finish('a');
+    fakes.finish('b');
     await until(() => fakes.started.length === 2);
-    expect(fakes.started[1]).toBe('c');
+    expect(fakes.started[1]).toBe('c'); // before 'a', which is larger
     fakes.finish('c');
     await until(() => fakes.started.length === 3);
-    fakes.finish('b');
+    fakes.finish('a');
     await Promise.all(all);
     pool.dispose();
   });

@@ -79,8 +79,37 @@ export class LayerWorkerPool {
       };
       signal?.addEventListener('abort', () => this.cancel(entry, signal.reason), { once: true });
       this.queue.push(entry);
+      this.schedulePump();
+    });
+  }
+
+  private pumpScheduled = false;
+
+  /**
+   * An image's layers are asked for one after another in the same task; starting the first
+   * ones at once would start them in manifest order. Waiting for the task to end lets the
+   * whole set be ordered first, so the largest layers start first.
+   */
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    queueMicrotask(() => {
+      this.pumpScheduled = false;
       this.pump();
     });
+  }
+
+  /**
+   * Starts every worker now, before any layer is known: loading the worker module and
+   * compiling its WebAssembly then overlaps the manifest and config round trips instead of
+   * delaying the first layers. Idle workers still shut down after a minute.
+   */
+  warm(): void {
+    while (this.slots.length < this.size) this.spawn();
+    if (this.queue.length === 0 && this.slots.every((s) => s.busyWith === null)) {
+      clearTimeout(this.idleTimer);
+      this.idleTimer = setTimeout(() => this.dispose(), IDLE_SHUTDOWN_MS);
+    }
   }
 
   /** Moves a queued layer to the front, e.g. the one the user just selected. */

@@ -9,12 +9,16 @@ import { explainError } from '../core/explain';
 import { ImageFilesystem, type FsData } from '../core/fs';
 import { analyzeLayerStream, layerIndexTransferables, type Compression } from '../core/layers';
 import { ExtractError, extractEntry } from '../core/layers/extract';
+import { createHasher } from '../core/layers/hash';
 import { RegistryClient } from '../core/registry/client';
 import { ArchiveError, blobReader, openArchiveImage } from '../core/sources';
 import { LayerCache, type CacheStats } from './layerCache';
 import { foreignLayerUrl, isLayerVerified, type ArchiveResult, type LayerJob, type LayerJobResult, type LayerProgress, type LayerSource } from './layerJob';
 
 const cache = new LayerCache();
+// Compile the SHA-256 WebAssembly while the page is still fetching the manifest and config,
+// not when the first layer's bytes are already waiting.
+void createHasher('sha256').catch(() => {});
 const running = new Map<number, AbortController>();
 
 function transferResult(result: LayerJobResult): LayerJobResult {
