@@ -1,5 +1,6 @@
 // Part c: pako (Lading's GzipDecoder) against native DecompressionStream('gzip'), and fzstd against
-// native 'zstd' where Chromium has it, in a Chromium dedicated worker on the largest gzip layer.
+// libzstd in WebAssembly (WasmZstdDecoder) and native 'zstd' where Chromium has it, in a Chromium
+// dedicated worker on the largest gzip layer.
 // Also the whole engine on the same blob without the network, and its pieces (sha256, tar headers),
 // to see where a layer's time goes.
 //
@@ -41,6 +42,11 @@ export interface DecodeResults {
   /** The median over rounds of pako time ÷ native time in the same round. */
   pairedMedian?: number;
   decision: string;
+  /** libzstd (WebAssembly) MB/s ÷ fzstd MB/s on the same zstd blob, best run of each. */
+  wasmOverFzstd?: number;
+  /** The median over rounds of fzstd time ÷ libzstd time in the same round. */
+  zstdPairedMedian?: number;
+  zstdDecision?: string;
 }
 
 export function median(xs: readonly number[]): number {
@@ -135,6 +141,8 @@ export async function runDecoders(browser: Browser, image: BenchImage, runs: num
     await call({ op: 'load', name: 'gzip', url: '/blob/gzip' });
     await call({ op: 'load', name: 'zstd', url: '/blob/zstd' });
     await call({ op: 'inflate', src: 'gzip', name: 'tar', format: 'gzip' });
+    // Which class createZstdDecoder gives, for the engine row's label.
+    const { name: zstdEngine } = await call<{ name: string }>({ op: 'zstdDecoder' });
 
     // Rows are measured in rounds, one pass of each per round, so that a burst of other work on the
     // machine hits all of them alike (the decision is a ratio of two rows).
@@ -149,12 +157,14 @@ export async function runDecoders(browser: Browser, image: BenchImage, runs: num
       { kind: 'pako', label: 'gzip: pako (GzipDecoder), inflate only', src: 'gzip' },
       { kind: 'native-gzip', label: "gzip: native DecompressionStream('gzip')", src: 'gzip', format: 'gzip' },
       { kind: 'fzstd', label: 'zstd: fzstd (ZstdDecoder), decode only', src: 'zstd' },
+      { kind: 'wasm-zstd', label: 'zstd: libzstd WebAssembly (WasmZstdDecoder), decode only', src: 'zstd' },
       { kind: 'native-zstd', label: "zstd: native DecompressionStream('zstd')", src: 'zstd', format: 'zstd' },
       { kind: 'sha256', label: 'sha256 of the tar (hash-wasm)', src: 'tar' },
       { kind: 'tar', label: 'tar headers (TarParser)', src: 'tar' },
       { kind: 'engine', label: 'engine, gzip: analyzeLayerStream (pako), no network', src: 'gzip', expect: gz },
       { kind: 'engine-native-gzip', label: 'engine, gzip, with native inflate instead', src: 'gzip', expect: gz, format: 'gzip' },
-      { kind: 'engine', label: 'engine, zstd: analyzeLayerStream (fzstd), no network', src: 'zstd', expect: zst },
+      { kind: 'engine', label: `engine, zstd: analyzeLayerStream (${zstdEngine}), no network`, src: 'zstd', expect: zst },
+      { kind: 'engine-fzstd', label: 'engine, zstd, with fzstd instead', src: 'zstd', expect: zst },
     ];
     const rows: DecodeRow[] = specs.map((spec) => ({ kind: spec.kind, label: spec.label, inBytes: 0, outBytes: 0, bestMs: NaN, allMs: [], mbps: NaN }));
     for (const [i, spec] of specs.entries()) {
@@ -210,9 +220,32 @@ export async function runDecoders(browser: Browser, image: BenchImage, runs: num
             ? `keep pako: native is ${figures}, < 1.3x`
             : `undecided: native is ${figures}, on both sides of 1.3x; run again with more --runs on a quieter machine`;
     }
+    // zstd: libzstd in WebAssembly against fzstd, by the same 1.3x rule.
+    const fzstd = rows.find((r) => r.kind === 'fzstd');
+    const wasm = rows.find((r) => r.kind === 'wasm-zstd');
+    let wasmOverFzstd: number | undefined;
+    let zstdPairedMedian: number | undefined;
+    let zstdDecision: string;
+    if (!fzstd || !wasm || fzstd.error || wasm.error) {
+      zstdDecision = `no decision: ${wasm?.error ?? fzstd?.error ?? 'a zstd row is missing'}`;
+    } else {
+      wasmOverFzstd = wasm.mbps / fzstd.mbps;
+      zstdPairedMedian = median(fzstd.allMs.map((ms, i) => ms / (wasm.allMs[i] ?? NaN)).filter((x) => !Number.isNaN(x)));
+      const figures = `${wasmOverFzstd.toFixed(2)}x fzstd (best of each), ${zstdPairedMedian.toFixed(2)}x (median of the rounds)`;
+      const verdict = (x: number): boolean => x >= 1.3;
+      zstdDecision =
+        verdict(wasmOverFzstd) && verdict(zstdPairedMedian)
+          ? `use libzstd in WebAssembly: ${figures}, >= 1.3x; fzstd stays as the fallback without WebAssembly (engine uses ${zstdEngine})`
+          : !verdict(wasmOverFzstd) && !verdict(zstdPairedMedian)
+            ? `keep fzstd: libzstd in WebAssembly is ${figures}, < 1.3x (engine uses ${zstdEngine})`
+            : `undecided: libzstd in WebAssembly is ${figures}, on both sides of 1.3x (engine uses ${zstdEngine})`;
+    }
     return {
       layer: { digest: gz.digest, zstdDigest: zst.digest, size: gz.size, zstdSize: zst.size, uncompressedSize: gz.uncompressedSize, createdBy: gz.createdBy },
       rows,
+      ...(wasmOverFzstd !== undefined ? { wasmOverFzstd } : {}),
+      ...(zstdPairedMedian !== undefined ? { zstdPairedMedian } : {}),
+      zstdDecision,
       ...(nativeOverPako !== undefined ? { nativeOverPako } : {}),
       ...(pairedMedian !== undefined ? { pairedMedian } : {}),
       decision,

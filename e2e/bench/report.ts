@@ -267,6 +267,7 @@ export function printReport(r: BenchResults, image: BenchImage): void {
     }
     out.push(table(drows, ['l', 'r', 'r', 'r']));
     out.push(`Decision: ${d.decision}.`);
+    if (d.zstdDecision) out.push(`Decision (zstd): ${d.zstdDecision}.`);
   }
 
   // ------------------------------------------------------------- profile

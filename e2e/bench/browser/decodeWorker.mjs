@@ -11,7 +11,7 @@ import { GzipDecoder } from '../../../web/src/core/layers/gzip.ts';
 import { createHasher } from '../../../web/src/core/layers/hash.ts';
 import { LayerIndexBuilder } from '../../../web/src/core/layers/layerIndex.ts';
 import { TarParser } from '../../../web/src/core/layers/tar.ts';
-import { ZstdDecoder } from '../../../web/src/core/layers/zstd.ts';
+import { createZstdDecoder, WasmZstdDecoder, ZstdDecoder } from '../../../web/src/core/layers/zstd.ts';
 
 /** @type {Map<string, Blob>} */
 const blobs = new Map();
@@ -68,6 +68,16 @@ const kinds = {
     if (err) throw new Error(`fzstd: ${err.message}`);
     return { out };
   },
+  async 'wasm-zstd'(blob) {
+    let out = 0;
+    const d = await WasmZstdDecoder.create((b) => (out += b.length));
+    if (!d) throw new Error('libzstd: WebAssembly is not available');
+    let err;
+    await each(blob, (c) => (err ??= d.push(c)));
+    err ??= d.finish();
+    if (err) throw new Error(`libzstd: ${err.message}`);
+    return { out };
+  },
   async 'native-zstd'(blob) {
     let out = 0;
     await drain(blob.stream().pipeThrough(new DecompressionStream('zstd')), (b) => (out += b.length));
@@ -104,6 +114,32 @@ const kinds = {
     const d = digest.digest();
     const t = diffId.digest();
     if (d !== expect.digest || t !== expect.diffId) throw new Error(`engine-native-gzip: digest ${d}, diff_id ${t}`);
+    return { out, entries: builder.count };
+  },
+  /** The engine's work with fzstd instead of createZstdDecoder's choice (the same steps as analyzeLayerStream). */
+  async 'engine-fzstd'(blob, expect) {
+    const digest = await createHasher('sha256');
+    const diffId = await createHasher('sha256');
+    const builder = new LayerIndexBuilder();
+    const tar = new TarParser(builder);
+    let out = 0;
+    const d = new ZstdDecoder((b) => {
+      out += b.length;
+      diffId.update(b);
+      tar.push(b);
+    });
+    let err;
+    await each(blob, (c) => {
+      digest.update(c);
+      err ??= d.push(c);
+    });
+    err ??= d.finish();
+    if (err) throw new Error(`fzstd: ${err.message}`);
+    tar.finish();
+    if (tar.error) throw new Error(`tar: ${tar.error.message}`);
+    const dg = digest.digest();
+    const t = diffId.digest();
+    if (dg !== expect.digest || t !== expect.diffId) throw new Error(`engine-fzstd: digest ${dg}, diff_id ${t}`);
     return { out, entries: builder.count };
   },
   async sha256(blob) {
@@ -145,6 +181,12 @@ const ops = {
   },
   supported({ format }) {
     return { unsupported: nativeSupported(format) };
+  },
+  /** The class of the decoder the engine gets for zstd (the input is empty: it is only named). */
+  async zstdDecoder() {
+    const d = await createZstdDecoder(() => {});
+    d.finish();
+    return { name: d.constructor.name };
   },
   async run({ kind, src, runs, expect }) {
     const blob = blobs.get(src);
