@@ -11,9 +11,9 @@
  * `fetch` swapped for a function that only records the URL — the call is synchronous, nothing
  * else runs meanwhile — and the bytes are instantiated here with our own imports.
  *
- * One compiled module per worker; one instance shared by all streams of the worker. An instance
- * whose memory grew past IDLE_MEMORY_LIMIT (a 128 MiB window leaves that behind, WebAssembly
- * memory never shrinks) is dropped once no stream uses it, and a fresh one is made when needed.
+ * One compiled module per worker; one instance shared by the streams open at the same time, and
+ * dropped when the last of them is released: WebAssembly memory never shrinks (16 MiB to start,
+ * more after a large window), and a new instance costs under 2 ms, so an idle worker keeps none.
  */
 import { ZSTDDecoder } from 'zstddec/stream';
 
@@ -21,7 +21,6 @@ const IN_SIZE = 128 * 1024;
 const OUT_SIZE = 128 * 1024;
 /** A stream that neither reads nor writes this many calls in a row is reported, not retried. */
 const MAX_STALLS = 8;
-const IDLE_MEMORY_LIMIT = 64 * 1024 * 1024;
 /** size_t errors are the last 120 values: ZSTD_isError(code) is code > (size_t)-120. */
 const ERROR_FLOOR = 2 ** 32 - 120;
 
@@ -150,7 +149,7 @@ function release(h: Handle): void {
       rt.broken = true;
     }
   }
-  if (current === rt && rt.live === 0 && (rt.broken || rt.x.memory.buffer.byteLength > IDLE_MEMORY_LIMIT)) current = undefined;
+  if (current === rt && rt.live === 0) current = undefined;
 }
 
 /**
