@@ -9,7 +9,7 @@ import { concatBytes } from './chunks';
 import type { Decoder } from './decoder';
 import type { LayerError } from './errors';
 import { createZstdDecoder, WasmZstdDecoder, ZSTD_MAX_WINDOW, ZstdDecoder } from './zstd';
-import { ZstdWasmStream, zstdWasmBytes, zstdWasmMemoryBytes } from './zstdWasm';
+import { ZstdWasmStream, zstdWasmBytes } from './zstdWasm';
 
 type Factory = (sink: (bytes: Uint8Array) => void) => Promise<Decoder | undefined>;
 const DECODERS: Array<[string, Factory]> = [
@@ -214,37 +214,31 @@ describe('libzstd (WebAssembly)', () => {
     expect(decoder?.finish()).toBe(error);
   });
 
-  test('memory is bounded by the window, not the output, and let go when no stream is open', async () => {
-    // 8 MiB of output through the default window: the instance keeps its initial 16 MiB.
+  test('memory is bounded by the window, not the output, and goes with the stream', async () => {
+    // 8 MiB of output: the stream's memory stays at its initial 16 MiB.
     const big = sample(8 << 20, 3);
     const blob = zstd(big, ['-1']);
-    const decoder = await WasmZstdDecoder.create(() => {});
-    const sizes = new Set<number>();
+    const stream = await ZstdWasmStream.create();
+    if (!stream) throw new Error('no WebAssembly');
+    const initial = stream.memoryBytes;
+    expect(initial).toBeLessThanOrEqual(17 << 20);
+    let out = 0;
     for (const c of chunked(blob, 65536)) {
-      expect(decoder?.push(c)).toBeUndefined();
-      sizes.add(zstdWasmMemoryBytes());
+      expect(stream.decode(c, (b) => (out += b.length))).toBeUndefined();
+      expect(stream.memoryBytes).toBe(initial);
     }
-    expect(decoder?.finish()).toBeUndefined();
-    expect(sizes.size).toBe(1);
-    expect([...sizes][0]).toBeLessThanOrEqual(17 << 20);
-    expect(zstdWasmMemoryBytes()).toBe(0);
-    // A 64 MiB window (zstd --long=26 from a pipe declares it) grows the memory; the instance
-    // goes with the stream's release.
+    expect(out).toBe(big.length);
+    expect(stream.atFrameEnd).toBe(true);
+    stream.release();
+    expect(stream.memoryBytes).toBe(0);
+    expect(stream.decode(blob, () => {})).toMatch(/released/);
+    // A 64 MiB window (zstd --long=26 from a pipe declares it) grows that stream's memory only.
     const long = zstd(sample(100_000), ['--long=26']);
     expect(long[5]).toBe((26 - 10) << 3);
-    const stream = await ZstdWasmStream.create();
-    expect(stream?.decode(long, () => {})).toBeUndefined();
-    expect(zstdWasmMemoryBytes()).toBeGreaterThan(64 << 20);
-    stream?.release();
-    expect(zstdWasmMemoryBytes()).toBe(0);
-    // Two streams at once share one instance.
-    const a = await ZstdWasmStream.create();
-    const one = zstdWasmMemoryBytes();
-    const b = await ZstdWasmStream.create();
-    expect(zstdWasmMemoryBytes()).toBe(one);
-    a?.release();
-    expect(zstdWasmMemoryBytes()).toBe(one);
-    b?.release();
-    expect(zstdWasmMemoryBytes()).toBe(0);
+    const wide = await ZstdWasmStream.create();
+    const other = await ZstdWasmStream.create();
+    expect(wide?.decode(long, () => {})).toBeUndefined();
+    expect(wide?.memoryBytes).toBeGreaterThan(64 << 20);
+    expect(other?.memoryBytes).toBe(initial);
   });
 });
