@@ -3,8 +3,9 @@
  * from the zstd CLI: several frames, skippable frames, frames without a content size, every
  * chunking; and on bad streams: corrupt blocks and checksums, truncation, windows over the limit.
  */
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { CHUNKINGS, chunked, sha256, zstd } from '../../../test/layers/helpers';
+import { CHUNKINGS, chunked, randomChunked, sha256, zstd } from '../../../test/layers/helpers';
 import { concatBytes } from './chunks';
 import type { Decoder } from './decoder';
 import type { LayerError } from './errors';
@@ -203,6 +204,30 @@ describe('libzstd (WebAssembly)', () => {
       expect(r.error?.message).toMatch(/checksum/);
       expect(r.out.length).toBe(TEXT.length);
     }
+  });
+
+  test('damaged streams: the same output, error and offset however the input is split', { timeout: 60_000 }, async () => {
+    const parts = [sample(3000, 4), sample(150_000, 5), sample(20, 6)];
+    const seed = concat(zstd(parts[0] as Uint8Array, ['--check']), skippable(sample(40, 8)), zstd(parts[1] as Uint8Array), zstd(parts[2] as Uint8Array, ['--check']));
+    const outcome = async (chunks: Iterable<Uint8Array>): Promise<string> => {
+      const r = await decode((s) => WasmZstdDecoder.create(s), chunks);
+      return JSON.stringify({ out: sha256(r.out), n: r.out.length, error: r.error });
+    };
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.record({ at: fc.nat(), xor: fc.integer({ min: 1, max: 255 }) }), { minLength: 1, maxLength: 3 }),
+        fc.nat({ max: seed.length }),
+        fc.integer({ min: 1 }),
+        async (flips, cut, chunkSeed) => {
+          const bytes = seed.slice(0, Math.max(1, cut));
+          for (const { at, xor } of flips) bytes[at % bytes.length] = (bytes[at % bytes.length] as number) ^ xor;
+          const whole = await outcome([bytes]);
+          expect(await outcome(randomChunked(bytes, chunkSeed, 600))).toBe(whole);
+          expect(await outcome(chunked(bytes, 1))).toBe(whole);
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 
   test('a sink that throws becomes an error', async () => {
