@@ -156,3 +156,14 @@ for (const scheme of ['light', 'dark'] as const) {
     expect(serious).toEqual([]);
   });
 }
+
+test('in large-text mode the treemap labels grow with the page text', async ({ page }) => {
+  await openFixture(page);
+  const labelSize = () => tile(page, '/usr').locator('text').first().evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+  expect(await labelSize()).toBe(11);
+  await page.getByRole('button', { name: 'Large text' }).click();
+  await expect(page.locator('html')).toHaveAttribute('data-large-text', '');
+  await expect.poll(labelSize).toBe(13.75);
+  await treemap(page).scrollIntoViewIfNeeded();
+  await treemap(page).screenshot({ path: screenshotPath('visuals-large-text') });
+});

@@ -3,6 +3,7 @@ import type { ImageFilesystem, ViewMode } from '../../core/fs';
 import { dockerfileLine, type LayerInfo } from '../../core/image';
 import type { Jump } from '../explorer/WasteSummary';
 import { formatBytes } from '../format';
+import { useDisplaySettings } from '../theme';
 import { layerFill, layerSwatch, OTHER_TEXT, TILE_TEXT } from './palette';
 import { breadcrumb, canZoom, treemapFor, type TreemapNode } from './treemapData';
 import { fitLabel, HEADER, layoutTreemap, type Tile } from './treemapLayout';
@@ -56,7 +57,8 @@ export function Treemap({ fs, layers, layer, mode, selectedNode, onJump }: Treem
   const tree = useMemo(() => treemapFor(fs, layer, mode, zoom), [fs, layer, mode, zoom]);
   const [box, width] = useElementWidth<HTMLDivElement>();
   const height = Math.round(Math.min(440, Math.max(260, width * 0.42)));
-  const tiles = useMemo(() => layoutTreemap(tree, width, height), [tree, width, height]);
+  const textScale = useTextScale();
+  const tiles = useMemo(() => layoutTreemap(tree, width, height, textScale), [tree, width, height, textScale]);
   const [hover, setHover] = useState<{ index: number; x: number; y: number } | undefined>();
 
   const total = tree.root.size;
@@ -90,7 +92,7 @@ export function Treemap({ fs, layers, layer, mode, selectedNode, onJump }: Treem
   };
 
   // The rectangles change only with the layout, not with hover: React reuses this element.
-  const drawn = useMemo(() => tiles.map((t, i) => <TileShape key={i} index={i} tile={t} />), [tiles]);
+  const drawn = useMemo(() => tiles.map((t, i) => <TileShape key={i} index={i} tile={t} scale={textScale} />), [tiles, textScale]);
 
   const summary =
     total > 0
@@ -226,16 +228,31 @@ export function Treemap({ fs, layers, layer, mode, selectedNode, onJump }: Treem
   );
 }
 
-function TileShape({ index, tile }: { index: number; tile: Tile }) {
+/**
+ * The page's text size relative to 16 px: SVG labels are drawn in user units, so they follow
+ * large-text mode (and the browser's own default size) only when told.
+ */
+function useTextScale(): number {
+  const { large } = useDisplaySettings();
+  return useMemo(() => {
+    const px = parseFloat(getComputedStyle(document.documentElement).fontSize);
+    return Number.isFinite(px) && px > 0 ? px / 16 : large ? 1.25 : 1;
+  }, [large]);
+}
+
+function TileShape({ index, tile, scale }: { index: number; tile: Tile; scale: number }) {
   const { x, y, w, h, data, frame, header } = tile;
   const common = { 'data-tile': index, 'data-path': data.path, 'data-kind': data.kind, 'data-size': data.size };
+  const font = { fontSize: `${11 * scale}px` };
+  const line = 13 * scale;
+  const charWidth = 6.6 * scale;
   if (frame) {
-    const label = header ? fitLabel(`${data.name}/  ${formatBytes(data.size)}`, w) : '';
+    const label = header ? fitLabel(`${data.name}/  ${formatBytes(data.size)}`, w, charWidth) : '';
     return (
       <g {...common}>
         <rect x={x} y={y} width={w} height={h} className="fill-slate-100 stroke-slate-300 dark:fill-slate-800 dark:stroke-slate-600" strokeWidth={1} />
         {label && (
-          <text x={x + 4} y={y + HEADER - 4} className="pointer-events-none fill-slate-800 text-[11px] font-semibold dark:fill-slate-100">
+          <text x={x + 4} y={y + Math.round(HEADER * scale) - 4 * scale} style={font} className="pointer-events-none fill-slate-800 font-semibold dark:fill-slate-100">
             {label}
           </text>
         )}
@@ -243,17 +260,17 @@ function TileShape({ index, tile }: { index: number; tile: Tile }) {
     );
   }
   const name = data.kind === 'dir' ? `${data.name}/` : data.name;
-  const label = h >= 16 ? fitLabel(name, w) : '';
+  const label = h >= 16 * scale ? fitLabel(name, w, charWidth) : '';
   const bytes = formatBytes(data.size);
-  const size = h >= 30 && label && fitLabel(bytes, w) === bytes ? bytes : '';
+  const size = h >= 30 * scale && label && fitLabel(bytes, w, charWidth) === bytes ? bytes : '';
   return (
     <g {...common}>
       <rect x={x} y={y} width={w} height={h} className={layerFill(data.layer)} />
       {label && (
-        <text x={x + 4} y={y + 13} className={`pointer-events-none text-[11px] ${data.kind === 'other' ? OTHER_TEXT : TILE_TEXT}`}>
+        <text x={x + 4} y={y + line} style={font} className={`pointer-events-none ${data.kind === 'other' ? OTHER_TEXT : TILE_TEXT}`}>
           {label}
           {size && (
-            <tspan x={x + 4} dy={13} className="opacity-80">
+            <tspan x={x + 4} dy={line} className="opacity-80">
               {size}
             </tspan>
           )}

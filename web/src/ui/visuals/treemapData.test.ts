@@ -99,6 +99,18 @@ describe('treemap layout', () => {
     expect(layoutTreemap(buildTreemap(fs, 1, 'aggregate', 0), 0, 300)).toEqual([]);
   });
 
+  test('large text makes the name strips taller, so the bigger labels fit', () => {
+    const tree = buildTreemap(fs, 1, 'aggregate', 0);
+    const strip = (scale: number) => {
+      const laid = layoutTreemap(tree, 600, 300, scale);
+      const usr = laid.find((t) => t.data.path === '/usr')!;
+      const children = laid.filter((t) => t.data.path.startsWith('/usr/') && t.data.path.split('/').length === 3);
+      return Math.min(...children.map((t) => t.y)) - usr.y;
+    };
+    expect(strip(1)).toBe(16);
+    expect(strip(1.25)).toBe(20);
+  });
+
   test('labels are cut to fit', () => {
     expect(fitLabel('libc.so', 200)).toBe('libc.so');
     expect(fitLabel('a-very-long-file-name.txt', 60)).toBe('a-very-…');

@@ -19,19 +19,24 @@ export interface Tile {
 /** Height of a directory frame's name strip. */
 export const HEADER = 16;
 
-export function layoutTreemap(tree: TreemapTree, width: number, height: number): Tile[] {
+/**
+ * `textScale` is the page's text size relative to 16 px (1.25 in large-text mode): the name
+ * strips grow with the labels they hold.
+ */
+export function layoutTreemap(tree: TreemapTree, width: number, height: number, textScale = 1): Tile[] {
   if (width < 20 || height < 20 || tree.root.size <= 0) return [];
+  const header = Math.round(HEADER * textScale);
   const root = hierarchy<TreemapNode>(tree.root, (d) => d.children)
     .sum((d) => (d.children ? 0 : d.size))
     .sort((a, b) => (b.value ?? 0) - (a.value ?? 0));
-  const hasHeader = (n: { depth: number; x0: number; x1: number; y0: number; y1: number }) => n.depth > 0 && n.y1 - n.y0 > HEADER * 2.5 && n.x1 - n.x0 > 40;
+  const hasHeader = (n: { depth: number; x0: number; x1: number; y0: number; y1: number }) => n.depth > 0 && n.y1 - n.y0 > header * 2.5 && n.x1 - n.x0 > 40 * textScale;
   const laid = treemap<TreemapNode>()
     .tile(treemapSquarify)
     .size([width, height])
     .round(true)
     .paddingInner(1)
     .paddingOuter((n) => (n.depth === 0 ? 0 : 2))
-    .paddingTop((n) => (n.depth === 0 ? 0 : hasHeader(n) ? HEADER : 2))(root);
+    .paddingTop((n) => (n.depth === 0 ? 0 : hasHeader(n) ? header : 2))(root);
   const tiles: Tile[] = [];
   for (const n of laid.descendants()) {
     if (n.depth === 0) continue;
