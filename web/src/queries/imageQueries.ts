@@ -32,6 +32,8 @@ export const imageQueries = {
       queryFn: async ({ signal, client }) => {
         const manifest = await registryClient.fetchManifest(repo, reference, signal);
         if (reference !== manifest.digest) client.setQueryData(imageKeys.manifest(repo, manifest.digest), manifest);
+        // The config is needed next whatever the page shows: ask now, not after the first render.
+        if (manifest.document.kind === 'image') void client.prefetchQuery(imageQueries.config(repo, manifest.document.manifest.config));
         return manifest;
       },
       staleTime: isDigest(reference) ? Infinity : TAG_STALE_MS,
