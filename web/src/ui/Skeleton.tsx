@@ -5,8 +5,8 @@ export function Skeleton({ label }: { label: string }) {
       <p role="status" className="text-sm text-slate-600 dark:text-slate-400">
         {label}
       </p>
-      <div className="h-28 animate-pulse rounded-lg bg-slate-200 dark:bg-slate-800" />
-      <div className="h-56 animate-pulse rounded-lg bg-slate-200 dark:bg-slate-800" />
+      <div className="h-28 motion-safe:animate-pulse rounded-lg bg-slate-200 dark:bg-slate-800" />
+      <div className="h-56 motion-safe:animate-pulse rounded-lg bg-slate-200 dark:bg-slate-800" />
     </div>
   );
 }

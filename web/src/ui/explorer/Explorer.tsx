@@ -34,7 +34,9 @@ export function Explorer({ layers, results, compressedBytes, state, onChange }: 
         <p role="status" className="text-sm text-slate-600 dark:text-slate-400">
           {done < layers.length ? `The file tree appears when every layer is read (${done} of ${layers.length} so far).` : 'Stacking the layers into one filesystem…'}
         </p>
-        <div className="mt-3 h-72 animate-pulse rounded bg-slate-100 dark:bg-slate-800" />
+        {/* Static on purpose: an animation here runs for the whole analysis, and its 60 frames a
+            second cost the browser more CPU than the progress bars (see e2e/bench). */}
+        <div className="mt-3 h-72 rounded bg-slate-100 dark:bg-slate-800" />
       </section>
     );
   }

@@ -354,7 +354,7 @@ function LayerLegend({ layers, shown }: { layers: readonly LayerInfo[]; shown: r
 }
 
 function EmptyState({ fs, layer, mode, measuring }: { fs: ImageFilesystem; layer: number; mode: ViewMode; measuring: boolean }) {
-  if (measuring) return <div className="h-full animate-pulse rounded bg-slate-100 dark:bg-slate-800" />;
+  if (measuring) return <div className="h-full rounded bg-slate-100 dark:bg-slate-800" />;
   let text: string;
   if (mode === 'layer') {
     const stats = fs.layerStats(layer);
