@@ -188,6 +188,9 @@ export async function runLading(browser: Browser, options: LadingRunOptions): Pr
 
 const IDLE = new Set(['(idle)']);
 
+/** WebAssembly module URLs seen in a gzip profile: hash-wasm's (see annotate). */
+const wasmModules = new Map<string, string>();
+
 async function summarize(profiles: Map<string, CpuProfile>, name: string): Promise<ProfileSummary> {
   mkdirSync(profilesDir, { recursive: true });
   const maps = new Map<string, SourceMap | undefined>();
@@ -208,6 +211,7 @@ async function summarize(profiles: Map<string, CpuProfile>, name: string): Promi
     }
     // The layer workers' functions; other workers (the filesystem model's) are listed as targets only.
     if (!target.includes('layerWorker') && !target.includes('lading-layer')) continue;
+    if (name === 'gzip') for (const f of functions) if (f.url.startsWith('wasm://')) wasmModules.set(f.url, 'WebAssembly: hash-wasm SHA-256');
     workerBusy += totalMs - idleMs;
     for (const f of busy) {
       const key = `${f.functionName}|${f.url}|${f.lineNumber}|${f.columnNumber}`;
@@ -229,8 +233,11 @@ async function annotate(functions: SelfTime[], busyMs: number, maps: Map<string,
   for (const f of functions) {
     let source: string | undefined;
     if (f.url.startsWith('wasm://')) {
-      // hash-wasm's is the only WebAssembly Lading loads (web/src/core/layers/hash.ts).
-      source = 'WebAssembly: hash-wasm SHA-256';
+      // Two WebAssembly modules run in the layer workers: hash-wasm's SHA-256 (every layer) and
+      // libzstd (zstd layers only). A gzip run has only the first, so the modules its profile
+      // shows are learnt as hash-wasm's; any other is libzstd. (V8 names a module by its bytes.)
+      const module = f.url.replace(/^wasm:\/\/wasm\//, '').slice(0, 8);
+      source = wasmModules.get(f.url) ?? `WebAssembly: module ${module} (libzstd, unless no gzip run was profiled first)`;
     } else if (/^https?:\/\/.*\.js$/.test(f.url)) {
       if (!maps.has(f.url)) maps.set(f.url, await loadSourceMap(f.url));
       const entry = maps.get(f.url)?.findEntry(f.lineNumber, f.columnNumber) as
