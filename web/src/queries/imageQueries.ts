@@ -3,7 +3,8 @@
  * keys serve fetching, prefetching and seeding. Anything addressed by digest never changes
  * (staleTime: Infinity); only a tag lookup can go stale.
  */
-import { queryOptions, skipToken, useQuery } from '@tanstack/react-query';
+import { queryOptions, skipToken, useQuery, type QueryClient } from '@tanstack/react-query';
+import { InvalidReferenceError, manifestReference, tryParseReference } from '../core/reference';
 import type { Repository } from '../core/registry/client';
 import type { Descriptor, ImageConfig } from '../core/oci';
 import { registryClient } from './registryClient';
@@ -54,4 +55,15 @@ export function useManifest(repo: Repository | undefined, reference: string | un
 export function useImageConfig(repo: Repository | undefined, descriptor: Pick<Descriptor, 'digest' | 'size'> | undefined) {
   const options = imageQueries.config(repo ?? { domain: '', path: '' }, descriptor ?? { digest: '', size: 0 });
   return useQuery({ ...options, queryFn: repo && descriptor ? options.queryFn : skipToken });
+}
+
+/**
+ * Called before React's first render when the page is opened on an image: its manifest is asked
+ * for at once (the view that renders next finds the request under way), and the layer workers
+ * start loading. Saves the time of parsing and rendering the app on a cold page.
+ */
+export function startLoadingImage(client: QueryClient, input: string): void {
+  const reference = tryParseReference(input);
+  if (reference instanceof InvalidReferenceError) return;
+  void client.prefetchQuery(imageQueries.manifest({ domain: reference.domain, path: reference.path }, manifestReference(reference)));
 }

@@ -1,4 +1,4 @@
-import { QueryClientProvider } from '@tanstack/react-query';
+import { QueryClientProvider, type QueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { createQueryClient } from '../queries/queryClient';
 import { CacheControl } from './CacheControl';
@@ -12,8 +12,8 @@ import { ReferenceForm } from './ReferenceForm';
 import { RegistryBrowser, registryHostOnly } from './browse/RegistryBrowser';
 import { useUrlState } from './useUrlState';
 
-export function App() {
-  const [queryClient] = useState(createQueryClient);
+export function App({ client }: { client?: QueryClient } = {}) {
+  const [queryClient] = useState(() => client ?? createQueryClient());
   const [state, navigate] = useUrlState();
   const open = (image: string) => {
     // A bare registry host (`127.0.0.1:5000`) lists that registry's repositories.
