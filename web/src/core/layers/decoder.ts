@@ -1,6 +1,9 @@
 import type { LayerError } from './errors';
 
-/** A push decompressor. Output goes to the sink given at construction, synchronously. */
+/**
+ * A push decompressor. Output goes to the sink given at construction, synchronously, in a
+ * buffer the decoder may reuse: a sink that keeps bytes beyond the call must copy them.
+ */
 export interface Decoder {
   /** Feeds the next compressed bytes; returns an error once the data is found to be bad. */
   push(chunk: Uint8Array): LayerError | undefined;
