@@ -67,6 +67,8 @@ export const layerWorkerApi = {
       const cached = await cache.get(job.digest);
       if (cached) return transferResult({ analysis: cached, fromCache: true });
       signal.throwIfAborted();
+      // Started: the page shows an empty bar instead of "queued" while the registry answers.
+      void onProgress({ bytesRead: 0, totalBytes: job.size, entries: 0 });
 
       const opened = await openLayerBody(job, signal);
       if ('fetchError' in opened) return { fetchError: opened.fetchError, fromCache: false };

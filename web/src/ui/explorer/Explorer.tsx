@@ -31,12 +31,17 @@ export function Explorer({ layers, results, compressedBytes, state, onChange }: 
   if (!fsQuery.data) {
     return (
       <section aria-label="Files" className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
-        <p role="status" className="text-sm text-slate-600 dark:text-slate-400">
-          {done < layers.length ? `The file tree appears when every layer is read (${done} of ${layers.length} so far).` : 'Stacking the layers into one filesystem…'}
-        </p>
-        {/* Static on purpose: an animation here runs for the whole analysis, and its 60 frames a
-            second cost the browser more CPU than the progress bars (see e2e/bench). */}
-        <div className="mt-3 h-72 rounded bg-slate-100 dark:bg-slate-800" />
+        <h2 className="text-sm font-semibold uppercase tracking-wide text-slate-600 dark:text-slate-400">Files</h2>
+        {/* Keeps the explorer's place, so the page does not jump when it arrives. Static on
+            purpose: an animation here runs for the whole analysis, and its 60 frames a second
+            cost the browser more CPU than the progress bars (see e2e/bench). */}
+        <div className="mt-3 flex h-72 items-center justify-center rounded border border-dashed border-slate-300 dark:border-slate-700">
+          <p role="status" className="max-w-md text-center text-sm text-slate-600 dark:text-slate-400">
+            {done < layers.length
+              ? `The file tree appears when every layer is read (${done} of ${layers.length} so far).`
+              : 'Stacking the layers into one filesystem…'}
+          </p>
+        </div>
       </section>
     );
   }
