@@ -159,17 +159,19 @@ export class LayerWorkerPool {
       this.queue.sort((a, b) => b.priority - a.priority);
       const entry = this.queue.shift();
       if (!entry) return;
-      this.run(slot, entry);
+      // Fewer layers waiting than workers: the last ones of an image, or a single layer. Their
+      // workers would leave cores idle as they finish, so each hashes on a helper thread.
+      this.run(slot, entry, this.queue.length < this.size);
     }
     if (this.slots.every((s) => s.busyWith === null)) this.idleTimer = setTimeout(() => this.dispose(), IDLE_SHUTDOWN_MS);
   }
 
-  private run(slot: Slot, entry: Queued): void {
+  private run(slot: Slot, entry: Queued, offload: boolean): void {
     slot.busyWith = entry.id;
     entry.slot = slot;
     const stopWatching = this.watch(slot, entry);
     slot.remote
-      .analyze(entry.id, entry.job, Comlink.proxy(entry.onProgress))
+      .analyze(entry.id, entry.job, Comlink.proxy(entry.onProgress), offload)
       .then(
         (result) => this.settle(entry, () => entry.resolve(result)),
         (error: unknown) => this.settle(entry, () => entry.reject(error)),

@@ -9,9 +9,10 @@ import { explainError } from '../core/explain';
 import { ImageFilesystem, type FsData } from '../core/fs';
 import { analyzeLayerStream, layerIndexTransferables, type Compression } from '../core/layers';
 import { ExtractError, extractEntry } from '../core/layers/extract';
-import { createHasher } from '../core/layers/hash';
+import { createHasher, type DigestAlgorithm } from '../core/layers/hash';
 import { RegistryClient } from '../core/registry/client';
 import { ArchiveError, blobReader, openArchiveImage } from '../core/sources';
+import { HashHelper } from './helperHasher';
 import { LayerCache, type CacheStats } from './layerCache';
 import { foreignLayerUrl, isLayerVerified, type ArchiveResult, type LayerJob, type LayerJobResult, type LayerProgress, type LayerSource } from './layerJob';
 
@@ -19,6 +20,10 @@ const cache = new LayerCache();
 // Compile the SHA-256 WebAssembly while the page is still fetching the manifest and config,
 // not when the first layer's bytes are already waiting.
 void createHasher('sha256').catch(() => {});
+// The tar is hashed on a helper thread while this one inflates (see hashWorker.ts). Started now,
+// beside the manifest and config requests; where a worker cannot start one, layers hash here.
+const hashHelper = new HashHelper(() => new Worker(new URL('./hashWorker.ts', import.meta.url), { type: 'module', name: 'lading-hash' }));
+const hashHelperReady = typeof Worker === 'function' ? hashHelper.start() : Promise.resolve(false);
 const running = new Map<number, AbortController>();
 
 function transferResult(result: LayerJobResult): LayerJobResult {
@@ -59,7 +64,12 @@ async function openLayerBody(job: LayerJob, signal: AbortSignal): Promise<{ body
 }
 
 export const layerWorkerApi = {
-  async analyze(jobId: number, job: LayerJob, onProgress: (progress: LayerProgress) => void): Promise<LayerJobResult> {
+  /**
+   * `offload`: hash on this worker's helper thread, leaving this one to fetch, inflate and index.
+   * The pool asks for it when cores would otherwise idle (few layers left); with every core busy
+   * it only adds the copying.
+   */
+  async analyze(jobId: number, job: LayerJob, onProgress: (progress: LayerProgress) => void, offload = false): Promise<LayerJobResult> {
     const controller = new AbortController();
     running.set(jobId, controller);
     const { signal } = controller;
@@ -70,7 +80,7 @@ export const layerWorkerApi = {
       // Started: the page shows an empty bar instead of "queued" while the registry answers.
       void onProgress({ bytesRead: 0, totalBytes: job.size, entries: 0 });
 
-      const opened = await openLayerBody(job, signal);
+      const [opened, helped] = await Promise.all([openLayerBody(job, signal), hashHelperReady]);
       if ('fetchError' in opened) return { fetchError: opened.fetchError, fromCache: false };
       const analysis = await analyzeLayerStream(opened.body, {
         expectedDigest: job.digest,
@@ -85,6 +95,7 @@ export const layerWorkerApi = {
           return again.body;
         },
         ...(job.multiMemberGzip ? { multiMemberGzip: true } : {}),
+        ...(helped && offload ? { deferredHasher: (algorithm: DigestAlgorithm) => hashHelper.hasher(algorithm) } : {}),
       });
       // Only content that is complete and verified is worth remembering by its digest.
       if (isLayerVerified(analysis)) await cache.put(job.digest, analysis);

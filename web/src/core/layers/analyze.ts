@@ -7,7 +7,7 @@ import { concatBytes, openChunkReader, type ChunkReader, type LayerSource } from
 import type { Decoder } from './decoder';
 import { createDecoder } from './decoders';
 import { layerError, type LayerError } from './errors';
-import { createHasher, parseDigest, type DigestAlgorithm, type HasherBackend, type StreamHasher } from './hash';
+import { createHasher, parseDigest, type DeferredStreamHasher, type DigestAlgorithm, type HasherBackend, type StreamHasher } from './hash';
 import { LayerIndexBuilder, type LayerIndex } from './layerIndex';
 import { sniffCompression, unsupportedFormatHint, type Compression } from './sniff';
 import { NativeGzipInflater, platformGzipTransform, type GzipTransform } from './nativeGzip';
@@ -42,6 +42,13 @@ export interface AnalyzeOptions {
   computeDiffId?: boolean;
   /** 'wasm' (hash-wasm, default) or 'js' (@noble/hashes). */
   hasher?: HasherBackend;
+  /**
+   * Hashes somewhere else: the layer worker passes hashers that run on a helper thread, so a
+   * layer is inflated on one core while both its digests are computed on another (a layer
+   * alone, or the last ones of an image, would otherwise leave a core idle). Undefined, or a
+   * factory that returns undefined, hashes here.
+   */
+  deferredHasher?: (algorithm: DigestAlgorithm) => DeferredStreamHasher | undefined;
   /**
    * Opens the same bytes again from their start. Given this, gzip is first inflated by the
    * platform's `DecompressionStream` (faster than pako, see nativeGzip.ts); if that fails
@@ -148,8 +155,10 @@ async function analyzeOnce(
   let compression: Compression = 'none';
   let compressedBytes = 0;
   let uncompressedBytes = 0;
-  let digestHasher: StreamHasher | undefined;
-  let diffIdHasher: StreamHasher | undefined;
+  let digestHasher: StreamHasher | DeferredStreamHasher | undefined;
+  let diffIdHasher: StreamHasher | DeferredStreamHasher | undefined;
+  let digestActual: string | undefined;
+  let diffIdActual: string | undefined;
   let readAll = false;
   let decodeFailed = false;
   let native: NativeGzipInflater | undefined;
@@ -180,9 +189,13 @@ async function analyzeOnce(
 
   try {
     reader = openChunkReader(source);
-    digestHasher = await createHasher(wantDigest?.algorithm ?? 'sha256', opts.hasher);
+    const digestAlgorithm = wantDigest?.algorithm ?? 'sha256';
+    digestHasher = opts.deferredHasher?.(digestAlgorithm) ?? (await createHasher(digestAlgorithm, opts.hasher));
     const diffAlgorithm = wantDiffId?.algorithm ?? 'sha256';
-    let uncompressedHasher: StreamHasher | undefined;
+    let uncompressedHasher: StreamHasher | DeferredStreamHasher | undefined;
+    /** A hasher on another thread that is behind: wait for it rather than queue without bound. */
+    const backlog = (): Promise<void> | undefined =>
+      ('backlog' in digestHasher! ? digestHasher.backlog() : undefined) ?? (diffIdHasher && 'backlog' in diffIdHasher ? diffIdHasher.backlog() : undefined);
     const sink = (bytes: Uint8Array): void => {
       uncompressedBytes += bytes.length;
       uncompressedHasher?.update(bytes);
@@ -207,7 +220,7 @@ async function analyzeOnce(
       if (compression === 'none' && diffAlgorithm === digestHasher?.algorithm) {
         diffIdHasher = digestHasher; // a plain tar is its own diff: hash it once
       } else if (computeDiffId) {
-        diffIdHasher = uncompressedHasher = await createHasher(diffAlgorithm, opts.hasher);
+        diffIdHasher = uncompressedHasher = opts.deferredHasher?.(diffAlgorithm) ?? (await createHasher(diffAlgorithm, opts.hasher));
       }
       if (compression === 'gzip' && nativeGzip) native = new NativeGzipInflater(nativeGzip(), sink);
       else decoder = await createDecoder(compression, sink);
@@ -267,6 +280,9 @@ async function analyzeOnce(
         break;
       }
       progress(false);
+      for (let behind = backlog(); behind; behind = backlog()) {
+        if ((signal ? await Promise.race([behind, abortPromise]) : await behind) === ABORTED) throw ABORTED;
+      }
     }
 
     if (readAll && !nativeFailed) {
@@ -287,6 +303,31 @@ async function analyzeOnce(
         fail(hint ? { ...tar.error, message: `${hint}-compressed data is not supported (${tar.error.message})` } : tar.error);
       }
     }
+    if (readAll && !nativeFailed) {
+      // Digests last, after everything is handed over (a hasher on another thread may still be at work).
+      const finish = async (hasher: StreamHasher | DeferredStreamHasher, what: string): Promise<string | undefined> => {
+        const pending = Promise.resolve(hasher.digest());
+        try {
+          const result = signal ? await Promise.race([pending, abortPromise]) : await pending;
+          if (result === ABORTED) throw ABORTED;
+          return result;
+        } catch (e) {
+          if (e === ABORTED) throw e;
+          fail(layerError('io', `hashing the ${what} failed: ${describeError(e)}`, compressedBytes));
+          return undefined;
+        }
+      };
+      const [digestDone, diffIdDone] = [digestHasher, diffIdHasher];
+      // Asked for: nothing is left to discard below.
+      digestHasher = diffIdHasher = undefined;
+      const ownDiffId = diffIdDone !== undefined && diffIdDone !== digestDone;
+      if (ownDiffId && decodeFailed && 'discard' in diffIdDone) diffIdDone.discard(); // a tar cut short has no diff_id
+      const digestPending = finish(digestDone!, 'stored bytes');
+      const diffIdPending = ownDiffId && !decodeFailed ? finish(diffIdDone, 'tar') : undefined;
+      diffIdPending?.catch(() => {}); // an abort is taken from digestPending
+      digestActual = await digestPending;
+      diffIdActual = diffIdDone === digestDone ? digestActual : await diffIdPending;
+    }
   } catch (e) {
     native?.stop();
     if (e === ABORTED) {
@@ -299,6 +340,8 @@ async function analyzeOnce(
       readAll = false;
     }
   } finally {
+    // Not asked for a digest (abort, error, a native failure read again): drop the queued work.
+    for (const hasher of [digestHasher, diffIdHasher]) if (hasher && 'discard' in hasher) hasher.discard();
     if (onAbort) signal?.removeEventListener('abort', onAbort);
     if (nativeFailed) {
       native?.stop();
@@ -310,8 +353,8 @@ async function analyzeOnce(
   if (nativeFailed && error?.kind !== 'aborted' && error?.kind !== 'io') return NATIVE_FAILED;
   progress(true);
 
-  const digestActual = readAll ? digestHasher?.digest() : undefined;
-  const diffIdActual = readAll && !decodeFailed ? (diffIdHasher === digestHasher ? digestActual : diffIdHasher?.digest()) : undefined;
+  if (!readAll || decodeFailed) diffIdActual = undefined;
+  if (!readAll) digestActual = undefined;
   return {
     index: builder.finish(),
     compression,

@@ -19,6 +19,23 @@ export interface StreamHasher {
   digest(): string;
 }
 
+/**
+ * A hasher whose work may happen elsewhere, such as on another thread, so that inflating a
+ * layer and hashing its tar use two cores. `update` takes the bytes over before it returns
+ * (the caller may reuse the buffer); `backlog` tells the caller to wait while too much is
+ * still queued, which bounds memory; `digest` resolves once everything handed over is hashed.
+ */
+export interface DeferredStreamHasher {
+  readonly algorithm: DigestAlgorithm;
+  update(bytes: Uint8Array): void;
+  /** A promise to await before handing over more while too much is queued; otherwise undefined. */
+  backlog(): Promise<void> | undefined;
+  /** `"<algorithm>:<hex>"`; rejects when the hashing failed. Call once, after the last update. */
+  digest(): Promise<string>;
+  /** Drops the work (abort, error); the hasher is unusable afterwards. */
+  discard(): void;
+}
+
 export type HasherBackend = 'wasm' | 'js';
 
 export async function createHasher(algorithm: DigestAlgorithm, backend: HasherBackend = 'wasm'): Promise<StreamHasher> {
