@@ -12,9 +12,11 @@ applyDisplaySettings();
 
 // Opened on an image: its manifest and the layer workers start loading before the app renders.
 const client = createQueryClient();
-const image = new URLSearchParams(window.location.search).get('image');
+const params = new URLSearchParams(window.location.search);
+const image = params.get('image');
 if (image) {
-  startLoadingImage(client, image);
+  const layer = Number(params.get('layer') ?? NaN);
+  startLoadingImage(client, image, Number.isInteger(layer) && layer >= 0 ? layer : undefined);
   warmLayerWorkers();
 }
 

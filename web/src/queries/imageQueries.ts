@@ -7,6 +7,8 @@ import { queryOptions, skipToken, useQuery, type QueryClient } from '@tanstack/r
 import { InvalidReferenceError, manifestReference, tryParseReference } from '../core/reference';
 import type { Repository } from '../core/registry/client';
 import type { Descriptor, ImageConfig } from '../core/oci';
+import { matchLayersToHistory } from '../core/image';
+import { layerAnalysisQuery, registryLayerSource } from './layerQueries';
 import { registryClient } from './registryClient';
 
 const TAG_STALE_MS = 60_000;
@@ -59,11 +61,27 @@ export function useImageConfig(repo: Repository | undefined, descriptor: Pick<De
 
 /**
  * Called before React's first render when the page is opened on an image: its manifest is asked
- * for at once (the view that renders next finds the request under way), and the layer workers
- * start loading. Saves the time of parsing and rendering the app on a cold page.
+ * for at once, then its config, then its layers (the URL's selected layer first), while the app
+ * is still parsing and rendering; the views that render next find these requests under way.
+ * On a cold page React's first render held the layers back by about 0.1 s.
  */
-export function startLoadingImage(client: QueryClient, input: string): void {
+export function startLoadingImage(client: QueryClient, input: string, selectedLayer?: number): void {
   const reference = tryParseReference(input);
   if (reference instanceof InvalidReferenceError) return;
-  void client.prefetchQuery(imageQueries.manifest({ domain: reference.domain, path: reference.path }, manifestReference(reference)));
+  const repo = { domain: reference.domain, path: reference.path };
+  const manifestOptions = imageQueries.manifest(repo, manifestReference(reference));
+  void client.prefetchQuery(manifestOptions);
+  // An image (not a multi-platform index): its layers start as soon as the config is in, instead
+  // of once the app has rendered it. The view finds these same queries under way.
+  void (async () => {
+    const { document } = await client.fetchQuery(manifestOptions);
+    if (document.kind !== 'image') return;
+    const config = await client.fetchQuery(imageQueries.config(repo, document.manifest.config));
+    const sourceOf = registryLayerSource(repo);
+    const layers = matchLayersToHistory(document.manifest, config);
+    const selected = selectedLayer !== undefined ? layers[selectedLayer]?.descriptor.digest : undefined;
+    for (const layer of layers) void client.prefetchQuery(layerAnalysisQuery(sourceOf, layer, selected));
+  })().catch(() => {
+    // The views ask again and show the error.
+  });
 }
