@@ -165,6 +165,13 @@ export function printReport(r: BenchResults, image: BenchImage): void {
   whole.push(['a/b: Lading ÷ C (2 parallel), median of rounds', paired(ng?.parallel2, lg), '', paired(nz?.parallel2, lz), '', '']);
   whole.push(['a/b: Lading ÷ C (sequential), best of each', ratio(ng?.sequential.bestMs, lg?.bestMs), '', ratio(nz?.sequential.bestMs, lz?.bestMs), '', '']);
   out.push(table(whole, ['l', 'r', 'r', 'r', 'r', 'l']));
+  const settled = [lg, lz].flatMap((s) => s?.runs ?? []).map((x) => x.settleMs).filter((ms): ms is number => ms !== undefined);
+  if (settled.length) {
+    out.push(
+      `  Each Lading run opens a new browser window; its clock starts once that window is quiet (waited ${sec(Math.min(...settled))}–${sec(Math.max(...settled))}): ` +
+        'Chromium loads its own omnibox popup (a WebUI page in a renderer of its own) for about a second after a window opens, which an open browser did long ago.',
+    );
+  }
   for (const [name, s] of [['gzip', lg], ['zstd', lz]] as const) {
     if (s?.failed) out.push(`  Lading ${name}: ${s.failed} of ${s.runs.length} runs FAILED: ${s.runs.find((x) => !x.ok)?.error ?? ''}`);
     if (s?.runs.length) {
