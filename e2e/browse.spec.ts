@@ -22,7 +22,13 @@ async function expectAccessible(page: Page) {
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
   const serious = results.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+    .map(
+      (v) =>
+        `${v.id} (${v.impact}): ${v.help} — ${v.nodes
+          .slice(0, 3)
+          .map((n) => n.target.join(' '))
+          .join(' | ')}`,
+    );
   expect(serious).toEqual([]);
 }
 
@@ -41,19 +47,22 @@ test('tags: version order across Link pages, filter, and another tag keeps platf
   // The app must follow them as opaque URLs.
   const pagesServed: string[] = [];
   const tagsPath = `/registry/${host()}/v2/${versions.repository}/tags/list`;
-  await page.route((url) => url.pathname === tagsPath, async (route) => {
-    const url = new URL(route.request().url());
-    pagesServed.push(url.search);
-    const n = Number(url.searchParams.get('n') ?? 1000);
-    const last = url.searchParams.get('last');
-    const upstream = await route.fetch({ url: `${url.origin}${url.pathname}` });
-    const all = ((await upstream.json()) as { tags: string[] }).tags.sort();
-    const start = last === null ? 0 : all.indexOf(last) + 1;
-    const slice = all.slice(start, start + n);
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (start + n < all.length) headers.link = `<${url.pathname}?n=${n}&last=${encodeURIComponent(slice[slice.length - 1]!)}>; rel="next"`;
-    await route.fulfill({ status: 200, headers, body: JSON.stringify({ name: versions.repository, tags: slice }) });
-  });
+  await page.route(
+    (url) => url.pathname === tagsPath,
+    async (route) => {
+      const url = new URL(route.request().url());
+      pagesServed.push(url.search);
+      const n = Number(url.searchParams.get('n') ?? 1000);
+      const last = url.searchParams.get('last');
+      const upstream = await route.fetch({ url: `${url.origin}${url.pathname}` });
+      const all = ((await upstream.json()) as { tags: string[] }).tags.sort();
+      const start = last === null ? 0 : all.indexOf(last) + 1;
+      const slice = all.slice(start, start + n);
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (start + n < all.length) headers.link = `<${url.pathname}?n=${n}&last=${encodeURIComponent(slice[slice.length - 1]!)}>; rel="next"`;
+      await route.fulfill({ status: 200, headers, body: JSON.stringify({ name: versions.repository, tags: slice }) });
+    },
+  );
   await page.addInitScript(() => window.localStorage.setItem('lading:page-size', '5'));
 
   await page.goto(`/?image=${host()}/${versions.repository}:2.0.0&platform=linux/arm64/v8&layer=1&mode=layer`);
@@ -61,7 +70,11 @@ test('tags: version order across Link pages, filter, and another tag keeps platf
   await page.getByRole('button', { name: 'Show tags' }).click();
   const tags = page.getByRole('list', { name: `Tags of ${host()}/${versions.repository}` }).getByRole('link');
   await expect(tags).toHaveText(VERSION_ORDER);
-  expect(pagesServed).toEqual(['?n=5', `?n=5&last=${encodeURIComponent([...VERSION_ORDER].sort()[4]!)}`, `?n=5&last=${encodeURIComponent([...VERSION_ORDER].sort()[9]!)}`]);
+  expect(pagesServed).toEqual([
+    '?n=5',
+    `?n=5&last=${encodeURIComponent([...VERSION_ORDER].sort()[4]!)}`,
+    `?n=5&last=${encodeURIComponent([...VERSION_ORDER].sort()[9]!)}`,
+  ]);
   await expect(page.getByTestId('tag-count')).toContainText('12 tags, newest version first · 3 pages');
   await expect(tags.filter({ hasText: /^2\.0\.0$/ })).toHaveAttribute('aria-current', 'page');
   await page.screenshot({ path: screenshotPath('browse-tags') });
@@ -95,7 +108,8 @@ test('catalog: a bare registry host lists its repositories over Link pages; a ta
 
   const repositories = page.getByRole('list', { name: `Repositories on ${host()}` }).getByRole('button');
   // The catalog of the plain registry: every fixture repository (other specs may push more).
-  for (const name of ['lading/chart', 'lading/fixture', 'lading/other', 'lading/versions']) await expect(repositories.filter({ hasText: new RegExp(`^.${name}$`) })).toHaveCount(1);
+  for (const name of ['lading/chart', 'lading/fixture', 'lading/other', 'lading/versions'])
+    await expect(repositories.filter({ hasText: new RegExp(`^.${name}$`) })).toHaveCount(1);
   // distribution pages _catalog with n and Link: at 2 per page, at least 2 pages were followed.
   await expect(page.getByTestId('repository-count')).toContainText(/repositories · \d+ pages/);
   await page.screenshot({ path: screenshotPath('browse-catalog') });
@@ -117,7 +131,10 @@ test('attestations: the SBOM of linux/amd64 in :multi lists the packages with li
   const packages = env.fixtures.debianPackages['lading/fixture linux/amd64']!;
 
   await page.goto(`/?image=${host()}/${multi.repository}:${multi.tag}`);
-  await page.getByRole('list', { name: 'Attestations' }).getByRole('link', { name: /for linux\/amd64/ }).click();
+  await page
+    .getByRole('list', { name: 'Attestations' })
+    .getByRole('link', { name: /for linux\/amd64/ })
+    .click();
   await expect(page).toHaveURL(new RegExp(`attestation=${attestation.digest}`));
   const view = page.getByTestId('attestation-view');
   await expect(view.getByRole('tab', { name: /SBOM \(SPDX\)/ })).toHaveAttribute('aria-selected', 'true');
@@ -216,7 +233,9 @@ test('referrers: found through the sha256-<hex> tag for :amd64, with the cosign 
   await page.goto(`/?image=${host()}/${amd64.repository}@${sbom.digest}`);
   await expect(page.getByRole('heading', { name: 'Not a container image: an SBOM' })).toBeVisible();
   await expect(page.getByTestId('artifact-type')).toHaveText('application/spdx+json');
-  await expect(page.getByRole('table', { name: 'Packages' }).locator('tbody tr')).toHaveCount(env.fixtures.debianPackages['lading/fixture linux/amd64']!.length + 1);
+  await expect(page.getByRole('table', { name: 'Packages' }).locator('tbody tr')).toHaveCount(
+    env.fixtures.debianPackages['lading/fixture linux/amd64']!.length + 1,
+  );
   // Its subject links back to the image.
   await page.getByTestId('artifact-subject').click();
   await expect(page.getByTestId('resolved-digest')).toHaveText(amd64.digest);
@@ -246,30 +265,49 @@ test('Docker Hub search: results as you type; a clear message when the Hub canno
   // hub.docker.com is not reachable from the test machine. The proxy's /hub route is what the app
   // calls; here its answers are replaced: first a recorded search answer, then the proxy's error.
   let answer: 'results' | 'error' = 'results';
-  await page.route((url) => url.pathname === '/hub/v2/search/repositories/', async (route) => {
-    const query = new URL(route.request().url()).searchParams.get('query');
-    if (answer === 'error') {
+  await page.route(
+    (url) => url.pathname === '/hub/v2/search/repositories/',
+    async (route) => {
+      const query = new URL(route.request().url()).searchParams.get('query');
+      if (answer === 'error') {
+        await route.fulfill({
+          status: 502,
+          headers: { 'content-type': 'application/json', 'x-lading-error-source': 'proxy' },
+          body: JSON.stringify({ errors: [{ code: 'PROXY_DNS_FAILURE', message: 'Could not resolve hub.docker.com' }] }),
+        });
+        return;
+      }
       await route.fulfill({
-        status: 502,
-        headers: { 'content-type': 'application/json', 'x-lading-error-source': 'proxy' },
-        body: JSON.stringify({ errors: [{ code: 'PROXY_DNS_FAILURE', message: 'Could not resolve hub.docker.com' }] }),
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          count: 2,
+          next: null,
+          previous: null,
+          results: [
+            {
+              repo_name: 'postgres',
+              short_description: `The PostgreSQL object-relational database system (query "${query}")`,
+              star_count: 14000,
+              pull_count: 1000000000,
+              repo_owner: '',
+              is_automated: false,
+              is_official: true,
+            },
+            {
+              repo_name: 'bitnami/postgresql',
+              short_description: 'Bitnami container image for PostgreSQL',
+              star_count: 250,
+              pull_count: 500000000,
+              repo_owner: '',
+              is_automated: false,
+              is_official: false,
+            },
+          ],
+        }),
       });
-      return;
-    }
-    await route.fulfill({
-      status: 200,
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        count: 2,
-        next: null,
-        previous: null,
-        results: [
-          { repo_name: 'postgres', short_description: `The PostgreSQL object-relational database system (query "${query}")`, star_count: 14000, pull_count: 1000000000, repo_owner: '', is_automated: false, is_official: true },
-          { repo_name: 'bitnami/postgresql', short_description: 'Bitnami container image for PostgreSQL', star_count: 250, pull_count: 500000000, repo_owner: '', is_automated: false, is_official: false },
-        ],
-      }),
-    });
-  });
+    },
+  );
   await page.goto('/');
   const box = page.getByLabel('Search Docker Hub repositories');
   await box.fill('postgres');
@@ -284,7 +322,9 @@ test('Docker Hub search: results as you type; a clear message when the Hub canno
 
   answer = 'error';
   await box.fill('redis');
-  await expect(page.getByTestId('hub-search-error')).toContainText('Docker Hub search is not available: HTTP 502 — Could not resolve hub.docker.com. You can still type a reference above.');
+  await expect(page.getByTestId('hub-search-error')).toContainText(
+    'Docker Hub search is not available: HTTP 502 — Could not resolve hub.docker.com. You can still type a reference above.',
+  );
   await page.screenshot({ path: screenshotPath('browse-hub-unavailable'), fullPage: true });
   // Choosing a result opens it as an image reference.
   answer = 'results';

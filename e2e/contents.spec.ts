@@ -118,7 +118,8 @@ test('an uncompressed layer is read by an HTTP Range request for exactly the fil
   const { bytes } = fileFromLayers('lading/fixture:uncompressed', '/etc/issue');
   const ranged: { status: number; range: string | null }[] = [];
   page.on('response', (response) => {
-    if (/\/blobs\/sha256:/.test(response.url()) && response.request().headers()['range']) ranged.push({ status: response.status(), range: response.request().headers()['range'] ?? null });
+    if (/\/blobs\/sha256:/.test(response.url()) && response.request().headers()['range'])
+      ranged.push({ status: response.status(), range: response.request().headers()['range'] ?? null });
   });
   const contents = await open(page, 'lading/fixture:uncompressed', { path: '/etc/issue' });
   expect(await contents.getByTestId('contents-text').textContent()).toBe(bytes.toString('utf8'));

@@ -24,7 +24,11 @@ test('the whiteout layer shows the paths it removes, with symbols as well as col
   await expect(page).toHaveURL(new RegExp(`layer=${facts.layerIndex}&mode=layer`));
 
   // A filter on each removed path brings it (and its parents) into view, marked removed.
-  const removed = [...facts.deletedFiles.map((f) => f.path), ...facts.deletedDirectories.map((d) => d.path), ...facts.opaqueDirectories.flatMap((d) => d.hiddenPaths)];
+  const removed = [
+    ...facts.deletedFiles.map((f) => f.path),
+    ...facts.deletedDirectories.map((d) => d.path),
+    ...facts.opaqueDirectories.flatMap((d) => d.hiddenPaths),
+  ];
   for (const path of removed) {
     await page.getByLabel('Filter paths').fill(path);
     await expect(item(page, path)).toHaveAttribute('data-mark', 'removed');

@@ -79,7 +79,9 @@ test('an OCI archive dropped on the page opens, and a multi-platform one switche
 
 test('a file that is not an image archive says so, and the page still works', async ({ page }) => {
   await page.goto('/');
-  await page.getByLabel('Open an image archive').setInputFiles({ name: 'notes.tar', mimeType: 'application/x-tar', buffer: Buffer.from('not a tar at all, just words\n'.repeat(40)) });
+  await page
+    .getByLabel('Open an image archive')
+    .setInputFiles({ name: 'notes.tar', mimeType: 'application/x-tar', buffer: Buffer.from('not a tar at all, just words\n'.repeat(40)) });
   const alert = page.getByRole('alert');
   await expect(alert).toContainText('notes.tar');
   await expect(alert).toContainText(/archive/i);

@@ -33,7 +33,11 @@ test('opens a single-platform image by URL: digest, config, history and layers',
   const rows = layersTable(page).locator('tbody tr');
   for (const [i, layer] of image.layers.entries()) {
     // The tail of the recorded command: whatever prefix the display rewrites, this part stays.
-    const tail = layer.createdBy.replace(/ # buildkit$/, '').split(/\s+/).slice(-2).join(' ');
+    const tail = layer.createdBy
+      .replace(/ # buildkit$/, '')
+      .split(/\s+/)
+      .slice(-2)
+      .join(' ');
     await expect(rows.nth(i)).toContainText(tail);
   }
   await expect(page.getByTestId('layers-total')).toBeVisible();
@@ -176,7 +180,10 @@ test.describe('registry rate limits', () => {
     // The local registry sends no quota headers; add Docker Hub's to its real answer.
     await page.route('**/manifests/1.0', async (route) => {
       const response = await route.fetch();
-      await route.fulfill({ response, headers: { ...response.headers(), 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '76;w=21600', 'docker-ratelimit-source': '203.0.113.7' } });
+      await route.fulfill({
+        response,
+        headers: { ...response.headers(), 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '76;w=21600', 'docker-ratelimit-source': '203.0.113.7' },
+      });
     });
     await openByUrl(page, ref(env.registries.plain.host, tag.repository, tag.tag));
     await expect(page.getByTestId('rate-limit')).toHaveText('76 of 100 pulls left per 6 h, counted for 203.0.113.7');

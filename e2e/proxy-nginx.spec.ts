@@ -12,7 +12,7 @@ test.describe('nginx proxy_cache in front of two proxies', () => {
   test.skip(!existsSync(NGINX_BIN), `${NGINX_BIN} is not installed (apt-get install nginx-light): the cached deployment is not tested`);
   test.describe.configure({ mode: 'serial' });
 
-  let proxies: Proxy[] = [];
+  const proxies: Proxy[] = [];
   let nginx: NginxCache | undefined;
 
   test.beforeAll(async () => {
@@ -78,7 +78,12 @@ test.describe('nginx proxy_cache in front of two proxies', () => {
     await page.goto(via(`/?${new URLSearchParams({ image: `${env.registries.plain.host}/${tag.repository}:${tag.tag}` }).toString()}`));
     await expect(page.getByRole('status').filter({ hasText: /Analysis|Analysing/ })).toHaveText('Analysis complete', { timeout: 30_000 });
     await page.screenshot({ path: screenshotPath('proxy-nginx-cache'), fullPage: true });
-    const upstreams = new Set(nginx!.accessLog().map((line) => line.split(' ')[1]).filter((a) => a && a !== '-'));
+    const upstreams = new Set(
+      nginx!
+        .accessLog()
+        .map((line) => line.split(' ')[1])
+        .filter((a) => a && a !== '-'),
+    );
     expect([...upstreams].sort()).toEqual(proxies.map((p) => new URL(p.url).host).sort());
   });
 });

@@ -23,9 +23,7 @@ test('directly: the registry wants a token from the token server', async ({ requ
   const { token, tag } = target();
   const res = await request.get(`http://${token.host}/v2/${tag.repository}/manifests/${tag.tag}`, { headers: { Accept: MANIFEST_ACCEPT } });
   expect(res.status()).toBe(401);
-  expect(res.headers()['www-authenticate']).toBe(
-    `Bearer realm="${token.realm}",service="${token.service}",scope="repository:${tag.repository}:pull"`,
-  );
+  expect(res.headers()['www-authenticate']).toBe(`Bearer realm="${token.realm}",service="${token.service}",scope="repository:${tag.repository}:pull"`);
 });
 
 test('through the proxy with the credentials from LADING_DOCKER_CONFIG: manifest and blobs by digest', async ({ request }) => {

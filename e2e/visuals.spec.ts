@@ -152,14 +152,24 @@ for (const scheme of ['light', 'dark'] as const) {
     const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
     const serious = results.violations
       .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+      .map(
+        (v) =>
+          `${v.id} (${v.impact}): ${v.help} — ${v.nodes
+            .slice(0, 3)
+            .map((n) => n.target.join(' '))
+            .join(' | ')}`,
+      );
     expect(serious).toEqual([]);
   });
 }
 
 test('in large-text mode the treemap labels grow with the page text', async ({ page }) => {
   await openFixture(page);
-  const labelSize = () => tile(page, '/usr').locator('text').first().evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+  const labelSize = () =>
+    tile(page, '/usr')
+      .locator('text')
+      .first()
+      .evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
   expect(await labelSize()).toBe(11);
   await page.getByRole('button', { name: 'Large text' }).click();
   await expect(page.locator('html')).toHaveAttribute('data-large-text', '');

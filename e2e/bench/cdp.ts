@@ -161,7 +161,17 @@ export class HeapSampler {
     private readonly maxMs = 15 * 60_000,
   ) {
     const zero = { usedMax: 0, usedPlusBackingMax: 0 };
-    this.peaks = { forcedGc: forceGc, samples: 0, intervalMs, meanIntervalMs: 0, page: { ...zero }, worker: { ...zero }, workersTotal: { ...zero }, workersSeen: 0, failedSamples: 0 };
+    this.peaks = {
+      forcedGc: forceGc,
+      samples: 0,
+      intervalMs,
+      meanIntervalMs: 0,
+      page: { ...zero },
+      worker: { ...zero },
+      workersTotal: { ...zero },
+      workersSeen: 0,
+      failedSamples: 0,
+    };
   }
 
   start(): void {

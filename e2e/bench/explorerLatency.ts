@@ -98,8 +98,20 @@ function buildArchive(): void {
       }),
     ),
   );
-  const manifest = put(new TextEncoder().encode(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config }, layers })));
-  const index = { schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest, annotations: { 'org.opencontainers.image.ref.name': 'latest' } }] };
+  const manifest = put(
+    new TextEncoder().encode(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+        layers,
+      }),
+    ),
+  );
+  const index = {
+    schemaVersion: 2,
+    manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest, annotations: { 'org.opencontainers.image.ref.name': 'latest' } }],
+  };
   const members = [
     entry({ name: 'oci-layout', data: JSON.stringify({ imageLayoutVersion: '1.0.0' }) }),
     entry({ name: 'index.json', data: JSON.stringify(index) }),
@@ -148,7 +160,10 @@ async function main(): Promise<void> {
       const t = Date.now();
       await page.keyboard.type(ch);
       // The explorer marks which filter its rendered rows belong to (it filters at a lower priority than typing).
-      await page.waitForFunction((text) => document.querySelector('[data-rendered-filter]')?.getAttribute('data-rendered-filter') === text, typed, { timeout: 30_000, polling: 'raf' });
+      await page.waitForFunction((text) => document.querySelector('[data-rendered-filter]')?.getAttribute('data-rendered-filter') === text, typed, {
+        timeout: 30_000,
+        polling: 'raf',
+      });
       settle.push(Date.now() - t);
     }
     const rows = await page.getByText(/ rows · /).textContent();

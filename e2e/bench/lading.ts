@@ -166,8 +166,14 @@ export async function runLading(browser: Browser, options: LadingRunOptions): Pr
       Object.entries(metricsAfter).map(([k, v]) => [k, k === 'JSHeapUsedSize' || v < (metricsBefore[k] ?? 0) ? v : v - (metricsBefore[k] ?? 0)]),
     );
 
-    const rows = await page.locator('[data-layer-status]').count().catch(() => 0);
-    const verifiedLayers = await page.locator('[data-layer-status="verified"]').count().catch(() => 0);
+    const rows = await page
+      .locator('[data-layer-status]')
+      .count()
+      .catch(() => 0);
+    const verifiedLayers = await page
+      .locator('[data-layer-status="verified"]')
+      .count()
+      .catch(() => 0);
     if (!error && (rows !== tag.layers.length || verifiedLayers !== tag.layers.length)) {
       error = `${verifiedLayers} of ${tag.layers.length} layers verified (${rows} layer status cells)`;
     }
@@ -184,7 +190,19 @@ export async function runLading(browser: Browser, options: LadingRunOptions): Pr
       profile = await summarize(profiles, options.profileAs);
     }
     attacher.dispose();
-    return { ok: !error, ...(error ? { error } : {}), settleMs, ms, layers: tag.layers.length, verifiedLayers, heap, cpu, pageMetrics: metrics, blobs, ...(profile ? { profile } : {}) };
+    return {
+      ok: !error,
+      ...(error ? { error } : {}),
+      settleMs,
+      ms,
+      layers: tag.layers.length,
+      verifiedLayers,
+      heap,
+      cpu,
+      pageMetrics: metrics,
+      blobs,
+      ...(profile ? { profile } : {}),
+    };
   } finally {
     await context.close().catch(() => {});
   }
@@ -247,11 +265,7 @@ async function summarize(profiles: Map<string, CpuProfile>, name: string): Promi
       else workerFunctions.set(key, { ...f });
     }
   }
-  const workerTop = await annotate(
-    [...workerFunctions.values()].sort((a, b) => b.selfMs - a.selfMs).slice(0, 15),
-    workerBusy,
-    maps,
-  );
+  const workerTop = await annotate([...workerFunctions.values()].sort((a, b) => b.selfMs - a.selfMs).slice(0, 15), workerBusy, maps);
   return { targets, workerTop, pageTop };
 }
 
@@ -267,9 +281,7 @@ async function annotate(functions: SelfTime[], busyMs: number, maps: Map<string,
       source = wasmModules.get(f.url) ?? `WebAssembly: module ${module} (libzstd, unless no gzip run was profiled first)`;
     } else if (/^https?:\/\/.*\.js$/.test(f.url)) {
       if (!maps.has(f.url)) maps.set(f.url, await loadSourceMap(f.url));
-      const entry = maps.get(f.url)?.findEntry(f.lineNumber, f.columnNumber) as
-        | { originalSource?: string; originalLine?: number; name?: string }
-        | undefined;
+      const entry = maps.get(f.url)?.findEntry(f.lineNumber, f.columnNumber) as { originalSource?: string; originalLine?: number; name?: string } | undefined;
       if (entry?.originalSource) {
         const file = entry.originalSource.replace(/^.*?\/(web\/src\/|node_modules\/)/, '$1');
         source = `${file}:${(entry.originalLine ?? 0) + 1}${entry.name ? ` (${entry.name})` : ''}`;

@@ -135,8 +135,14 @@ async function burst(urlFor: (blob: Blob) => string, blobs: Blob[], streams: num
     bytes,
     seconds: Math.round(seconds * 100) / 100,
     mibPerSecond: Math.round((bytes / 1024 / 1024 / seconds) * 10) / 10,
-    firstByteMsP50: percentile(ok.map((r) => r.firstByteMs), 50),
-    firstByteMsP95: percentile(ok.map((r) => r.firstByteMs), 95),
+    firstByteMsP50: percentile(
+      ok.map((r) => r.firstByteMs),
+      50,
+    ),
+    firstByteMsP95: percentile(
+      ok.map((r) => r.firstByteMs),
+      95,
+    ),
   };
 }
 

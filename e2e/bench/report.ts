@@ -64,8 +64,7 @@ export interface BenchResults {
 // ------------------------------------------------------------------------------------ formatting
 
 const mb = (bytes: number, digits = 1): string => (bytes / MB).toFixed(digits);
-const sec = (ms: number | undefined): string =>
-  ms === undefined || Number.isNaN(ms) ? '—' : ms < 100 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(2)} s`;
+const sec = (ms: number | undefined): string => (ms === undefined || Number.isNaN(ms) ? '—' : ms < 100 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(2)} s`);
 const allRuns = (ms: readonly number[] | undefined): string => (ms?.length ? ms.map((x) => (x / 1000).toFixed(2)).join(' / ') : '');
 const rate = (bytes: number, ms: number | undefined): string => (ms === undefined || Number.isNaN(ms) ? '—' : mbps(bytes, ms).toFixed(0));
 const ratio = (c: number | undefined, lading: number | undefined): string =>
@@ -153,7 +152,14 @@ export function printReport(r: BenchResults, image: BenchImage): void {
   out.push('', 'Whole image (a: C pipeline, b: Lading)');
   const whole: string[][] = [['', 'gzip best', 'MB/s', 'zstd best', 'MB/s', 'all runs, s (gzip | zstd)']];
   const wrow = (label: string, g: Timing | undefined, z: Timing | undefined): void => {
-    whole.push([label, sec(g?.bestMs), rate(gz.uncompressedSize, g?.bestMs), sec(z?.bestMs), rate(zs.uncompressedSize, z?.bestMs), `${allRuns(g?.allMs)} | ${allRuns(z?.allMs)}`]);
+    whole.push([
+      label,
+      sec(g?.bestMs),
+      rate(gz.uncompressedSize, g?.bestMs),
+      sec(z?.bestMs),
+      rate(zs.uncompressedSize, z?.bestMs),
+      `${allRuns(g?.allMs)} | ${allRuns(z?.allMs)}`,
+    ]);
   };
   const ladingTiming = (s: LadingSeries | undefined): Timing | undefined =>
     s?.bestMs === undefined ? undefined : { bestMs: s.bestMs, allMs: s.runs.map((x) => (x.ok ? x.ms : NaN)) };
@@ -165,14 +171,20 @@ export function printReport(r: BenchResults, image: BenchImage): void {
   whole.push(['a/b: Lading ÷ C (2 parallel), median of rounds', paired(ng?.parallel2, lg), '', paired(nz?.parallel2, lz), '', '']);
   whole.push(['a/b: Lading ÷ C (sequential), best of each', ratio(ng?.sequential.bestMs, lg?.bestMs), '', ratio(nz?.sequential.bestMs, lz?.bestMs), '', '']);
   out.push(table(whole, ['l', 'r', 'r', 'r', 'r', 'l']));
-  const settled = [lg, lz].flatMap((s) => s?.runs ?? []).map((x) => x.settleMs).filter((ms): ms is number => ms !== undefined);
+  const settled = [lg, lz]
+    .flatMap((s) => s?.runs ?? [])
+    .map((x) => x.settleMs)
+    .filter((ms): ms is number => ms !== undefined);
   if (settled.length) {
     out.push(
       `  Each Lading run opens a new browser window; its clock starts once that window is quiet (waited ${sec(Math.min(...settled))}–${sec(Math.max(...settled))}): ` +
         'Chromium loads its own omnibox popup (a WebUI page in a renderer of its own) for about a second after a window opens, which an open browser did long ago.',
     );
   }
-  for (const [name, s] of [['gzip', lg], ['zstd', lz]] as const) {
+  for (const [name, s] of [
+    ['gzip', lg],
+    ['zstd', lz],
+  ] as const) {
     if (s?.failed) out.push(`  Lading ${name}: ${s.failed} of ${s.runs.length} runs FAILED: ${s.runs.find((x) => !x.ok)?.error ?? ''}`);
     if (s?.runs.length) {
       const other = s.runs.map((x) => (x.cpu[OTHER_PROCESSES] ?? 0).toFixed(1)).join(' / ');
@@ -191,7 +203,16 @@ export function printReport(r: BenchResults, image: BenchImage): void {
       const c = native?.perLayer[i]?.bestMs;
       const b = best?.blobs.find((x) => x.digest === l.digest);
       const lt = b ? b.endMs - b.startMs : undefined;
-      rows.push([`${i + 1} ${shortName(l)}`, mb(l.size), mb(l.uncompressedSize), l.entryCount.toLocaleString('en'), sec(c), rate(l.uncompressedSize, c), sec(lt), rate(l.uncompressedSize, lt)]);
+      rows.push([
+        `${i + 1} ${shortName(l)}`,
+        mb(l.size),
+        mb(l.uncompressedSize),
+        l.entryCount.toLocaleString('en'),
+        sec(c),
+        rate(l.uncompressedSize, c),
+        sec(lt),
+        rate(l.uncompressedSize, lt),
+      ]);
     }
     out.push(table(rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r']));
   }
@@ -244,7 +265,15 @@ export function printReport(r: BenchResults, image: BenchImage): void {
     const labels = [...new Set(cpuRuns.flatMap(([, run]) => Object.keys(run.cpu)))];
     const crows: string[][] = [['', ...cpuRuns.map(([n]) => n)]];
     crows.push(['wall time × cores', ...cpuRuns.map(([, run]) => ((run.ms / 1000) * r.machine.cores).toFixed(2))]);
-    crows.push(['CPU used by the bench', ...cpuRuns.map(([, run]) => Object.entries(run.cpu).filter(([k]) => k !== OTHER_PROCESSES).reduce((x, [, y]) => x + y, 0).toFixed(2))]);
+    crows.push([
+      'CPU used by the bench',
+      ...cpuRuns.map(([, run]) =>
+        Object.entries(run.cpu)
+          .filter(([k]) => k !== OTHER_PROCESSES)
+          .reduce((x, [, y]) => x + y, 0)
+          .toFixed(2),
+      ),
+    ]);
     for (const label of labels.filter((l) => l !== OTHER_PROCESSES)) {
       const values = cpuRuns.map(([, run]) => run.cpu[label] ?? 0);
       if (values.some((v) => v >= 0.05)) crows.push([`  ${label}`, ...values.map((v) => v.toFixed(2))]);
@@ -252,7 +281,11 @@ export function printReport(r: BenchResults, image: BenchImage): void {
     crows.push([OTHER_PROCESSES, ...cpuRuns.map(([, run]) => (run.cpu[OTHER_PROCESSES] ?? 0).toFixed(2))]);
     const m = (k: string) => cpuRuns.map(([, run]) => (run.pageMetrics[k] ?? 0).toFixed(k.endsWith('Count') ? 0 : 2));
     crows.push(['page main thread, from Performance.getMetrics:', ...cpuRuns.map(() => '')]);
-    crows.push(['  tasks (s)', ...m('TaskDuration')], ['  script (s)', ...m('ScriptDuration')], ['  style + layout (s)', ...cpuRuns.map(([, run]) => ((run.pageMetrics.RecalcStyleDuration ?? 0) + (run.pageMetrics.LayoutDuration ?? 0)).toFixed(2))]);
+    crows.push(
+      ['  tasks (s)', ...m('TaskDuration')],
+      ['  script (s)', ...m('ScriptDuration')],
+      ['  style + layout (s)', ...cpuRuns.map(([, run]) => ((run.pageMetrics.RecalcStyleDuration ?? 0) + (run.pageMetrics.LayoutDuration ?? 0)).toFixed(2))],
+    );
     crows.push(['  layouts', ...m('LayoutCount')], ['  style recalcs', ...m('RecalcStyleCount')]);
     const overhead = r.lading['single-small']?.bestMs;
     if (overhead !== undefined) crows.push(['fixed cost (single-small run: page, manifest, workers)', ...cpuRuns.map(() => sec(overhead))]);
@@ -270,7 +303,13 @@ export function printReport(r: BenchResults, image: BenchImage): void {
     for (const row of d.rows) {
       if (row.unsupported) drows.push([row.label, 'not supported', row.unsupported.slice(0, 60), '']);
       else if (row.error) drows.push([row.label, 'ERROR', row.error.slice(0, 80), '']);
-      else drows.push([row.label + (row.members !== undefined ? ` [${row.members} member${row.members === 1 ? '' : 's'}]` : ''), sec(row.bestMs), row.mbps.toFixed(0), row.kind.startsWith('sha') || row.kind === 'tar' ? '' : mbps(row.inBytes, row.bestMs).toFixed(0)]);
+      else
+        drows.push([
+          row.label + (row.members !== undefined ? ` [${row.members} member${row.members === 1 ? '' : 's'}]` : ''),
+          sec(row.bestMs),
+          row.mbps.toFixed(0),
+          row.kind.startsWith('sha') || row.kind === 'tar' ? '' : mbps(row.inBytes, row.bestMs).toFixed(0),
+        ]);
     }
     out.push(table(drows, ['l', 'r', 'r', 'r']));
     out.push(`Decision: ${d.decision}.`);
@@ -283,12 +322,27 @@ export function printReport(r: BenchResults, image: BenchImage): void {
     const p = run?.summary;
     if (!run || !p) continue;
     out.push('', `Profile of one more ${name} run (${sec(run.ms)} with the profiler on, not timed; .cpuprofile files open in Chrome DevTools):`);
-    out.push(table([['target', 'sampled', 'idle'], ...p.targets.map((t) => [t.name, sec(t.totalMs), `${((100 * t.idleMs) / Math.max(1, t.totalMs)).toFixed(0)}%`])], ['l', 'r', 'r']));
+    out.push(
+      table(
+        [['target', 'sampled', 'idle'], ...p.targets.map((t) => [t.name, sec(t.totalMs), `${((100 * t.idleMs) / Math.max(1, t.totalMs)).toFixed(0)}%`])],
+        ['l', 'r', 'r'],
+      ),
+    );
     out.push(`Top self time in the layer workers (share of their busy time), ${name}:`);
-    out.push(table(p.workerTop.map((f) => [`${f.selfPercent.toFixed(1)}%`, sec(f.selfMs), fnName(f)]), ['r', 'r', 'l']));
+    out.push(
+      table(
+        p.workerTop.map((f) => [`${f.selfPercent.toFixed(1)}%`, sec(f.selfMs), fnName(f)]),
+        ['r', 'r', 'l'],
+      ),
+    );
     if (p.pageTop.length) {
       out.push(`Top self time on the page main thread, ${name}:`);
-      out.push(table(p.pageTop.slice(0, 6).map((f) => [`${f.selfPercent.toFixed(1)}%`, sec(f.selfMs), fnName(f)]), ['r', 'r', 'l']));
+      out.push(
+        table(
+          p.pageTop.slice(0, 6).map((f) => [`${f.selfPercent.toFixed(1)}%`, sec(f.selfMs), fnName(f)]),
+          ['r', 'r', 'l'],
+        ),
+      );
     }
   }
   out.push('');

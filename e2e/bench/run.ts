@@ -117,7 +117,14 @@ async function main(): Promise<void> {
     results.machine.chromium = browser.version();
   }
   const once = (b: Browser, name: BenchTagName, extra: { forceGc?: boolean; profileAs?: string } = {}): Promise<LadingRun> =>
-    runLading(b, { proxyUrl: proxy.url, registryHost: registry.host, tag: image.tags[name], timeoutMs: TIMEOUT_MS, heapIntervalMs: HEAP_INTERVAL_MS, ...extra });
+    runLading(b, {
+      proxyUrl: proxy.url,
+      registryHost: registry.host,
+      tag: image.tags[name],
+      timeoutMs: TIMEOUT_MS,
+      heapIntervalMs: HEAP_INTERVAL_MS,
+      ...extra,
+    });
   const ladingRun = async (b: Browser, name: BenchTagName, what: string, extra: { forceGc?: boolean } = {}): Promise<LadingRun> => {
     const r = await once(b, name, extra);
     log(`b) Lading ${name}, ${what}: ${r.ok ? `${fmtS(r.ms)}, ${r.verifiedLayers}/${r.layers} verified` : `FAILED: ${r.error}`}`);
@@ -132,7 +139,12 @@ async function main(): Promise<void> {
       log(`a) C pipeline, ${name}, each layer alone (best of ${RUNS})`);
       const perLayer = [];
       for (const job of jobs(name)) perLayer.push({ digest: job.layer.digest, ...(await bestOf(RUNS, () => runPipeline([job], TIMEOUT_MS))) });
-      results.native[name] = { perLayer, sequential: { bestMs: NaN, allMs: [] }, parallel2: { bestMs: NaN, allMs: [] }, parallel2ViaProxy: { bestMs: NaN, allMs: [] } };
+      results.native[name] = {
+        perLayer,
+        sequential: { bestMs: NaN, allMs: [] },
+        parallel2: { bestMs: NaN, allMs: [] },
+        parallel2ViaProxy: { bestMs: NaN, allMs: [] },
+      };
     }
   }
 
@@ -147,8 +159,10 @@ async function main(): Promise<void> {
         native.sequential.allMs.push(await runPipeline(jobs(name), TIMEOUT_MS));
         native.parallel2.allMs.push(await runPipelinePool(jobs(name), 2, TIMEOUT_MS));
         native.parallel2ViaProxy.allMs.push(await runPipelinePool(jobs(name, proxy.url), 2, TIMEOUT_MS));
-        log(`a) C pipeline, ${name}, round ${round}/${RUNS}: sequential ${fmtS(native.sequential.allMs.at(-1) ?? NaN)}, ` +
-          `2 parallel ${fmtS(native.parallel2.allMs.at(-1) ?? NaN)}, via proxy ${fmtS(native.parallel2ViaProxy.allMs.at(-1) ?? NaN)}`);
+        log(
+          `a) C pipeline, ${name}, round ${round}/${RUNS}: sequential ${fmtS(native.sequential.allMs.at(-1) ?? NaN)}, ` +
+            `2 parallel ${fmtS(native.parallel2.allMs.at(-1) ?? NaN)}, via proxy ${fmtS(native.parallel2ViaProxy.allMs.at(-1) ?? NaN)}`,
+        );
       }
       if (browser && !opts['skip-lading']) ladingRuns[name].push(await ladingRun(browser, name, `round ${round}/${RUNS}`));
     }

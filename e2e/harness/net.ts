@@ -21,11 +21,7 @@ export const sleep = (ms: number): Promise<void> => new Promise((resolve) => set
  * Polls `url` until it answers with one of `statuses`. Fails early when `process` exits, and after
  * `timeoutMs` with the last status or error seen.
  */
-export async function waitForHttp(
-  url: string,
-  statuses: readonly number[],
-  options: { timeoutMs: number; process?: ManagedProcess },
-): Promise<void> {
+export async function waitForHttp(url: string, statuses: readonly number[], options: { timeoutMs: number; process?: ManagedProcess }): Promise<void> {
   const deadline = Date.now() + options.timeoutMs;
   let last = 'no answer';
   while (Date.now() < deadline) {

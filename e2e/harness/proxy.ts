@@ -39,9 +39,7 @@ export function writeDockerConfig(path: string, auths: readonly { host: string; 
 
 export async function startProxy(options: StartProxyOptions): Promise<Proxy> {
   const localTsx = join(repoRoot, 'node_modules', '.bin', 'tsx');
-  const [command, args] = existsSync(localTsx)
-    ? [localTsx, ['proxy/src/start.ts']]
-    : ['npx', ['--no-install', 'tsx', 'proxy/src/start.ts']];
+  const [command, args] = existsSync(localTsx) ? [localTsx, ['proxy/src/start.ts']] : ['npx', ['--no-install', 'tsx', 'proxy/src/start.ts']];
   const timeoutMs = options.timeoutMs ?? 120_000;
   const logFile = join(logsDir, `${options.logName ?? `proxy-${process.pid}`}.log`);
 

@@ -97,7 +97,21 @@ export async function pushBrowseFixtures(registry: Registry, fixtures: FixturesF
     if (!source) throw new Error(`fixtures.json browse.versions: no tag ${from}`);
     const first = firstTagOf.get(from);
     if (first === undefined) {
-      await run('skopeo', ['--insecure-policy', 'copy', '--quiet', '--all', '--preserve-digests', '--dest-tls-verify=false', ...creds, source.source.skopeoRef, `docker://${registry.host}/${browse.versions.repository}:${tag}`], { cwd: repoRoot });
+      await run(
+        'skopeo',
+        [
+          '--insecure-policy',
+          'copy',
+          '--quiet',
+          '--all',
+          '--preserve-digests',
+          '--dest-tls-verify=false',
+          ...creds,
+          source.source.skopeoRef,
+          `docker://${registry.host}/${browse.versions.repository}:${tag}`,
+        ],
+        { cwd: repoRoot },
+      );
       firstTagOf.set(from, tag);
     } else {
       const { bytes, mediaType } = await getManifest(registry, browse.versions.repository, first);

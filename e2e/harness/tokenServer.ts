@@ -97,7 +97,14 @@ function parseScope(scope: string): Access | undefined {
   const first = scope.indexOf(':');
   const last = scope.lastIndexOf(':');
   if (first <= 0 || last <= first) return undefined;
-  return { type: scope.slice(0, first), name: scope.slice(first + 1, last), actions: scope.slice(last + 1).split(',').filter(Boolean) };
+  return {
+    type: scope.slice(0, first),
+    name: scope.slice(first + 1, last),
+    actions: scope
+      .slice(last + 1)
+      .split(',')
+      .filter(Boolean),
+  };
 }
 
 async function makeKeyAndCert(dir: string): Promise<{ key: KeyObject; certPath: string; kid: string }> {
@@ -105,8 +112,21 @@ async function makeKeyAndCert(dir: string): Promise<{ key: KeyObject; certPath: 
   const keyPath = join(dir, 'token-key.pem');
   const certPath = join(dir, 'token-cert.pem');
   await run('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
-    '-keyout', keyPath, '-out', certPath, '-days', '2', '-subj', '/CN=lading-e2e-token-server',
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    keyPath,
+    '-out',
+    certPath,
+    '-days',
+    '2',
+    '-subj',
+    '/CN=lading-e2e-token-server',
   ]);
   const cert = new X509Certificate(readFileSync(certPath));
   const spki = cert.publicKey.export({ type: 'spki', format: 'der' });
@@ -157,7 +177,10 @@ export async function startTokenServer(options: StartTokenServerOptions): Promis
     const answer = (params: URLSearchParams, authenticated: boolean, subject: string, extra: Record<string, string> = {}): void => {
       const requestedService = params.get('service');
       if (requestedService && requestedService !== service) return reply(res, 400, { details: `unknown service ${requestedService}` });
-      const scopes = params.getAll('scope').flatMap((s) => s.split(' ')).filter(Boolean);
+      const scopes = params
+        .getAll('scope')
+        .flatMap((s) => s.split(' '))
+        .filter(Boolean);
       const granted = grant(scopes, authenticated);
       log.push({ method: req.method ?? '', scopes, authenticated, granted });
       const token = issue(subject, granted);
@@ -334,7 +357,9 @@ export async function pushToTokenRegistry(registry: TokenRegistry, tags: readonl
       headers: { Accept: MANIFEST_ACCEPT, Authorization: `Bearer ${token}` },
     });
     if (res.status !== 200 || res.headers.get('docker-content-digest') !== tag.digest) {
-      throw new Error(`token registry ${registry.host} does not serve ${tag.reference}: HTTP ${res.status}, digest ${res.headers.get('docker-content-digest')}`);
+      throw new Error(
+        `token registry ${registry.host} does not serve ${tag.reference}: HTTP ${res.status}, digest ${res.headers.get('docker-content-digest')}`,
+      );
     }
   }
 }

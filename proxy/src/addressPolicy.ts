@@ -212,8 +212,7 @@ export function normaliseHostEntry(entry: string): string {
   }
 }
 
-const notAllowed = (message: string, detail: Record<string, string>): ProxyError =>
-  new ProxyError('PROXY_NOT_ALLOWED', 403, message, detail);
+const notAllowed = (message: string, detail: Record<string, string>): ProxyError => new ProxyError('PROXY_NOT_ALLOWED', 403, message, detail);
 
 const HINT = 'list the host in LADING_ALLOW_HOSTS (or LADING_INSECURE_REGISTRIES) to allow it';
 
@@ -277,9 +276,7 @@ export function createAddressPolicy(allowed: Iterable<string>, baseLookup?: Look
               cb(err as NodeJS.ErrnoException);
               return;
             }
-            const answers: LookupAddress[] = Array.isArray(address)
-              ? (address as LookupAddress[])
-              : [{ address: String(address), family: Number(family) }];
+            const answers: LookupAddress[] = Array.isArray(address) ? (address as LookupAddress[]) : [{ address: String(address), family: Number(family) }];
             for (const answer of answers) {
               const why = deniedAddressReason(answer.address);
               if (why) {

@@ -220,9 +220,7 @@ export class RegistryAuth {
     const flightKey = `${target.key} ${scopeKey} ${realm}`;
     let flight = this.inflight.get(flightKey);
     if (!flight) {
-      flight = this.fetchToken(target, realmUrl, challenge.params.service, scopes, scopeKey).finally(() =>
-        this.inflight.delete(flightKey),
-      );
+      flight = this.fetchToken(target, realmUrl, challenge.params.service, scopes, scopeKey).finally(() => this.inflight.delete(flightKey));
       this.inflight.set(flightKey, flight);
     }
     return `Bearer ${await flight}`;
@@ -237,13 +235,7 @@ export class RegistryAuth {
     }
   }
 
-  private async fetchToken(
-    target: RegistryTarget,
-    realm: URL,
-    service: string | undefined,
-    scopes: readonly string[],
-    scopeKey: string,
-  ): Promise<string> {
+  private async fetchToken(target: RegistryTarget, realm: URL, service: string | undefined, scopes: readonly string[], scopeKey: string): Promise<string> {
     const credential = this.config.credentials.get(target.key);
     let reply = credential?.identityToken ? await this.exchangeRefreshToken(target, realm, service, scopes, credential) : undefined;
     if (!reply) {
@@ -270,8 +262,7 @@ export class RegistryAuth {
     if (credential?.identityToken && typeof fields.refresh_token === 'string' && fields.refresh_token !== '') {
       this.refreshTokens.set(target.key, fields.refresh_token);
     }
-    const expiresIn =
-      typeof fields.expires_in === 'number' && fields.expires_in > 0 ? fields.expires_in : DEFAULT_TOKEN_SECONDS;
+    const expiresIn = typeof fields.expires_in === 'number' && fields.expires_in > 0 ? fields.expires_in : DEFAULT_TOKEN_SECONDS;
     this.tokens.set(target.key, scopeKey, token, expiresIn);
     return token;
   }
@@ -298,13 +289,7 @@ export class RegistryAuth {
     return reply.status === 404 || reply.status === 405 ? undefined : reply;
   }
 
-  private async tokenRequest(
-    target: RegistryTarget,
-    url: URL,
-    method: 'GET' | 'POST',
-    authorization: string | undefined,
-    body?: Buffer,
-  ): Promise<TokenReply> {
+  private async tokenRequest(target: RegistryTarget, url: URL, method: 'GET' | 'POST', authorization: string | undefined, body?: Buffer): Promise<TokenReply> {
     // Shares the abort-free path: a token fetched for one browser request serves others too.
     const { response } = await fetchUpstream(url, {
       method,

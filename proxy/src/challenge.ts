@@ -126,9 +126,7 @@ function readToken68(c: Cursor): string | undefined {
 
 /** The challenge the proxy can answer, preferring Bearer (token) over Basic. */
 export function selectChallenge(challenges: readonly AuthChallenge[]): AuthChallenge | undefined {
-  return (
-    challenges.find((ch) => ch.scheme === 'bearer' && ch.params.realm) ?? challenges.find((ch) => ch.scheme === 'basic')
-  );
+  return challenges.find((ch) => ch.scheme === 'bearer' && ch.params.realm) ?? challenges.find((ch) => ch.scheme === 'basic');
 }
 
 /** The scopes a Bearer challenge asks for (space-separated in one `scope` parameter). */

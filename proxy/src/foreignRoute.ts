@@ -49,12 +49,7 @@ function plainHttpOk(url: URL, insecureRegistries: ReadonlySet<string>): boolean
 
 const PASSED = new Set(['content-length', 'content-range', 'accept-ranges', 'etag', 'last-modified']);
 
-export async function handleForeignRequest(
-  req: IncomingMessage,
-  res: ServerResponse,
-  search: string,
-  ctx: RegistryContext,
-): Promise<void> {
+export async function handleForeignRequest(req: IncomingMessage, res: ServerResponse, search: string, ctx: RegistryContext): Promise<void> {
   if (req.method !== 'GET') {
     sendProxyError(res, new ProxyError('PROXY_NOT_ALLOWED', 405, `Method ${req.method} is not allowed for foreign layers`), { Allow: 'GET' });
     return;

@@ -48,7 +48,10 @@ export function parseHubPath(pathname: string, search = ''): HubRoute | ProxyErr
   if (!pathname.startsWith(`${HUB_PREFIX}/`)) return notAllowed;
   let segments: string[];
   try {
-    segments = pathname.slice(HUB_PREFIX.length + 1).split('/').map(decodeURIComponent);
+    segments = pathname
+      .slice(HUB_PREFIX.length + 1)
+      .split('/')
+      .map(decodeURIComponent);
   } catch {
     return new ProxyError('PROXY_BAD_REQUEST', 400, 'Malformed percent-encoding in the path');
   }
@@ -107,13 +110,7 @@ export function rewriteHubLink(value: unknown, hubOrigin: string): unknown {
   }
 }
 
-export async function handleHubRequest(
-  req: IncomingMessage,
-  res: ServerResponse,
-  pathname: string,
-  search: string,
-  ctx: RegistryContext,
-): Promise<void> {
+export async function handleHubRequest(req: IncomingMessage, res: ServerResponse, pathname: string, search: string, ctx: RegistryContext): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     sendProxyError(res, new ProxyError('PROXY_NOT_ALLOWED', 405, `Method ${req.method} is not allowed`), { Allow: 'GET, HEAD' });
     return;

@@ -34,7 +34,10 @@ export function isValidRegistryHost(host: string): boolean {
  * `ghcr.io`, `localhost:5000`, `https://ghcr.io`, `https://index.docker.io/v1/` (→ `docker.io`).
  */
 export function registryKey(hostOrUrl: string): string {
-  let host = hostOrUrl.trim().toLowerCase().replace(/^[a-z][a-z0-9+.-]*:\/\//, '');
+  let host = hostOrUrl
+    .trim()
+    .toLowerCase()
+    .replace(/^[a-z][a-z0-9+.-]*:\/\//, '');
   const slash = host.indexOf('/');
   if (slash >= 0) host = host.slice(0, slash);
   if (host.endsWith(':443')) host = host.slice(0, -':443'.length);

@@ -5,15 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import type { AddressPolicy } from './addressPolicy';
 import { TokenEndpointError, type RegistryAuth } from './auth';
 import type { LadingConfig } from './config';
-import {
-  codeForStatus,
-  errorBody,
-  isRegistryErrorBody,
-  ProxyError,
-  sendProxyError,
-  toProxyError,
-  type RegistryErrorEntry,
-} from './errors';
+import { codeForStatus, errorBody, isRegistryErrorBody, ProxyError, sendProxyError, toProxyError, type RegistryErrorEntry } from './errors';
 import { isValidRegistryHost, plainHttpAllowed, resolveRegistry, type RegistryTarget } from './registry';
 import { fetchUpstream, readBounded, type Agents, type FetchResult } from './upstream';
 
@@ -42,8 +34,7 @@ const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
 const MAX_NAME_LENGTH = 255;
 const PASSED_QUERY = ['n', 'last', 'artifactType'];
 
-const notAllowedPath = (path: string): ProxyError =>
-  new ProxyError('PROXY_NOT_ALLOWED', 404, `Not a registry API path the proxy forwards: ${path}`);
+const notAllowedPath = (path: string): ProxyError => new ProxyError('PROXY_NOT_ALLOWED', 404, `Not a registry API path the proxy forwards: ${path}`);
 const badRequest = (message: string): ProxyError => new ProxyError('PROXY_BAD_REQUEST', 400, message);
 
 /** Parses `/registry/<host>/v2/...` (raw pathname, `search` with its `?`). Returns the route or the error to send. */
@@ -154,13 +145,7 @@ export function forwardedHeaders(req: IncomingMessage): OutgoingHttpHeaders {
  */
 const HEAD_FALLBACK_STATUSES = new Set([401, 403, 405]);
 
-export async function handleRegistryRequest(
-  req: IncomingMessage,
-  res: ServerResponse,
-  pathname: string,
-  search: string,
-  ctx: RegistryContext,
-): Promise<void> {
+export async function handleRegistryRequest(req: IncomingMessage, res: ServerResponse, pathname: string, search: string, ctx: RegistryContext): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     sendProxyError(res, new ProxyError('PROXY_NOT_ALLOWED', 405, `Method ${req.method} is not allowed`), {
       Allow: 'GET, HEAD',
@@ -249,12 +234,7 @@ const PASSED_RESPONSE_HEADERS = new Set([
   'retry-after',
   'docker-ratelimit-source',
 ]);
-const PASSED_ERROR_HEADERS = new Set([
-  'content-range',
-  'docker-distribution-api-version',
-  'retry-after',
-  'docker-ratelimit-source',
-]);
+const PASSED_ERROR_HEADERS = new Set(['content-range', 'docker-distribution-api-version', 'retry-after', 'docker-ratelimit-source']);
 export const isRateLimitHeader = (name: string): boolean => name.startsWith('ratelimit-') || name.startsWith('x-ratelimit-');
 
 /** Headers every proxied registry response gets: a blob must never render as a page on our origin. */
@@ -370,22 +350,13 @@ async function relay(
 const MAX_ERROR_BODY = 64 * 1024;
 
 /** Upstream errors: same status; the registry's JSON when it sent the usual shape, else one in that shape. */
-export async function relayError(
-  res: ServerResponse,
-  method: 'GET' | 'HEAD',
-  upstream: IncomingMessage,
-  status: number,
-  from: string,
-): Promise<void> {
+export async function relayError(res: ServerResponse, method: 'GET' | 'HEAD', upstream: IncomingMessage, status: number, from: string): Promise<void> {
   // Never WWW-Authenticate: the browser would prompt for the proxy's upstream credentials.
   const headers = pickHeaders(upstream, PASSED_ERROR_HEADERS);
   let body: Buffer | undefined;
   if (method === 'GET') {
     const raw = await readBounded(upstream, MAX_ERROR_BODY).catch(() => undefined);
-    body =
-      raw && isRegistryErrorBody(raw)
-        ? raw
-        : Buffer.from(errorBody(synthesizedError(status, from, upstream.headers['content-type'], raw)));
+    body = raw && isRegistryErrorBody(raw) ? raw : Buffer.from(errorBody(synthesizedError(status, from, upstream.headers['content-type'], raw)));
   } else {
     upstream.resume();
   }
@@ -399,12 +370,7 @@ export async function relayError(
   res.end(body);
 }
 
-function synthesizedError(
-  status: number,
-  from: string,
-  contentType: string | undefined,
-  body: Buffer | undefined,
-): RegistryErrorEntry {
+function synthesizedError(status: number, from: string, contentType: string | undefined, body: Buffer | undefined): RegistryErrorEntry {
   const entry: RegistryErrorEntry = {
     code: codeForStatus(status),
     message: `${from} answered ${status} ${STATUS_CODES[status] ?? ''}`.trimEnd(),

@@ -139,8 +139,7 @@ function requestOnce(url: URL, options: UpstreamRequestOptions): Promise<Incomin
       if (!settled) {
         settled = true;
         const code = (err as NodeJS.ErrnoException).code;
-        const stale =
-          req.reusedSocket && (code === 'ECONNRESET' || code === 'EPIPE') && !options.signal?.aborted && options.method !== 'POST';
+        const stale = req.reusedSocket && (code === 'ECONNRESET' || code === 'EPIPE') && !options.signal?.aborted && options.method !== 'POST';
         reject(stale ? new StaleSocketError(err) : err);
       }
     });
@@ -171,12 +170,10 @@ export async function fetchUpstream(start: URL, options: FetchOptions): Promise<
   let url = start;
   for (let hops = 0; ; hops++) {
     if (url.protocol === 'http:' && !options.allowPlainHttp(url)) {
-      throw new ProxyError(
-        'PROXY_NOT_ALLOWED',
-        403,
-        `Refusing plain http to ${url.host}; list it in LADING_INSECURE_REGISTRIES to allow it`,
-        { host: url.host, reason: 'plain http' },
-      );
+      throw new ProxyError('PROXY_NOT_ALLOWED', 403, `Refusing plain http to ${url.host}; list it in LADING_INSECURE_REGISTRIES to allow it`, {
+        host: url.host,
+        reason: 'plain http',
+      });
     }
     const headers: OutgoingHttpHeaders = { ...options.headers };
     if (options.authorization && options.authHost !== undefined && url.host === options.authHost) {

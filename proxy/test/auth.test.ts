@@ -93,8 +93,7 @@ async function tokenSetup(): Promise<TokenSetup> {
     if (token) setup.issued.add(token);
     json(res, 200, reply);
   });
-  setup.challenge = (name) =>
-    `Bearer realm="${setup.realm.url}/token",service="fake-registry",scope="repository:${name}:pull"`;
+  setup.challenge = (name) => `Bearer realm="${setup.realm.url}/token",service="fake-registry",scope="repository:${name}:pull"`;
   setup.registry = await startServer((req, res) => {
     const name = /^\/v2\/(.+)\/(manifests|tags)\//.exec(req.url ?? '')?.[1] ?? '';
     const auth = req.headers.authorization ?? '';
@@ -164,10 +163,7 @@ describe('Bearer token flow', () => {
     await request(`${proxy.url}/registry/${s.registry.host}/v2/a/tags/list`);
     await request(`${proxy.url}/registry/${s.registry.host}/v2/b/tags/list`);
     await request(`${proxy.url}/registry/${s.registry.host}/v2/a/manifests/latest`, { method: 'HEAD' });
-    expect(s.realm.requests.map((r) => new URL(r.url, s.realm.url).searchParams.get('scope'))).toEqual([
-      'repository:a:pull',
-      'repository:b:pull',
-    ]);
+    expect(s.realm.requests.map((r) => new URL(r.url, s.realm.url).searchParams.get('scope'))).toEqual(['repository:a:pull', 'repository:b:pull']);
   });
 
   it('derives repository:<name>:pull when the challenge has no scope; accepts access_token, defaults to 60 s', async () => {
@@ -204,12 +200,7 @@ describe('Bearer token flow', () => {
     const reply = await request(url);
     expect(reply.status).toBe(200);
     expect(s.realm.requests).toHaveLength(2);
-    expect(s.registry.requests.map((r) => r.headers.authorization)).toEqual([
-      undefined,
-      'Bearer tok-1',
-      'Bearer tok-1',
-      'Bearer tok-2',
-    ]);
+    expect(s.registry.requests.map((r) => r.headers.authorization)).toEqual([undefined, 'Bearer tok-1', 'Bearer tok-1', 'Bearer tok-2']);
   });
 
   it('never sends an empty Bearer token', async () => {
@@ -309,11 +300,7 @@ describe('credentials from a docker config file', () => {
     const url = `${proxy.url}/registry/${registry.host}/v2/team/app/tags/list`;
     expect((await request(url)).status).toBe(200);
     expect((await request(url)).status).toBe(200);
-    expect(registry.requests.map((r) => r.headers.authorization)).toEqual([
-      undefined,
-      `Basic ${b64('alice:s3cret')}`,
-      `Basic ${b64('alice:s3cret')}`,
-    ]);
+    expect(registry.requests.map((r) => r.headers.authorization)).toEqual([undefined, `Basic ${b64('alice:s3cret')}`, `Basic ${b64('alice:s3cret')}`]);
     expect(realm.requests).toHaveLength(0);
   });
 

@@ -4,11 +4,7 @@ import { challengeScopes, parseWwwAuthenticate, selectChallenge } from '../src/c
 // Header values as registries send them (recorded shapes; repository names vary).
 describe('parseWwwAuthenticate: real-world registries', () => {
   it('Docker Hub', () => {
-    expect(
-      parseWwwAuthenticate(
-        'Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/nginx:pull"',
-      ),
-    ).toEqual([
+    expect(parseWwwAuthenticate('Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/nginx:pull"')).toEqual([
       {
         scheme: 'bearer',
         params: { realm: 'https://auth.docker.io/token', service: 'registry.docker.io', scope: 'repository:library/nginx:pull' },
@@ -28,9 +24,7 @@ describe('parseWwwAuthenticate: real-world registries', () => {
   });
 
   it('Google Container Registry', () => {
-    const [ch] = parseWwwAuthenticate(
-      'Bearer realm="https://gcr.io/v2/token",service="gcr.io",scope="repository:google-containers/pause:pull"',
-    );
+    const [ch] = parseWwwAuthenticate('Bearer realm="https://gcr.io/v2/token",service="gcr.io",scope="repository:google-containers/pause:pull"');
     expect(ch).toEqual({
       scheme: 'bearer',
       params: { realm: 'https://gcr.io/v2/token', service: 'gcr.io', scope: 'repository:google-containers/pause:pull' },
@@ -82,9 +76,7 @@ describe('parseWwwAuthenticate: syntax', () => {
   });
 
   it('the RFC 9110 example: three challenges, escaped quotes, a token68-less Basic', () => {
-    const challenges = parseWwwAuthenticate(
-      'Newauth realm="apps", type=1, title="Login to \\"apps\\"", Basic realm="simple"',
-    );
+    const challenges = parseWwwAuthenticate('Newauth realm="apps", type=1, title="Login to \\"apps\\"", Basic realm="simple"');
     expect(challenges).toEqual([
       { scheme: 'newauth', params: { realm: 'apps', type: '1', title: 'Login to "apps"' } },
       { scheme: 'basic', params: { realm: 'simple' } },
@@ -142,9 +134,7 @@ describe('parseWwwAuthenticate: syntax', () => {
   });
 
   it('a quoted scope with commas, then a second challenge', () => {
-    const challenges = parseWwwAuthenticate(
-      'Bearer realm="https://r/t",scope="repository:a/b:pull,push",error="insufficient_scope", Basic realm="x, y"',
-    );
+    const challenges = parseWwwAuthenticate('Bearer realm="https://r/t",scope="repository:a/b:pull,push",error="insufficient_scope", Basic realm="x, y"');
     expect(challenges[0]?.params).toEqual({ realm: 'https://r/t', scope: 'repository:a/b:pull,push', error: 'insufficient_scope' });
     expect(challenges[1]).toEqual({ scheme: 'basic', params: { realm: 'x, y' } });
   });

@@ -70,9 +70,14 @@ describe('forwarding', () => {
       return void res.end();
     }
     if (path === '/v2/r/tags/list') {
-      return json(res, 200, { name: 'r', tags: ['a', 'b'] }, {
-        link: `</v2/r/tags/list?last=b&n=2>; rel="next", <https://elsewhere.example/v2/r/tags/list?last=z>; rel="other"`,
-      });
+      return json(
+        res,
+        200,
+        { name: 'r', tags: ['a', 'b'] },
+        {
+          link: `</v2/r/tags/list?last=b&n=2>; rel="next", <https://elsewhere.example/v2/r/tags/list?last=z>; rel="other"`,
+        },
+      );
     }
     if (path === '/v2/_catalog') {
       return json(res, 200, { repositories: ['r'] }, { link: `<${registry.url}/v2/_catalog?last=r&n=1>; rel="next"` });
@@ -152,10 +157,7 @@ describe('forwarding', () => {
     const toStorage = storage.requests.filter((r) => r.url === '/blob/a?signature=xyz');
     expect(toStorage).toHaveLength(1);
     expect(toStorage[0]!.headers.authorization).toBeUndefined();
-    expect(registry.requests.filter((r) => r.url === `/v2/private/blobs/${DIGEST_A}`).map((r) => r.headers.authorization)).toEqual([
-      undefined,
-      'Bearer t',
-    ]);
+    expect(registry.requests.filter((r) => r.url === `/v2/private/blobs/${DIGEST_A}`).map((r) => r.headers.authorization)).toEqual([undefined, 'Bearer t']);
   });
 
   it('keeps Authorization on same-host hops and drops it at the storage host', async () => {

@@ -13,8 +13,16 @@ describe('parseHubPath', () => {
     return route.upstreamPath;
   };
   it.each([
-    ['/hub/v2/namespaces/library/repositories/nginx/tags', '?page_size=100&page=2&evil=1', '/v2/namespaces/library/repositories/nginx/tags?page=2&page_size=100'],
-    ['/hub/v2/namespaces/library/repositories/nginx/tags/', '?name=1.27&ordering=last_updated', '/v2/namespaces/library/repositories/nginx/tags?name=1.27&ordering=last_updated'],
+    [
+      '/hub/v2/namespaces/library/repositories/nginx/tags',
+      '?page_size=100&page=2&evil=1',
+      '/v2/namespaces/library/repositories/nginx/tags?page=2&page_size=100',
+    ],
+    [
+      '/hub/v2/namespaces/library/repositories/nginx/tags/',
+      '?name=1.27&ordering=last_updated',
+      '/v2/namespaces/library/repositories/nginx/tags?name=1.27&ordering=last_updated',
+    ],
     ['/hub/v2/namespaces/library/repositories/nginx/tags/1.27-alpine', '', '/v2/namespaces/library/repositories/nginx/tags/1.27-alpine'],
     ['/hub/v2/namespaces/bitnami/repositories/redis', '?page=1', '/v2/namespaces/bitnami/repositories/redis'],
     ['/hub/v2/search/repositories/', '?query=redis&page_size=10&x=1', '/v2/search/repositories/?query=redis&page_size=10'],

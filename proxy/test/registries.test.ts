@@ -101,8 +101,7 @@ describe('registry shapes', () => {
   let issued = new Set<string>();
   let realmCalls = 0;
 
-  const authorised = (req: IncomingMessage): boolean =>
-    !shape.challenge || issued.has((req.headers.authorization ?? '').replace(/^Bearer /, ''));
+  const authorised = (req: IncomingMessage): boolean => !shape.challenge || issued.has((req.headers.authorization ?? '').replace(/^Bearer /, ''));
 
   beforeAll(async () => {
     realm = await startServer((_req, res) => {
@@ -227,11 +226,7 @@ describe('ECR Public: blob HEAD answered 401 while GET works', () => {
       expect(reply.status).toBe(200);
       expect(reply.headers['content-length']).toBe(String(big));
       expect(reply.headers['docker-content-digest']).toBe(DIGEST_A);
-      expect(registry.requests.map((r) => `${r.method} ${r.headers.authorization ?? '-'}`)).toEqual([
-        'HEAD -',
-        'HEAD Bearer ecr',
-        'GET Bearer ecr',
-      ]);
+      expect(registry.requests.map((r) => `${r.method} ${r.headers.authorization ?? '-'}`)).toEqual(['HEAD -', 'HEAD Bearer ecr', 'GET Bearer ecr']);
       expect(bodyBytesSent).toBeLessThan(big); // the GET was cut after its headers
 
       // A manifest HEAD gets no such fallback: its 401 is passed on.

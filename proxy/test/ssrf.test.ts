@@ -48,12 +48,19 @@ describe('deniedAddressReason', () => {
     expect(deniedAddressReason(address)).toMatch(reason);
   });
 
-  it.each(['93.184.215.14', '8.8.8.8', '172.32.0.1', '100.128.0.1', '11.0.0.1', '2606:4700:4700::1111', '::ffff:8.8.8.8', '64:ff9b::808:808', '2002:808:808::'])(
-    '%s is a public address',
-    (address) => {
-      expect(deniedAddressReason(address)).toBeUndefined();
-    },
-  );
+  it.each([
+    '93.184.215.14',
+    '8.8.8.8',
+    '172.32.0.1',
+    '100.128.0.1',
+    '11.0.0.1',
+    '2606:4700:4700::1111',
+    '::ffff:8.8.8.8',
+    '64:ff9b::808:808',
+    '2002:808:808::',
+  ])('%s is a public address', (address) => {
+    expect(deniedAddressReason(address)).toBeUndefined();
+  });
 });
 
 describe('IPv4 spellings', () => {
@@ -186,7 +193,13 @@ describe('the policy before connecting (no sockets)', () => {
     const one = await new Promise<unknown[]>((resolve) => guarded('ok.example', {}, (...args: unknown[]) => resolve(args)));
     expect(one).toEqual([null, '93.184.215.14', 4]);
     const all = await new Promise<unknown[]>((resolve) => guarded('ok.example', { all: true }, (...args: unknown[]) => resolve(args)));
-    expect(all).toEqual([null, [{ address: '93.184.215.14', family: 4 }, { address: '2606:4700::1', family: 6 }]]);
+    expect(all).toEqual([
+      null,
+      [
+        { address: '93.184.215.14', family: 4 },
+        { address: '2606:4700::1', family: 6 },
+      ],
+    ]);
   });
 });
 

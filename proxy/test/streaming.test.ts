@@ -46,34 +46,32 @@ describe('streaming a 50 MB blob', () => {
   it('delivers the first bytes early, holds the registry back while the browser is paused, and ends intact', async () => {
     const hash = createHash('sha256');
     let received = 0;
-    const observed = await new Promise<{ atFirstByte: number; whilePaused: number; finishedWhilePaused: boolean }>(
-      (resolve, reject) => {
-        http
-          .get(`${proxy.url}/registry/${registry.host}/v2/big/blobs/${DIGEST_A}`, { agent: false }, (res) => {
-            expect(res.statusCode).toBe(200);
-            expect(res.headers['content-length']).toBe(String(TOTAL));
-            let atFirstByte = -1;
-            let whilePaused = -1;
-            let finishedWhilePaused = false;
-            res.on('data', (chunk: Buffer) => {
-              hash.update(chunk);
-              received += chunk.length;
-              if (atFirstByte >= 0) return;
-              atFirstByte = sent;
-              // Stop reading for a while: a proxy that buffers would keep pulling the whole body.
-              res.pause();
-              setTimeout(() => {
-                whilePaused = sent;
-                finishedWhilePaused = finished;
-                res.resume();
-              }, 400);
-            });
-            res.on('end', () => resolve({ atFirstByte, whilePaused, finishedWhilePaused }));
-            res.on('error', reject);
-          })
-          .on('error', reject);
-      },
-    );
+    const observed = await new Promise<{ atFirstByte: number; whilePaused: number; finishedWhilePaused: boolean }>((resolve, reject) => {
+      http
+        .get(`${proxy.url}/registry/${registry.host}/v2/big/blobs/${DIGEST_A}`, { agent: false }, (res) => {
+          expect(res.statusCode).toBe(200);
+          expect(res.headers['content-length']).toBe(String(TOTAL));
+          let atFirstByte = -1;
+          let whilePaused = -1;
+          let finishedWhilePaused = false;
+          res.on('data', (chunk: Buffer) => {
+            hash.update(chunk);
+            received += chunk.length;
+            if (atFirstByte >= 0) return;
+            atFirstByte = sent;
+            // Stop reading for a while: a proxy that buffers would keep pulling the whole body.
+            res.pause();
+            setTimeout(() => {
+              whilePaused = sent;
+              finishedWhilePaused = finished;
+              res.resume();
+            }, 400);
+          });
+          res.on('end', () => resolve({ atFirstByte, whilePaused, finishedWhilePaused }));
+          res.on('error', reject);
+        })
+        .on('error', reject);
+    });
     expect(observed.atFirstByte).toBeLessThan(TOTAL);
     expect(observed.finishedWhilePaused).toBe(false);
     // Only socket buffers' worth may be in flight (loopback buffers hold a few MB per connection; ~8 MB seen).

@@ -49,7 +49,11 @@ describe("dive's CI rules", () => {
   });
 
   it('fails only strictly beyond a threshold', () => {
-    const exact = { lowestEfficiency: String(DIVE_TEST_IMAGE.efficiency), highestWastedBytes: '32025', highestUserWastedPercent: String(DIVE_TEST_IMAGE.wastedUserPercent) };
+    const exact = {
+      lowestEfficiency: String(DIVE_TEST_IMAGE.efficiency),
+      highestWastedBytes: '32025',
+      highestUserWastedPercent: String(DIVE_TEST_IMAGE.wastedUserPercent),
+    };
     expect(evaluateCi(exact, DIVE_TEST_IMAGE).pass).toBe(true);
     expect(statuses({ ...exact, highestWastedBytes: '32024B' }).highestWastedBytes).toBe('FAIL');
     expect(statuses({ ...exact, highestWastedBytes: '32kB' }).highestWastedBytes).toBe('FAIL');

@@ -255,7 +255,8 @@ function statusText(status: RuleStatus, style: Style): string {
 export function resultsSection(evaluation: CiEvaluation, style: Style = PLAIN): string[] {
   const lines = [style.title('Results:')];
   const sorted = [...evaluation.results].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  for (const r of sorted) lines.push(r.message !== '' ? `  ${statusText(r.status, style)}: ${r.key}: ${r.message}` : `  ${statusText(r.status, style)}: ${r.key}`);
+  for (const r of sorted)
+    lines.push(r.message !== '' ? `  ${statusText(r.status, style)}: ${r.key}: ${r.message}` : `  ${statusText(r.status, style)}: ${r.key}`);
   if (evaluation.misconfigured) {
     lines.push(style.fail('CI Misconfigured'));
   } else {
@@ -268,10 +269,7 @@ export function resultsSection(evaluation: CiEvaluation, style: Style = PLAIN): 
 
 /** dive's whole CI report: figures, inefficient files, results. */
 export function ciReport(evaluation: CiEvaluation, analysis: CiAnalysis, style: Style = PLAIN): string {
-  return [
-    ciFigures(analysis),
-    style.title('Inefficient Files:'),
-    ...inefficientFilesTable(analysis.inefficiencies),
-    ...resultsSection(evaluation, style),
-  ].join('\n');
+  return [ciFigures(analysis), style.title('Inefficient Files:'), ...inefficientFilesTable(analysis.inefficiencies), ...resultsSection(evaluation, style)].join(
+    '\n',
+  );
 }

@@ -91,7 +91,14 @@ interface ExportJson {
     userSizeBytes: number;
     wastedUserPercent: number;
     verification: { ok: boolean; failedLayers: number[] };
-    layers: { digest: string; diffId: string; mediaType: string; compressedSizeBytes: number; reclaimableBytes: number; verification: { ok: boolean; problems: string[] } }[];
+    layers: {
+      digest: string;
+      diffId: string;
+      mediaType: string;
+      compressedSizeBytes: number;
+      reclaimableBytes: number;
+      verification: { ok: boolean; problems: string[] };
+    }[];
   };
 }
 
@@ -290,7 +297,11 @@ describe.skipIf(skip)('lading analyze', () => {
     const base = dockerJson.layer[0]!.fileList;
     expect(base.find((f) => f.path === 'tmp')).toMatchObject({ typeFlag: 53, fileMode: 2 ** 31 + 2 ** 20 + 0o777, isDir: true });
     expect(base.find((f) => f.path === 'etc/os-release')).toMatchObject({ typeFlag: 50, linkName: '../usr/lib/os-release', fileMode: 2 ** 27 + 0o777 });
-    expect(dockerJson.layer[4]!.fileList.find((f) => f.path === 'root/example/README.md')).toMatchObject({ typeFlag: 49, linkName: 'root/example/README.hardlink', size: 0 });
+    expect(dockerJson.layer[4]!.fileList.find((f) => f.path === 'root/example/README.md')).toMatchObject({
+      typeFlag: 49,
+      linkName: 'root/example/README.hardlink',
+      size: 0,
+    });
     // A parent comes after all of its children.
     const order = new Map(base.map((f, i) => [f.path, i]));
     for (const [path, i] of order) {
@@ -332,80 +343,105 @@ describe.skipIf(skip)('lading analyze', () => {
     });
   });
 
-  it('fails dive CI with a .dive-ci that asks too much (exit 3)', async () => {
-    const dir = join(tmp, 'ci-fail');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, '.dive-ci'), 'rules:\n  lowestEfficiency: 0.9999\n  highestWastedBytes: 20MB\n  highestUserWastedPercent: 0.5\n');
-    const run = await lading(['analyze', dockerArchive, '--ci'], { cwd: dir });
-    expect(run.code).toBe(3);
-    expect(run.stdout).toContain(`  FAIL: lowestEfficiency: image efficiency is too low (efficiency=${goFloatV(dive.efficiency)} < threshold=0.9999)\n`);
-    expect(run.stdout).toContain('  PASS: highestWastedBytes\n');
-    expect(run.stdout).toContain('Result:FAIL [Total:3] [Passed:2] [Failed:1] [Warn:0] [Skipped:0]');
-  }, TIMEOUT);
+  it(
+    'fails dive CI with a .dive-ci that asks too much (exit 3)',
+    async () => {
+      const dir = join(tmp, 'ci-fail');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, '.dive-ci'), 'rules:\n  lowestEfficiency: 0.9999\n  highestWastedBytes: 20MB\n  highestUserWastedPercent: 0.5\n');
+      const run = await lading(['analyze', dockerArchive, '--ci'], { cwd: dir });
+      expect(run.code).toBe(3);
+      expect(run.stdout).toContain(`  FAIL: lowestEfficiency: image efficiency is too low (efficiency=${goFloatV(dive.efficiency)} < threshold=0.9999)\n`);
+      expect(run.stdout).toContain('  PASS: highestWastedBytes\n');
+      expect(run.stdout).toContain('Result:FAIL [Total:3] [Passed:2] [Failed:1] [Warn:0] [Skipped:0]');
+    },
+    TIMEOUT,
+  );
 
-  it('skips disabled rules (--ci-config, "disabled" and "off")', async () => {
-    const file = join(tmp, 'disabled.yml');
-    writeFileSync(file, 'rules:\n  lowestEfficiency: disabled\n  highestWastedBytes: off\n  highestUserWastedPercent: "disabled"\n');
-    const run = await lading(['analyze', dockerArchive, '--ci-config', file], { cwd: tmp });
-    expect(run.code).toBe(0);
-    expect(run.stdout).toContain('  SKIP: highestUserWastedPercent: rule disabled\n  SKIP: highestWastedBytes: rule disabled\n  SKIP: lowestEfficiency: rule disabled\n');
-    expect(run.stdout).toContain('Result:PASS [Total:3] [Passed:0] [Failed:0] [Warn:0] [Skipped:3]');
-  }, TIMEOUT);
+  it(
+    'skips disabled rules (--ci-config, "disabled" and "off")',
+    async () => {
+      const file = join(tmp, 'disabled.yml');
+      writeFileSync(file, 'rules:\n  lowestEfficiency: disabled\n  highestWastedBytes: off\n  highestUserWastedPercent: "disabled"\n');
+      const run = await lading(['analyze', dockerArchive, '--ci-config', file], { cwd: tmp });
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain(
+        '  SKIP: highestUserWastedPercent: rule disabled\n  SKIP: highestWastedBytes: rule disabled\n  SKIP: lowestEfficiency: rule disabled\n',
+      );
+      expect(run.stdout).toContain('Result:PASS [Total:3] [Passed:0] [Failed:0] [Warn:0] [Skipped:3]');
+    },
+    TIMEOUT,
+  );
 
-  it('refuses misconfigured rules before reading anything (exit 1)', async () => {
-    const file = join(tmp, 'bad.yml');
-    writeFileSync(file, 'rules:\n  lowestEfficiency: 1.5\n  highestWastedBytes: 20 parsecs\n');
-    const run = await lading(['analyze', dockerArchive, '--ci-config', file], { cwd: tmp });
-    expect(run.code).toBe(1);
-    expect(run.stdout).toBe('');
-    expect(run.stderr).toContain("  MISCONFIGURED: lowestEfficiency: lowestEfficiency config value is outside allowed range (0-1), given '1.5'");
-    expect(run.stderr).toContain("  MISCONFIGURED: highestWastedBytes: invalid config value ('20 parsecs'): unhandled size name: parsecs");
-    expect(run.stderr).toContain('CI Misconfigured');
-  }, TIMEOUT);
+  it(
+    'refuses misconfigured rules before reading anything (exit 1)',
+    async () => {
+      const file = join(tmp, 'bad.yml');
+      writeFileSync(file, 'rules:\n  lowestEfficiency: 1.5\n  highestWastedBytes: 20 parsecs\n');
+      const run = await lading(['analyze', dockerArchive, '--ci-config', file], { cwd: tmp });
+      expect(run.code).toBe(1);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toContain("  MISCONFIGURED: lowestEfficiency: lowestEfficiency config value is outside allowed range (0-1), given '1.5'");
+      expect(run.stderr).toContain("  MISCONFIGURED: highestWastedBytes: invalid config value ('20 parsecs'): unhandled size name: parsecs");
+      expect(run.stderr).toContain('CI Misconfigured');
+    },
+    TIMEOUT,
+  );
 
-  it('reports a corrupted layer and goes on with the others (exit 2)', async () => {
-    const corrupted = join(tmp, 'corrupted.tar');
-    copyFileSync(dockerArchive, corrupted);
-    // Flip a byte inside the content of a file of layer 4 (the tar stays valid; its digest does not).
-    const layer = amd64.image.layers[4]!;
-    const archive = await indexTarArchive(blobReader(await openAsBlob(corrupted)));
-    const member = archive.members.get(`${hex(layer.diffId)}.tar`)!;
-    const index = await indexBlob(join(repoRoot, fixtures.layouts.fixture, 'blobs/sha256', hex(layer.digest)));
-    const file = [...Array(index.count).keys()].map((e) => entryAt(index, e)).find((e) => e.size > 100)!;
-    const at = member.offset + file.offset + 10;
-    const handle = await open(corrupted, 'r+');
-    const byte = Buffer.alloc(1);
-    await handle.read(byte, 0, 1, at);
-    byte[0] = byte[0]! ^ 0xff;
-    await handle.write(byte, 0, 1, at);
-    await handle.close();
+  it(
+    'reports a corrupted layer and goes on with the others (exit 2)',
+    async () => {
+      const corrupted = join(tmp, 'corrupted.tar');
+      copyFileSync(dockerArchive, corrupted);
+      // Flip a byte inside the content of a file of layer 4 (the tar stays valid; its digest does not).
+      const layer = amd64.image.layers[4]!;
+      const archive = await indexTarArchive(blobReader(await openAsBlob(corrupted)));
+      const member = archive.members.get(`${hex(layer.diffId)}.tar`)!;
+      const index = await indexBlob(join(repoRoot, fixtures.layouts.fixture, 'blobs/sha256', hex(layer.digest)));
+      const file = [...Array(index.count).keys()].map((e) => entryAt(index, e)).find((e) => e.size > 100)!;
+      const at = member.offset + file.offset + 10;
+      const handle = await open(corrupted, 'r+');
+      const byte = Buffer.alloc(1);
+      await handle.read(byte, 0, 1, at);
+      byte[0] = byte[0]! ^ 0xff;
+      await handle.write(byte, 0, 1, at);
+      await handle.close();
 
-    const run = await lading(['analyze', corrupted, '--json', join(tmp, 'corrupted.json')], { cwd: tmp });
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain(`lading: layer 4 (${layer.diffId}): digest mismatch: expected ${layer.diffId}`);
-    expect(run.stdout).toContain('Verification: 1 of 6 layers failed');
-    const json = JSON.parse(readFileSync(join(tmp, 'corrupted.json'), 'utf8')) as ExportJson;
-    expect(json.lading.verification).toEqual({ ok: false, failedLayers: [4] });
-    expect(json.layer).toHaveLength(6);
-    expect(json.lading.layers[3]!.verification.ok).toBe(true);
-  }, TIMEOUT);
+      const run = await lading(['analyze', corrupted, '--json', join(tmp, 'corrupted.json')], { cwd: tmp });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(`lading: layer 4 (${layer.diffId}): digest mismatch: expected ${layer.diffId}`);
+      expect(run.stdout).toContain('Verification: 1 of 6 layers failed');
+      const json = JSON.parse(readFileSync(join(tmp, 'corrupted.json'), 'utf8')) as ExportJson;
+      expect(json.lading.verification).toEqual({ ok: false, failedLayers: [4] });
+      expect(json.layer).toHaveLength(6);
+      expect(json.lading.layers[3]!.verification.ok).toBe(true);
+    },
+    TIMEOUT,
+  );
 
-  it('says clearly when a file is not an image archive (exit 1)', async () => {
-    const junk = join(tmp, 'junk.tar');
-    writeFileSync(junk, 'this is not a tar archive\n'.repeat(100));
-    const run = await lading(['analyze', junk], { cwd: tmp });
-    expect(run.code).toBe(1);
-    expect(run.stdout).toBe('');
-    expect(run.stderr.trim().split('\n')).toHaveLength(1);
-    expect(run.stderr).toMatch(/^lading: cannot read the archive .*junk\.tar: /);
-    const missing = await lading(['analyze', './nope.tar'], { cwd: tmp });
-    expect([missing.code, missing.stderr.trim()]).toEqual([1, 'lading: ./nope.tar: no such file (and not an image reference)']);
-    const platform = await lading(['analyze', dockerArchive, '--platform', 'linux/arm64'], { cwd: tmp });
-    expect([platform.code, platform.stderr.trim()]).toEqual([1, "lading: image 'docker.io/lading/fixture:amd64' (manifest.json[0]) has no platform linux/arm64; it has linux/amd64"]);
-    const bad = await lading(['analyze', 'Not A Reference'], { cwd: tmp });
-    expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/^lading: Invalid reference/);
-  }, TIMEOUT);
+  it(
+    'says clearly when a file is not an image archive (exit 1)',
+    async () => {
+      const junk = join(tmp, 'junk.tar');
+      writeFileSync(junk, 'this is not a tar archive\n'.repeat(100));
+      const run = await lading(['analyze', junk], { cwd: tmp });
+      expect(run.code).toBe(1);
+      expect(run.stdout).toBe('');
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+      expect(run.stderr).toMatch(/^lading: cannot read the archive .*junk\.tar: /);
+      const missing = await lading(['analyze', './nope.tar'], { cwd: tmp });
+      expect([missing.code, missing.stderr.trim()]).toEqual([1, 'lading: ./nope.tar: no such file (and not an image reference)']);
+      const platform = await lading(['analyze', dockerArchive, '--platform', 'linux/arm64'], { cwd: tmp });
+      expect([platform.code, platform.stderr.trim()]).toEqual([
+        1,
+        "lading: image 'docker.io/lading/fixture:amd64' (manifest.json[0]) has no platform linux/arm64; it has linux/amd64",
+      ]);
+      const bad = await lading(['analyze', 'Not A Reference'], { cwd: tmp });
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toMatch(/^lading: Invalid reference/);
+    },
+    TIMEOUT,
+  );
 
   describe('from a registry', () => {
     let registry: { host: string; stop(): Promise<void> } | undefined;
@@ -415,7 +451,7 @@ describe.skipIf(skip)('lading analyze', () => {
       // The e2e harness (outside this TypeScript project, so imported by path).
       const harness = (name: string): Promise<unknown> => import(/* @vite-ignore */ join(repoRoot, 'e2e/harness', `${name}.ts`));
       const { startRegistry } = (await harness('registry')) as { startRegistry(o: { name: string }): Promise<{ host: string; stop(): Promise<void> }> };
-      const { pushFixtures, } = (await harness('push')) as { pushFixtures(r: unknown, f: unknown, o: { only: string[] }): Promise<void> };
+      const { pushFixtures } = (await harness('push')) as { pushFixtures(r: unknown, f: unknown, o: { only: string[] }): Promise<void> };
       const { loadFixtures } = (await harness('fixtures')) as { loadFixtures(): unknown };
       registry = await startRegistry({ name: 'cli' });
       await pushFixtures(registry, loadFixtures(), { only: ['lading/fixture:amd64', 'lading/fixture:multi'] });
@@ -425,54 +461,74 @@ describe.skipIf(skip)('lading analyze', () => {
       await registry?.stop();
     });
 
-    it('analyzes host/lading/fixture:amd64 through the in-process proxy', async () => {
-      const run = await lading(['analyze', `${registry!.host}/lading/fixture:amd64`, '--json', join(tmp, 'registry.json'), '--ci'], { cwd: tmp, env: env() });
-      expect(run.stderr).toBe('');
-      expect(run.code).toBe(0);
-      expect(run.stdout).toContain('Result:PASS');
-      const json = JSON.parse(readFileSync(join(tmp, 'registry.json'), 'utf8')) as ExportJson;
-      expect(json.image).toEqual(dockerJson.image);
-      json.layer.forEach((layer, k) => {
-        expect({ ...layer, id: undefined }).toEqual({ ...dockerJson.layer[k], id: undefined });
-        expect(layer.id).toBe(hex(amd64.image.layers[k]!.digest));
-      });
-      expect(json.lading.source).toMatchObject({ type: 'registry', reference: `${registry!.host}/lading/fixture:amd64`, resolvedDigest: amd64.digest });
-      expect(json.lading.image).toMatchObject({ digest: amd64.digest, platform: 'linux/amd64' });
-      expect(json.lading.verification.ok).toBe(true);
-    }, TIMEOUT);
+    it(
+      'analyzes host/lading/fixture:amd64 through the in-process proxy',
+      async () => {
+        const run = await lading(['analyze', `${registry!.host}/lading/fixture:amd64`, '--json', join(tmp, 'registry.json'), '--ci'], { cwd: tmp, env: env() });
+        expect(run.stderr).toBe('');
+        expect(run.code).toBe(0);
+        expect(run.stdout).toContain('Result:PASS');
+        const json = JSON.parse(readFileSync(join(tmp, 'registry.json'), 'utf8')) as ExportJson;
+        expect(json.image).toEqual(dockerJson.image);
+        json.layer.forEach((layer, k) => {
+          expect({ ...layer, id: undefined }).toEqual({ ...dockerJson.layer[k], id: undefined });
+          expect(layer.id).toBe(hex(amd64.image.layers[k]!.digest));
+        });
+        expect(json.lading.source).toMatchObject({ type: 'registry', reference: `${registry!.host}/lading/fixture:amd64`, resolvedDigest: amd64.digest });
+        expect(json.lading.image).toMatchObject({ digest: amd64.digest, platform: 'linux/amd64' });
+        expect(json.lading.verification.ok).toBe(true);
+      },
+      TIMEOUT,
+    );
 
-    it('picks --platform linux/arm64 of the multi-platform :multi', async () => {
-      const multi = fixtures.tags['lading/fixture:multi']!;
-      const arm64 = multi.platforms.find((p) => p.platform.architecture === 'arm64')!;
-      const run = await lading(['analyze', `${registry!.host}/lading/fixture:multi`, '--platform', 'linux/arm64', '--json', '-'], { cwd: tmp, env: env() });
-      expect(run.code).toBe(0);
-      const json = JSON.parse(run.stdout) as ExportJson;
-      expect(json.lading.image).toMatchObject({ digest: arm64.digest, platform: 'linux/arm64/v8', layerCount: arm64.image.layers.length });
-      expect(json.lading.source).toMatchObject({ resolvedDigest: multi.digest });
-      expect(json.layer.map((l) => l.digestId)).toEqual(arm64.image.layers.map((l) => l.diffId));
-      expect(run.stderr).toBe(''); // with --json -, stdout holds only the document and there is no summary
-    }, TIMEOUT);
+    it(
+      'picks --platform linux/arm64 of the multi-platform :multi',
+      async () => {
+        const multi = fixtures.tags['lading/fixture:multi']!;
+        const arm64 = multi.platforms.find((p) => p.platform.architecture === 'arm64')!;
+        const run = await lading(['analyze', `${registry!.host}/lading/fixture:multi`, '--platform', 'linux/arm64', '--json', '-'], { cwd: tmp, env: env() });
+        expect(run.code).toBe(0);
+        const json = JSON.parse(run.stdout) as ExportJson;
+        expect(json.lading.image).toMatchObject({ digest: arm64.digest, platform: 'linux/arm64/v8', layerCount: arm64.image.layers.length });
+        expect(json.lading.source).toMatchObject({ resolvedDigest: multi.digest });
+        expect(json.layer.map((l) => l.digestId)).toEqual(arm64.image.layers.map((l) => l.diffId));
+        expect(run.stderr).toBe(''); // with --json -, stdout holds only the document and there is no summary
+      },
+      TIMEOUT,
+    );
 
-    it('lists the platforms when the one asked for is absent (exit 1)', async () => {
-      const run = await lading(['analyze', `${registry!.host}/lading/fixture:multi`, '--platform', 'linux/s390x'], { cwd: tmp, env: env() });
-      expect(run.code).toBe(1);
-      expect(run.stderr.trim()).toBe(`lading: ${registry!.host}/lading/fixture:multi has no platform linux/s390x; it has linux/amd64, linux/arm64/v8`);
-    }, TIMEOUT);
+    it(
+      'lists the platforms when the one asked for is absent (exit 1)',
+      async () => {
+        const run = await lading(['analyze', `${registry!.host}/lading/fixture:multi`, '--platform', 'linux/s390x'], { cwd: tmp, env: env() });
+        expect(run.code).toBe(1);
+        expect(run.stderr.trim()).toBe(`lading: ${registry!.host}/lading/fixture:multi has no platform linux/s390x; it has linux/amd64, linux/arm64/v8`);
+      },
+      TIMEOUT,
+    );
 
-    it('says an unknown tag is not found (exit 1)', async () => {
-      const { repository, tag } = fixtures.missing.tag;
-      const run = await lading(['analyze', `${registry!.host}/${repository}:${tag}`], { cwd: tmp, env: env() });
-      expect(run.code).toBe(1);
-      expect(run.stdout).toBe('');
-      expect(run.stderr.trim().split('\n')).toHaveLength(1);
-      expect(run.stderr).toContain(`lading: Tag not found: The tag "${tag}" does not exist in ${registry!.host}/${repository}.`);
-    }, TIMEOUT);
+    it(
+      'says an unknown tag is not found (exit 1)',
+      async () => {
+        const { repository, tag } = fixtures.missing.tag;
+        const run = await lading(['analyze', `${registry!.host}/${repository}:${tag}`], { cwd: tmp, env: env() });
+        expect(run.code).toBe(1);
+        expect(run.stdout).toBe('');
+        expect(run.stderr.trim().split('\n')).toHaveLength(1);
+        expect(run.stderr).toContain(`lading: Tag not found: The tag "${tag}" does not exist in ${registry!.host}/${repository}.`);
+      },
+      TIMEOUT,
+    );
 
-    it('needs LADING_INSECURE_REGISTRIES for a plain-http registry, as the web app does', async () => {
-      const run = await lading(['analyze', `${registry!.host}/lading/fixture:amd64`], { cwd: tmp, env: { LADING_INSECURE_REGISTRIES: '' } });
-      expect(run.code).toBe(1);
-      expect(run.stderr).toMatch(/^lading: /);
-      expect(run.stdout).toBe('');
-    }, TIMEOUT);
+    it(
+      'needs LADING_INSECURE_REGISTRIES for a plain-http registry, as the web app does',
+      async () => {
+        const run = await lading(['analyze', `${registry!.host}/lading/fixture:amd64`], { cwd: tmp, env: { LADING_INSECURE_REGISTRIES: '' } });
+        expect(run.code).toBe(1);
+        expect(run.stderr).toMatch(/^lading: /);
+        expect(run.stdout).toBe('');
+      },
+      TIMEOUT,
+    );
   });
 });

@@ -21,9 +21,11 @@ describe("Go's FileMode and typeflag of a tar entry", () => {
   });
 
   it('reports the typeflag byte', () => {
-    expect([EntryType.File, EntryType.Hardlink, EntryType.Symlink, EntryType.CharDevice, EntryType.BlockDevice, EntryType.Directory, EntryType.Fifo].map(tarTypeFlag)).toEqual([
-      48, 49, 50, 51, 52, 53, 54,
-    ]);
+    expect(
+      [EntryType.File, EntryType.Hardlink, EntryType.Symlink, EntryType.CharDevice, EntryType.BlockDevice, EntryType.Directory, EntryType.Fifo].map(
+        tarTypeFlag,
+      ),
+    ).toEqual([48, 49, 50, 51, 52, 53, 54]);
   });
 });
 
@@ -44,7 +46,16 @@ describe("dive's fileList", () => {
   });
 
   it('walks children first, siblings in byte order, the root never', () => {
-    const layer = buildLayer([{ path: '', type: EntryType.Directory }, 'd bin', 'f bin/acpid 3', 'f bin/[ 10', 'h bin/[[ => bin/[', 'f Zeta 1', 'f bin/Ä 1', 'f bin/z 1']);
+    const layer = buildLayer([
+      { path: '', type: EntryType.Directory },
+      'd bin',
+      'f bin/acpid 3',
+      'f bin/[ 10',
+      'h bin/[[ => bin/[',
+      'f Zeta 1',
+      'f bin/Ä 1',
+      'f bin/z 1',
+    ]);
     expect(diveFileList(layer).map((f) => f.path)).toEqual(['Zeta', 'bin/[', 'bin/[[', 'bin/acpid', 'bin/z', 'bin/Ä', 'bin']);
     const hardlink = diveFileList(layer).find((f) => f.path === 'bin/[[');
     expect(hardlink).toMatchObject({ typeFlag: 49, linkName: 'bin/[', size: 0 });
@@ -106,14 +117,22 @@ describe("dive's export document", () => {
     const fs = stackLayers(layers.map((index) => ({ index })));
     const doc = diveExport({
       layers: layers.map((index, k) => ({ index, id: `id${k}` })),
-      config: { history: [{ created_by: 'COPY . /' }, { created_by: '/bin/sh -c rm /etc/issue.net' }], rootfs: { type: 'layers', diff_ids: ['sha256:0', 'sha256:1'] } },
+      config: {
+        history: [{ created_by: 'COPY . /' }, { created_by: '/bin/sh -c rm /etc/issue.net' }],
+        rootfs: { type: 'layers', diff_ids: ['sha256:0', 'sha256:1'] },
+      },
       dive: fs.dive(),
     });
     expect(Object.keys(doc)).toEqual(['layer', 'image']);
     expect(Object.keys(doc.layer[0]!)).toEqual(['index', 'id', 'digestId', 'sizeBytes', 'command', 'fileList']);
     expect(Object.keys(doc.layer[0]!.fileList[0]!)).toEqual(['path', 'typeFlag', 'linkName', 'size', 'fileMode', 'uid', 'gid', 'isDir']);
     expect(Object.keys(doc.image)).toEqual(['sizeBytes', 'inefficientBytes', 'efficiencyScore', 'fileReference']);
-    expect(doc.image).toEqual({ sizeBytes: 23, inefficientBytes: 20, efficiencyScore: 3 / 23, fileReference: [{ count: 2, sizeBytes: 20, file: '/etc/issue.net' }] });
+    expect(doc.image).toEqual({
+      sizeBytes: 23,
+      inefficientBytes: 20,
+      efficiencyScore: 3 / 23,
+      fileReference: [{ count: 2, sizeBytes: 20, file: '/etc/issue.net' }],
+    });
     expect(doc.layer.map((l) => [l.id, l.digestId, l.sizeBytes, l.command])).toEqual([
       ['id0', 'sha256:0', 23, 'COPY . /'],
       ['id1', 'sha256:1', 0, 'rm /etc/issue.net'],

@@ -128,7 +128,8 @@ export function goParseFloat(s: string): GoResult<number> {
   const quoted = JSON.stringify(s);
   const special = SPECIAL_FLOAT.exec(s);
   if (special) {
-    if (special[2]!.toLowerCase() === 'nan') return special[1] === '' ? { ok: true, value: NaN } : { ok: false, error: `strconv.ParseFloat: parsing ${quoted}: invalid syntax` };
+    if (special[2]!.toLowerCase() === 'nan')
+      return special[1] === '' ? { ok: true, value: NaN } : { ok: false, error: `strconv.ParseFloat: parsing ${quoted}: invalid syntax` };
     return { ok: true, value: special[1] === '-' ? -Infinity : Infinity };
   }
   let value: number;

@@ -91,7 +91,9 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
     }
     const validation = validateCiRules(ciRules);
     if (!validation.ok) {
-      err(resultsSection({ results: validation.results, pass: false, misconfigured: true, tally: { total: 0, pass: 0, fail: 0, warn: 0, skip: 0 } }).join('\n'));
+      err(
+        resultsSection({ results: validation.results, pass: false, misconfigured: true, tally: { total: 0, pass: 0, fail: 0, warn: 0, skip: 0 } }).join('\n'),
+      );
       err(`lading: the CI rules (${ciSource}) are misconfigured; nothing was analyzed`);
       return EXIT_ERROR;
     }
@@ -171,7 +173,9 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
   }
 
   if (analysis.failedLayers.length > 0) {
-    err(`lading: ${analysis.failedLayers.length} layer${analysis.failedLayers.length === 1 ? '' : 's'} failed verification or could not be read in full; the analysis is incomplete (exit ${EXIT_INTEGRITY})`);
+    err(
+      `lading: ${analysis.failedLayers.length} layer${analysis.failedLayers.length === 1 ? '' : 's'} failed verification or could not be read in full; the analysis is incomplete (exit ${EXIT_INTEGRITY})`,
+    );
     return EXIT_INTEGRITY;
   }
   return ciPassed ? EXIT_OK : EXIT_CI_FAILED;

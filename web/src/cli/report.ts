@@ -59,7 +59,9 @@ export function summaryText(a: ImageAnalysis, style: Style): string {
     const k = r.index;
     const mark = r.problems.length > 0 ? '  [FAILED: see stderr]' : '';
     const command = a.commands[k] ? oneLine(a.commands[k]!) : '(no history)';
-    lines.push(`  ${padStart(String(k), 5)}  ${padStart(humanizeBytes(dive.layerSizes[k] ?? 0), 9)}  ${padStart(humanizeBytes(r.layer.size), 10)}  ${command}${mark}`);
+    lines.push(
+      `  ${padStart(String(k), 5)}  ${padStart(humanizeBytes(dive.layerSizes[k] ?? 0), 9)}  ${padStart(humanizeBytes(r.layer.size), 10)}  ${command}${mark}`,
+    );
   }
   lines.push('');
 
@@ -69,7 +71,9 @@ export function summaryText(a: ImageAnalysis, style: Style): string {
   lines.push(`  Total Image size: ${humanizeBytes(dive.sizeBytes)}`);
   lines.push(`  Potential wasted space: ${humanizeBytes(dive.wastedBytes)}`);
   lines.push(`  Image efficiency score: ${Math.trunc(100 * dive.efficiency)} %`);
-  lines.push(`  Efficiency: ${goFixed(dive.efficiency * 100, 4)} %   User size: ${humanizeBytes(dive.userSizeBytes)}   Wasted of user size: ${goFixed(dive.wastedUserPercent * 100, 4)} %`);
+  lines.push(
+    `  Efficiency: ${goFixed(dive.efficiency * 100, 4)} %   User size: ${humanizeBytes(dive.userSizeBytes)}   Wasted of user size: ${goFixed(dive.wastedUserPercent * 100, 4)} %`,
+  );
   lines.push('');
   const inefficient = dive.inefficiencies.map((f) => ({ count: f.count, sizeBytes: f.sizeBytes, path: f.path }));
   for (const row of inefficientFilesTable(inefficient, SUMMARY_ROWS)) lines.push(`  ${row}`);
@@ -80,12 +84,15 @@ export function summaryText(a: ImageAnalysis, style: Style): string {
   lines.push(
     `${style.title('Reclaimable (Lading):')} ${humanizeBytes(reclaim.totalBytes)} in ${reclaim.entries.length} file${reclaim.entries.length === 1 ? '' : 's'}, ${percent(reclaim.totalBytes, dive.sizeBytes)} of the image`,
   );
-  lines.push('  Bytes the layers ship that the final image cannot see, each counted once; dive\'s wasted space also counts the copy you keep.');
+  lines.push("  Bytes the layers ship that the final image cannot see, each counted once; dive's wasted space also counts the copy you keep.");
   if (reclaim.entries.length > 0) {
     const items = fs.reclaimableItems({ limit: SUMMARY_ROWS });
     lines.push(`  ${padStart('Size', 9)}  ${padStart('Layer', 5)}  ${padEnd('Reason', 20)}  Path`);
     for (const it of items) {
-      const by = it.byLayer !== it.layer || it.reason !== 'overwritten' ? `  (by layer ${it.byLayer}${it.byPath !== it.path ? `: ${it.byPath}` : ''})` : '  (same layer)';
+      const by =
+        it.byLayer !== it.layer || it.reason !== 'overwritten'
+          ? `  (by layer ${it.byLayer}${it.byPath !== it.path ? `: ${it.byPath}` : ''})`
+          : '  (same layer)';
       lines.push(`  ${padStart(humanizeBytes(it.bytes), 9)}  ${padStart(String(it.layer), 5)}  ${padEnd(REASON_LABEL[it.reason], 20)}  ${it.path}${by}`);
     }
     if (reclaim.entries.length > SUMMARY_ROWS) lines.push(`  … ${reclaim.entries.length - SUMMARY_ROWS} more (the first 1000 in --json)`);
@@ -93,9 +100,13 @@ export function summaryText(a: ImageAnalysis, style: Style): string {
   lines.push('');
 
   if (a.failedLayers.length === 0) {
-    lines.push(`${style.title('Verification:')} ${style.pass('all')} ${a.reads.length} layers match their digests${a.reads.every((r) => r.layer.diffId !== undefined) ? ' and diff_ids' : ''}`);
+    lines.push(
+      `${style.title('Verification:')} ${style.pass('all')} ${a.reads.length} layers match their digests${a.reads.every((r) => r.layer.diffId !== undefined) ? ' and diff_ids' : ''}`,
+    );
   } else {
-    lines.push(`${style.title('Verification:')} ${style.fail(`${a.failedLayers.length} of ${a.reads.length} layers failed`)} (layers ${a.failedLayers.join(', ')}; details on stderr); the figures above are incomplete`);
+    lines.push(
+      `${style.title('Verification:')} ${style.fail(`${a.failedLayers.length} of ${a.reads.length} layers failed`)} (layers ${a.failedLayers.join(', ')}; details on stderr); the figures above are incomplete`,
+    );
   }
   return lines.join('\n');
 }

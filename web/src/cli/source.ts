@@ -91,7 +91,9 @@ export async function openImage(target: string, options: OpenOptions): Promise<O
   const info = await stat(path).catch(() => undefined);
   if (info?.isFile()) return openArchive(path, options);
   if (info?.isDirectory()) {
-    throw new SourceFileError(`${target} is a directory; lading reads image archives (docker save, skopeo copy … docker-archive: or oci-archive:) and registry references`);
+    throw new SourceFileError(
+      `${target} is a directory; lading reads image archives (docker save, skopeo copy … docker-archive: or oci-archive:) and registry references`,
+    );
   }
   if (looksLikePath(target)) throw new SourceFileError(`${target}: no such file (and not an image reference)`);
   return openRegistry(target, options);
@@ -210,10 +212,7 @@ async function openRegistry(target: string, options: OpenOptions): Promise<Opene
     if (top.document.kind === 'index') {
       const entries = indexEntries(top.document.index).platforms;
       platforms = entries.map((p) => p.platform);
-      chosen =
-        options.platform !== undefined
-          ? matchPlatform(entries, options.platform)
-          : (entries.find((p) => p.platform === 'linux/amd64') ?? entries[0]);
+      chosen = options.platform !== undefined ? matchPlatform(entries, options.platform) : (entries.find((p) => p.platform === 'linux/amd64') ?? entries[0]);
       if (!chosen) {
         if (options.platform !== undefined) throw new PlatformNotFoundError(options.platform, platforms, name);
         throw new UnsupportedContentError(`${name} is an index without image manifests`, top.document.mediaType);

@@ -41,7 +41,10 @@ describe('explainError', () => {
     expect(e.hint).toBe('Retry in 5 min (2026-11-23 10:05:00 UTC).');
   });
   it('names proxy failures and network failures', () => {
-    expect(explainError(err(502, 'PROXY_CONNECTION_REFUSED', { source: 'proxy' }), ctx)).toMatchObject({ kind: 'proxy', title: 'Registry refused the connection' });
+    expect(explainError(err(502, 'PROXY_CONNECTION_REFUSED', { source: 'proxy' }), ctx)).toMatchObject({
+      kind: 'proxy',
+      title: 'Registry refused the connection',
+    });
     expect(explainError(err(0, undefined, { source: 'network' }), ctx).kind).toBe('network');
   });
   it("tells the Lading server's own rate limit from the registry's", () => {

@@ -24,7 +24,10 @@ export interface ExplainContext {
 
 export function formatRetry(retryAt: Date, now: Date = new Date()): string {
   const seconds = Math.max(0, Math.round((retryAt.getTime() - now.getTime()) / 1000));
-  const when = retryAt.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+  const when = retryAt
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, ' UTC');
   if (seconds < 90) return `in ${seconds} s (${when})`;
   if (seconds < 90 * 60) return `in ${Math.round(seconds / 60)} min (${when})`;
   return `in ${(seconds / 3600).toFixed(1)} h (${when})`;
@@ -34,7 +37,12 @@ export function explainError(error: unknown, context: ExplainContext = {}): Expl
   const repo = context.repository ?? 'this repository';
   const ref = context.reference;
   if (error instanceof InvalidReferenceError) {
-    return { kind: 'reference', title: `Invalid reference (${error.part})`, detail: error.reason, hint: 'Examples: nginx, nginx:1.27, ghcr.io/org/app@sha256:…, localhost:5000/team/api:dev' };
+    return {
+      kind: 'reference',
+      title: `Invalid reference (${error.part})`,
+      detail: error.reason,
+      hint: 'Examples: nginx, nginx:1.27, ghcr.io/org/app@sha256:…, localhost:5000/team/api:dev',
+    };
   }
   if (error instanceof DigestMismatchError) {
     return { kind: 'integrity', title: 'Content does not match its digest', detail: error.message };
@@ -48,7 +56,12 @@ export function explainError(error: unknown, context: ExplainContext = {}): Expl
   const first = error.diagnostics[0];
   const said = first ? `The registry said: ${first.code}${first.message ? ` — ${first.message}` : ''}` : `HTTP ${error.status}`;
   if (error.source === 'network') {
-    return { kind: 'network', title: 'Network failure', detail: `Could not reach the Lading proxy (${error.message}).`, hint: 'Check that the Lading server is running and reachable, then retry.' };
+    return {
+      kind: 'network',
+      title: 'Network failure',
+      detail: `Could not reach the Lading proxy (${error.message}).`,
+      hint: 'Check that the Lading server is running and reachable, then retry.',
+    };
   }
   if (error.source === 'proxy' && first?.code === 'PROXY_RATE_LIMITED') {
     return {

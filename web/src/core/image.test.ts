@@ -3,14 +3,28 @@ import { dockerfileLine, matchLayersToHistory } from './image';
 import type { ImageConfig, ImageManifest } from './oci';
 
 const layer = (n: number) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: `sha256:${String(n).repeat(64)}`, size: n });
-const manifest: ImageManifest = { schemaVersion: 2, config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: 'sha256:c', size: 1 }, layers: [layer(1), layer(2)] };
-const config = (history: ImageConfig['history']): ImageConfig => ({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: ['sha256:d1', 'sha256:d2'] }, history });
+const manifest: ImageManifest = {
+  schemaVersion: 2,
+  config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: 'sha256:c', size: 1 },
+  layers: [layer(1), layer(2)],
+};
+const config = (history: ImageConfig['history']): ImageConfig => ({
+  architecture: 'amd64',
+  os: 'linux',
+  rootfs: { type: 'layers', diff_ids: ['sha256:d1', 'sha256:d2'] },
+  history,
+});
 
 describe('matchLayersToHistory', () => {
   it('skips empty_layer entries when pairing history with layers', () => {
     const infos = matchLayersToHistory(
       manifest,
-      config([{ created_by: 'ADD rootfs /' }, { created_by: 'ENV A=1', empty_layer: true }, { created_by: 'RUN make' }, { created_by: 'CMD ["x"]', empty_layer: true }]),
+      config([
+        { created_by: 'ADD rootfs /' },
+        { created_by: 'ENV A=1', empty_layer: true },
+        { created_by: 'RUN make' },
+        { created_by: 'CMD ["x"]', empty_layer: true },
+      ]),
     );
     expect(infos.map((i) => i.history?.created_by)).toEqual(['ADD rootfs /', 'RUN make']);
     expect(infos.map((i) => i.diffId)).toEqual(['sha256:d1', 'sha256:d2']);

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { choosePlatform, formatPlatform, indexEntries, parsePlatform } from './platform';
 import type { Descriptor, ImageIndex } from './oci';
 
-const d = (n: number, extra: Partial<Descriptor>): Descriptor => ({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: `sha256:${String(n).repeat(64).slice(0, 64)}`, size: 100, ...extra });
+const d = (n: number, extra: Partial<Descriptor>): Descriptor => ({
+  mediaType: 'application/vnd.oci.image.manifest.v1+json',
+  digest: `sha256:${String(n).repeat(64).slice(0, 64)}`,
+  size: 100,
+  ...extra,
+});
 
 const index: ImageIndex = {
   schemaVersion: 2,

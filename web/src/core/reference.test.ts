@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  InvalidReferenceError,
-  familiarReference,
-  formatReference,
-  parseReference,
-  pullCommand,
-  type ReferencePart,
-} from './reference';
+import { InvalidReferenceError, familiarReference, formatReference, parseReference, pullCommand, type ReferencePart } from './reference';
 
 const H64 = 'a'.repeat(64);
 const D = `sha256:${H64}`;

@@ -42,7 +42,8 @@ function decodeInWorker(bytes: Uint8Array, digest: string, subject: string, sign
       finish();
       const answer = event.data;
       if (answer.ok) return resolve(answer.statement);
-      if (answer.name === 'DigestMismatchError' && answer.expected && answer.actual) return reject(new DigestMismatchError(subject, answer.expected, answer.actual));
+      if (answer.name === 'DigestMismatchError' && answer.expected && answer.actual)
+        return reject(new DigestMismatchError(subject, answer.expected, answer.actual));
       reject(new Error(answer.message));
     };
     worker.onerror = (event) => {

@@ -50,7 +50,10 @@ export const contentQueries = {
         if (!source) throw new ContentError('The layer is not open in this page', `Layer ${digest} was not read here, so its files cannot be read either.`);
         // The compression the layer's analysis sniffed, so a plain tar is read by range.
         const compression = client.getQueryData<LayerJobResult>(layerKeys.analysis(digest))?.analysis?.compression;
-        const result = await extractContent({ source, digest, mediaType, ...(compression ? { compression } : {}), offset: target.offset, size: target.size }, signal);
+        const result = await extractContent(
+          { source, digest, mediaType, ...(compression ? { compression } : {}), offset: target.offset, size: target.size },
+          signal,
+        );
         if (result.error || !result.bytes) throw new ContentError(result.error?.title ?? 'No content', result.error?.detail ?? 'The worker returned no bytes.');
         return { bytes: result.bytes, read: result.read, fetchedBytes: result.fetchedBytes, ...(result.status !== undefined ? { status: result.status } : {}) };
       },

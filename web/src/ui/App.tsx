@@ -41,74 +41,86 @@ export function App({ client }: { client?: QueryClient } = {}) {
   return (
     <QueryClientProvider client={queryClient}>
       <div className="flex min-h-screen flex-col">
-      <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-        <div className="mx-auto flex max-w-7xl items-start gap-4 px-4 py-3">
-          <a href="/" className="flex shrink-0 items-center gap-2 pt-1.5 font-semibold" aria-label="Lading home">
-            <img src="/favicon.svg" alt="" width={24} height={24} />
-            Lading
-          </a>
-          <ReferenceForm value={state.image ?? state.registry ?? ''} onSubmit={open} />
-          <a
-            href="/?compare="
-            onClick={(e) => {
-              if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey) return;
-              e.preventDefault();
-              navigate({ compare: state.image ?? '' });
-            }}
-            className="shrink-0 rounded-md border border-slate-300 px-3 py-2 text-sm hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800"
-          >
-            Compare…
-          </a>
-          <DisplayControls />
-        </div>
-      </header>
-      <main
-        className="mx-auto w-full max-w-7xl flex-1 px-4 py-6"
-        onDragOver={(e) => e.dataTransfer.types.includes('Files') && e.preventDefault()}
-        onDrop={(e) => {
-          const file = e.dataTransfer.files[0];
-          if (!file || e.defaultPrevented) return;
-          e.preventDefault();
-          openFile(file);
-        }}
-      >
-        {state.compare !== undefined ? (
-          <CompareView
-            left={state.compare}
-            right={state.with ?? ''}
-            {...(state.platform ? { platform: state.platform } : {})}
-            onNavigate={(next) => navigate({ compare: next.compare, ...(next.with ? { with: next.with } : {}), ...(next.platform ? { platform: next.platform } : {}) })}
-          />
-        ) : state.file ? (
-          localFile && localFile.name === state.file ? (
-            <ArchiveView key={state.file} file={localFile} />
+        <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+          <div className="mx-auto flex max-w-7xl items-start gap-4 px-4 py-3">
+            <a href="/" className="flex shrink-0 items-center gap-2 pt-1.5 font-semibold" aria-label="Lading home">
+              <img src="/favicon.svg" alt="" width={24} height={24} />
+              Lading
+            </a>
+            <ReferenceForm value={state.image ?? state.registry ?? ''} onSubmit={open} />
+            <a
+              href="/?compare="
+              onClick={(e) => {
+                if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey) return;
+                e.preventDefault();
+                navigate({ compare: state.image ?? '' });
+              }}
+              className="shrink-0 rounded-md border border-slate-300 px-3 py-2 text-sm hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800"
+            >
+              Compare…
+            </a>
+            <DisplayControls />
+          </div>
+        </header>
+        <main
+          className="mx-auto w-full max-w-7xl flex-1 px-4 py-6"
+          onDragOver={(e) => e.dataTransfer.types.includes('Files') && e.preventDefault()}
+          onDrop={(e) => {
+            const file = e.dataTransfer.files[0];
+            if (!file || e.defaultPrevented) return;
+            e.preventDefault();
+            openFile(file);
+          }}
+        >
+          {state.compare !== undefined ? (
+            <CompareView
+              left={state.compare}
+              right={state.with ?? ''}
+              {...(state.platform ? { platform: state.platform } : {})}
+              onNavigate={(next) =>
+                navigate({ compare: next.compare, ...(next.with ? { with: next.with } : {}), ...(next.platform ? { platform: next.platform } : {}) })
+              }
+            />
+          ) : state.file ? (
+            localFile && localFile.name === state.file ? (
+              <ArchiveView key={state.file} file={localFile} />
+            ) : (
+              <div className="mx-auto mt-8 max-w-2xl">
+                <p role="status" className="mb-4 text-sm text-slate-600 dark:text-slate-400">
+                  Open <span className="font-mono">{state.file}</span> again: local files are never uploaded, so a reload or a shared link cannot bring them
+                  back.
+                </p>
+                <DropZone onFile={openFile} onSample={() => void openSample()} sampleLoading={sampleLoading} />
+              </div>
+            )
+          ) : state.image ? (
+            <ImageView
+              key={state.image}
+              input={state.image}
+              platform={state.platform}
+              onPlatform={(platform) => navigate({ image: state.image, platform })}
+              explorer={{
+                ...(state.layer !== undefined ? { layer: state.layer } : {}),
+                ...(state.mode ? { mode: state.mode } : {}),
+                ...(state.path ? { path: state.path } : {}),
+              }}
+              onExplorer={(next) =>
+                navigate(
+                  { ...(state.image ? { image: state.image } : {}), ...(state.platform ? { platform: state.platform } : {}), ...next },
+                  { replace: true },
+                )
+              }
+            />
+          ) : state.registry ? (
+            <RegistryBrowser key={state.registry} host={state.registry} />
           ) : (
-            <div className="mx-auto mt-8 max-w-2xl">
-              <p role="status" className="mb-4 text-sm text-slate-600 dark:text-slate-400">
-                Open <span className="font-mono">{state.file}</span> again: local files are never uploaded, so a reload or a shared link cannot bring them back.
-              </p>
-              <DropZone onFile={openFile} onSample={() => void openSample()} sampleLoading={sampleLoading} />
-            </div>
-          )
-        ) : state.image ? (
-          <ImageView
-            key={state.image}
-            input={state.image}
-            platform={state.platform}
-            onPlatform={(platform) => navigate({ image: state.image, platform })}
-            explorer={{ ...(state.layer !== undefined ? { layer: state.layer } : {}), ...(state.mode ? { mode: state.mode } : {}), ...(state.path ? { path: state.path } : {}) }}
-            onExplorer={(next) => navigate({ ...(state.image ? { image: state.image } : {}), ...(state.platform ? { platform: state.platform } : {}), ...next }, { replace: true })}
-          />
-        ) : state.registry ? (
-          <RegistryBrowser key={state.registry} host={state.registry} />
-        ) : (
-          <Landing onOpen={open} onFile={openFile} onSample={() => void openSample()} sampleLoading={sampleLoading} />
-        )}
-      </main>
-      <footer className="mx-auto flex w-full max-w-7xl items-center justify-between gap-4 border-t border-slate-200 px-4 py-3 dark:border-slate-800">
-        <span className="text-xs text-slate-600 dark:text-slate-400">Lading reads images through its own server; nothing is pulled to your machine.</span>
-        <CacheControl />
-      </footer>
+            <Landing onOpen={open} onFile={openFile} onSample={() => void openSample()} sampleLoading={sampleLoading} />
+          )}
+        </main>
+        <footer className="mx-auto flex w-full max-w-7xl items-center justify-between gap-4 border-t border-slate-200 px-4 py-3 dark:border-slate-800">
+          <span className="text-xs text-slate-600 dark:text-slate-400">Lading reads images through its own server; nothing is pulled to your machine.</span>
+          <CacheControl />
+        </footer>
       </div>
     </QueryClientProvider>
   );

@@ -42,12 +42,19 @@ export function ArchiveView({ file }: { file: File }) {
   const failure = query.error ? { title: 'Could not open the archive', detail: String(query.error) } : result && 'error' in result ? result.error : undefined;
   if (failure || !result || !('summary' in result)) {
     return (
-      <div role="alert" data-error-kind="archive" className="rounded-lg border border-red-300 bg-red-50 p-4 text-red-900 dark:border-red-800 dark:bg-red-950/50 dark:text-red-100">
+      <div
+        role="alert"
+        data-error-kind="archive"
+        className="rounded-lg border border-red-300 bg-red-50 p-4 text-red-900 dark:border-red-800 dark:bg-red-950/50 dark:text-red-100"
+      >
         <h2 className="font-semibold">{failure?.title ?? 'Could not open the archive'}</h2>
         <p className="mt-1 text-sm break-words">
           {file.name}: {failure?.detail}
         </p>
-        <p className="mt-1 text-sm opacity-80">Lading reads tar archives from docker save, podman save and skopeo (docker-archive: or oci-archive:). Compressed archives (.tar.gz) must be decompressed first.</p>
+        <p className="mt-1 text-sm opacity-80">
+          Lading reads tar archives from docker save, podman save and skopeo (docker-archive: or oci-archive:). Compressed archives (.tar.gz) must be
+          decompressed first.
+        </p>
       </div>
     );
   }
@@ -79,7 +86,9 @@ export function ArchiveView({ file }: { file: File }) {
           <dt className="text-slate-600 dark:text-slate-400">Media type</dt>
           <dd data-testid="media-type">
             {describeMediaType(summary.mediaType)} <span className="font-mono text-xs text-slate-600 dark:text-slate-400">{summary.mediaType}</span>
-            {summary.kind === 'docker-archive' && <span className="text-xs text-slate-600 dark:text-slate-400"> (written by Lading from manifest.json; no registry has this digest)</span>}
+            {summary.kind === 'docker-archive' && (
+              <span className="text-xs text-slate-600 dark:text-slate-400"> (written by Lading from manifest.json; no registry has this digest)</span>
+            )}
           </dd>
         </dl>
         {summary.platforms.length > 1 && (

@@ -19,7 +19,9 @@ export function CacheControl() {
     <div className="flex items-center gap-2 text-xs text-slate-600 dark:text-slate-400">
       <span data-testid="cache-stats">
         Layer cache:{' '}
-        {stats.data ? `${stats.data.entries} layer${stats.data.entries === 1 ? '' : 's'}, ${formatBytes(stats.data.bytes)} of ${formatBytes(stats.data.budget)}` : '…'}
+        {stats.data
+          ? `${stats.data.entries} layer${stats.data.entries === 1 ? '' : 's'}, ${formatBytes(stats.data.bytes)} of ${formatBytes(stats.data.budget)}`
+          : '…'}
       </span>
       <button
         type="button"

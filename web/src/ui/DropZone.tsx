@@ -41,7 +41,12 @@ export function DropZone({ onFile, onSample, sampleLoading }: { onFile: (file: F
             e.target.value = '';
           }}
         />
-        <button type="button" onClick={onSample} disabled={sampleLoading} className="rounded-md bg-teal-700 px-3 py-1.5 text-sm text-white hover:bg-teal-800 disabled:opacity-60">
+        <button
+          type="button"
+          onClick={onSample}
+          disabled={sampleLoading}
+          className="rounded-md bg-teal-700 px-3 py-1.5 text-sm text-white hover:bg-teal-800 disabled:opacity-60"
+        >
           {sampleLoading ? 'Loading the sample…' : 'Open the offline sample'}
         </button>
       </div>

@@ -34,7 +34,11 @@ export function ImageDetails({ repo, digest, platform, explorer, onExplorer }: I
   if (document?.kind === 'artifact') return <ArtifactView manifest={document.manifest} artifactType={document.artifactType} />;
   if (!manifest) {
     return (
-      <div role="alert" data-error-kind="unsupported" className="rounded-lg border border-amber-300 bg-amber-50 p-4 text-sm text-amber-900 dark:bg-amber-950/40 dark:text-amber-100">
+      <div
+        role="alert"
+        data-error-kind="unsupported"
+        className="rounded-lg border border-amber-300 bg-amber-50 p-4 text-sm text-amber-900 dark:bg-amber-950/40 dark:text-amber-100"
+      >
         The platform entry {shortDigest(digest)} is not an image manifest ({document?.mediaType || 'unknown media type'}).
       </div>
     );
@@ -148,8 +152,11 @@ function ArtifactView({ manifest, artifactType }: { manifest: ImageManifest; art
         Not a container image: an OCI artifact
       </h2>
       <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
-        Artifact type <code className="font-mono" data-testid="artifact-type">{artifactType}</code>, config{' '}
-        <code className="font-mono">{manifest.config.mediaType}</code>. It has no filesystem to explore; its parts are:
+        Artifact type{' '}
+        <code className="font-mono" data-testid="artifact-type">
+          {artifactType}
+        </code>
+        , config <code className="font-mono">{manifest.config.mediaType}</code>. It has no filesystem to explore; its parts are:
       </p>
       <ul className="mt-2 text-sm">
         {manifest.layers.map((layer) => (

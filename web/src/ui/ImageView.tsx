@@ -62,23 +62,33 @@ function ResolvedImage({ reference, platform, onPlatform, explorer, onExplorer }
     <div className="flex flex-col gap-6">
       <ImageHeader reference={reference} fetched={fetched} />
       <TagsPanel repo={repo} reference={reference} />
-      {document.kind === 'index' && <IndexView repo={repo} fetched={fetched} platform={platform} onPlatform={onPlatform} explorer={explorer} onExplorer={onExplorer} />}
+      {document.kind === 'index' && (
+        <IndexView repo={repo} fetched={fetched} platform={platform} onPlatform={onPlatform} explorer={explorer} onExplorer={onExplorer} />
+      )}
       {(document.kind === 'image' || document.kind === 'artifact') && (
         <ImageOrArtifact repo={repo} reference={reference} fetched={fetched}>
           <ImageDetails repo={repo} digest={fetched.digest} explorer={explorer} onExplorer={onExplorer} />
         </ImageOrArtifact>
       )}
       {document.kind === 'schema1' && (
-        <div role="alert" data-error-kind="unsupported" className="rounded-lg border border-amber-300 bg-amber-50 p-4 text-amber-900 dark:border-amber-800 dark:bg-amber-950/40 dark:text-amber-100">
+        <div
+          role="alert"
+          data-error-kind="unsupported"
+          className="rounded-lg border border-amber-300 bg-amber-50 p-4 text-amber-900 dark:border-amber-800 dark:bg-amber-950/40 dark:text-amber-100"
+        >
           <h2 className="font-semibold">Docker schema 1 manifest</h2>
           <p className="mt-1 text-sm">
-            This is a legacy Docker image manifest, schema version 1 ({document.mediaType}), deprecated since 2017 and without a
-            content-addressed config. Lading reads schema 2 and OCI images; push the image again with a current Docker or skopeo to inspect it.
+            This is a legacy Docker image manifest, schema version 1 ({document.mediaType}), deprecated since 2017 and without a content-addressed config.
+            Lading reads schema 2 and OCI images; push the image again with a current Docker or skopeo to inspect it.
           </p>
         </div>
       )}
       {document.kind === 'unknown' && (
-        <div role="alert" data-error-kind="unsupported" className="rounded-lg border border-amber-300 bg-amber-50 p-4 text-amber-900 dark:border-amber-800 dark:bg-amber-950/40 dark:text-amber-100">
+        <div
+          role="alert"
+          data-error-kind="unsupported"
+          className="rounded-lg border border-amber-300 bg-amber-50 p-4 text-amber-900 dark:border-amber-800 dark:bg-amber-950/40 dark:text-amber-100"
+        >
           <h2 className="font-semibold">Unknown manifest type</h2>
           <p className="mt-1 text-sm">{document.reason}.</p>
         </div>
@@ -90,7 +100,12 @@ function ResolvedImage({ reference, platform, onPlatform, explorer, onExplorer }
 /** `76 of 100 pulls left per 6 h, counted for 203.0.113.7`: Docker Hub's quota as of this request. */
 export function describeRateLimit(limit: RateLimit): string {
   const window = limit.windowSeconds ? ` per ${limit.windowSeconds % 3600 === 0 ? `${limit.windowSeconds / 3600} h` : `${limit.windowSeconds} s`}` : '';
-  const left = limit.remaining !== undefined && limit.limit !== undefined ? `${limit.remaining} of ${limit.limit} pulls left${window}` : limit.limit !== undefined ? `${limit.limit} pulls${window}` : 'limited';
+  const left =
+    limit.remaining !== undefined && limit.limit !== undefined
+      ? `${limit.remaining} of ${limit.limit} pulls left${window}`
+      : limit.limit !== undefined
+        ? `${limit.limit} pulls${window}`
+        : 'limited';
   return `${left}${limit.source ? `, counted for ${limit.source}` : ''}`;
 }
 
@@ -154,8 +169,21 @@ function IndexView({
         <IndexAttestation repo={repo} entry={openAttestation} />
       ) : selected ? (
         <>
-          <ReferrersPanel repo={repo} subjects={[{ digest: fetched.digest, label: 'this index' }, { digest: selected.descriptor.digest, label: selected.platform }]} />
-          <ImageDetails key={selected.descriptor.digest} repo={repo} digest={selected.descriptor.digest} platform={selected.platform} explorer={explorer} onExplorer={onExplorer} />
+          <ReferrersPanel
+            repo={repo}
+            subjects={[
+              { digest: fetched.digest, label: 'this index' },
+              { digest: selected.descriptor.digest, label: selected.platform },
+            ]}
+          />
+          <ImageDetails
+            key={selected.descriptor.digest}
+            repo={repo}
+            digest={selected.descriptor.digest}
+            platform={selected.platform}
+            explorer={explorer}
+            onExplorer={onExplorer}
+          />
         </>
       ) : (
         <p className="text-sm text-slate-600">This index lists no platform images.</p>

@@ -4,7 +4,17 @@ import { clearRecent, useRecent } from './recent';
 const EXAMPLES = ['alpine:3.20', 'nginx:1.27', 'python:3-slim', 'gcr.io/distroless/static', 'ghcr.io/home-assistant/home-assistant:stable'];
 
 /** What to do first, when no image is open. */
-export function Landing({ onOpen, onFile, onSample, sampleLoading }: { onOpen: (reference: string) => void; onFile: (file: File) => void; onSample: () => void; sampleLoading: boolean }) {
+export function Landing({
+  onOpen,
+  onFile,
+  onSample,
+  sampleLoading,
+}: {
+  onOpen: (reference: string) => void;
+  onFile: (file: File) => void;
+  onSample: () => void;
+  sampleLoading: boolean;
+}) {
   const recent = useRecent();
   return (
     <section className="mx-auto mt-12 max-w-2xl text-center">
@@ -32,7 +42,11 @@ export function Landing({ onOpen, onFile, onSample, sampleLoading }: { onOpen: (
           <ul aria-label="Recently opened" className="mt-3 flex flex-wrap justify-center gap-2">
             {recent.map((reference) => (
               <li key={reference}>
-                <button type="button" onClick={() => onOpen(reference)} className="max-w-md truncate rounded-full border border-slate-300 px-3 py-1 font-mono text-sm hover:border-teal-600 dark:border-slate-700">
+                <button
+                  type="button"
+                  onClick={() => onOpen(reference)}
+                  className="max-w-md truncate rounded-full border border-slate-300 px-3 py-1 font-mono text-sm hover:border-teal-600 dark:border-slate-700"
+                >
                   {reference}
                 </button>
               </li>

@@ -109,8 +109,15 @@ function OverallProgress({ layers, states }: { layers: readonly LayerInfo[]; sta
   useSyncExternalStore(layerProgress.subscribe, () => layers.reduce((s, l) => s + (layerProgress.get(l.descriptor.digest)?.bytesRead ?? 0), 0));
   const total = layers.reduce((s, l) => s + l.descriptor.size, 0);
   const done = states.filter((s) => s.status !== 'pending').length;
-  const read = layers.reduce((sum, layer, i) => sum + (states[i]?.status !== 'pending' ? layer.descriptor.size : Math.min(layer.descriptor.size, layerProgress.get(layer.descriptor.digest)?.bytesRead ?? 0)), 0);
-  const failed = states.filter((s) => s.status === 'error' || s.result?.fetchError || s.result?.analysis?.error || (s.result?.analysis && !isLayerVerified(s.result.analysis))).length;
+  const read = layers.reduce(
+    (sum, layer, i) =>
+      sum +
+      (states[i]?.status !== 'pending' ? layer.descriptor.size : Math.min(layer.descriptor.size, layerProgress.get(layer.descriptor.digest)?.bytesRead ?? 0)),
+    0,
+  );
+  const failed = states.filter(
+    (s) => s.status === 'error' || s.result?.fetchError || s.result?.analysis?.error || (s.result?.analysis && !isLayerVerified(s.result.analysis)),
+  ).length;
   const complete = done === layers.length;
   return (
     <div className="flex items-center gap-3 px-4 pt-2">
@@ -162,15 +169,33 @@ export function LayersTable({ layers, states, selected, onSelect }: LayersTableP
         <table aria-labelledby="layers-title" className="w-full text-left text-sm">
           <thead className="border-b border-slate-200 text-xs text-slate-600 dark:text-slate-400 dark:border-slate-800">
             <tr>
-              <th scope="col" className="px-4 py-2 font-medium">#</th>
-              <th scope="col" className="px-2 py-2 font-medium">Command</th>
-              <th scope="col" className="px-2 py-2 text-right font-medium">Size</th>
-              <th scope="col" className="px-2 py-2 text-right font-medium">Uncompressed</th>
-              <th scope="col" className="px-2 py-2 text-right font-medium">Entries</th>
-              <th scope="col" className="px-2 py-2 font-medium">Type</th>
-              <th scope="col" className="px-2 py-2 font-medium">Digest</th>
-              <th scope="col" className="px-2 py-2 font-medium">diff_id</th>
-              <th scope="col" className="px-4 py-2 font-medium">Analysis</th>
+              <th scope="col" className="px-4 py-2 font-medium">
+                #
+              </th>
+              <th scope="col" className="px-2 py-2 font-medium">
+                Command
+              </th>
+              <th scope="col" className="px-2 py-2 text-right font-medium">
+                Size
+              </th>
+              <th scope="col" className="px-2 py-2 text-right font-medium">
+                Uncompressed
+              </th>
+              <th scope="col" className="px-2 py-2 text-right font-medium">
+                Entries
+              </th>
+              <th scope="col" className="px-2 py-2 font-medium">
+                Type
+              </th>
+              <th scope="col" className="px-2 py-2 font-medium">
+                Digest
+              </th>
+              <th scope="col" className="px-2 py-2 font-medium">
+                diff_id
+              </th>
+              <th scope="col" className="px-4 py-2 font-medium">
+                Analysis
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -185,7 +210,13 @@ export function LayersTable({ layers, states, selected, onSelect }: LayersTableP
                 >
                   <td className="px-4 py-2 tabular-nums text-slate-600 dark:text-slate-400">
                     {onSelect ? (
-                      <button type="button" onClick={() => onSelect(layer.index)} className="underline decoration-dotted hover:text-teal-700" aria-label={`Select layer ${layer.index}`} aria-pressed={selected === layer.index}>
+                      <button
+                        type="button"
+                        onClick={() => onSelect(layer.index)}
+                        className="underline decoration-dotted hover:text-teal-700"
+                        aria-label={`Select layer ${layer.index}`}
+                        aria-pressed={selected === layer.index}
+                      >
                         {layer.index}
                       </button>
                     ) : (

@@ -28,9 +28,7 @@ export function PlatformPicker({ platforms, attestations, selected, onSelect }: 
               onClick={() => onSelect(entry.platform)}
               title={entry.descriptor.digest}
               className={`rounded-md border px-3 py-1.5 font-mono text-sm ${
-                checked
-                  ? 'border-teal-700 bg-teal-700 text-white'
-                  : 'border-slate-300 hover:border-teal-600 dark:border-slate-700'
+                checked ? 'border-teal-700 bg-teal-700 text-white' : 'border-slate-300 hover:border-teal-600 dark:border-slate-700'
               }`}
             >
               {entry.platform}

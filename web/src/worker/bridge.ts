@@ -269,7 +269,11 @@ let nextExtractId = 1;
  * idle), so they run at once even while the pool is busy reading layers. An abort rejects at
  * once and calls `onAbort` (to cancel the work in the worker).
  */
-async function onContentWorker<T>(call: (remote: Comlink.Remote<LayerWorkerApi>) => Promise<T>, signal?: AbortSignal, onAbort?: (remote: Comlink.Remote<LayerWorkerApi>) => void): Promise<T> {
+async function onContentWorker<T>(
+  call: (remote: Comlink.Remote<LayerWorkerApi>) => Promise<T>,
+  signal?: AbortSignal,
+  onAbort?: (remote: Comlink.Remote<LayerWorkerApi>) => void,
+): Promise<T> {
   signal?.throwIfAborted();
   contentWorker ??= (() => {
     const worker = new Worker(new URL('./layerWorker.ts', import.meta.url), { type: 'module', name: 'lading-content' });

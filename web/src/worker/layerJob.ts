@@ -57,10 +57,20 @@ export interface LayerJobResult {
 }
 
 function indexBytes(index: LayerIndex): number {
-  return [index.type, index.flags, index.mode, index.uid, index.gid, index.size, index.mtime, index.path, index.link, index.offset, index.strings.bytes, index.strings.offsets].reduce(
-    (sum, array) => sum + array.byteLength,
-    0,
-  );
+  return [
+    index.type,
+    index.flags,
+    index.mode,
+    index.uid,
+    index.gid,
+    index.size,
+    index.mtime,
+    index.path,
+    index.link,
+    index.offset,
+    index.strings.bytes,
+    index.strings.offsets,
+  ].reduce((sum, array) => sum + array.byteLength, 0);
 }
 
 /** What the page needs of an image archive: plain data, cloneable to the page. */

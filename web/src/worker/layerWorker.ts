@@ -45,7 +45,10 @@ async function openForeignLayer(baseUrl: string, job: LayerJob, signal: AbortSig
 }
 
 /** The layer's stored bytes: a slice of the opened file, the registry's blob, or a foreign URL. */
-async function openLayerBody(job: LayerJob, signal: AbortSignal): Promise<{ body: ReadableStream<Uint8Array> } | { fetchError: { title: string; detail: string } }> {
+async function openLayerBody(
+  job: LayerJob,
+  signal: AbortSignal,
+): Promise<{ body: ReadableStream<Uint8Array> } | { fetchError: { title: string; detail: string } }> {
   const source = job.source;
   if (source.kind === 'blob') return { body: source.blob.slice(source.offset, source.offset + source.length).stream() };
   const client = new RegistryClient({ baseUrl: source.baseUrl });
@@ -260,7 +263,11 @@ async function extractJob(job: ExtractJob, signal: AbortSignal): Promise<Extract
   } catch (error) {
     if (signal.aborted) throw error;
     const detail = error instanceof Error ? error.message : String(error);
-    return { read: plain ? (source.kind === 'blob' ? 'slice' : 'range') : 'stream', fetchedBytes, error: { title: 'Could not read the file from its layer', detail } };
+    return {
+      read: plain ? (source.kind === 'blob' ? 'slice' : 'range') : 'stream',
+      fetchedBytes,
+      error: { title: 'Could not read the file from its layer', detail },
+    };
   }
 }
 

@@ -77,7 +77,12 @@ export function summarize(r: LayerAnalysis, opts: { errorOffset?: boolean } = {}
     diffId: r.diffId,
     compressedBytes: r.compressedBytes,
     uncompressedBytes: r.uncompressedBytes,
-    error: r.error && { kind: r.error.kind, message: r.error.message, stream: r.error.stream, ...(opts.errorOffset !== false ? { offset: r.error.offset } : {}) },
+    error: r.error && {
+      kind: r.error.kind,
+      message: r.error.message,
+      stream: r.error.stream,
+      ...(opts.errorOffset !== false ? { offset: r.error.offset } : {}),
+    },
   };
 }
 

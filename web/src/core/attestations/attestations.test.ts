@@ -16,7 +16,11 @@ const SPDX = {
   SPDXID: 'SPDXRef-DOCUMENT',
   name: 'sbom',
   documentNamespace: 'https://anchore.com/syft/dir/sbom-3f1d…',
-  creationInfo: { licenseListVersion: '3.22', creators: ['Organization: Anchore, Inc', 'Tool: syft-v0.105.0', 'Tool: buildkit-v0.13.0'], created: '2024-03-01T10:00:00Z' },
+  creationInfo: {
+    licenseListVersion: '3.22',
+    creators: ['Organization: Anchore, Inc', 'Tool: syft-v0.105.0', 'Tool: buildkit-v0.13.0'],
+    created: '2024-03-01T10:00:00Z',
+  },
   packages: [
     {
       name: 'alpine-baselayout',
@@ -30,7 +34,11 @@ const SPDX = {
       copyrightText: 'NOASSERTION',
       externalRefs: [
         { referenceCategory: 'SECURITY', referenceType: 'cpe23Type', referenceLocator: 'cpe:2.3:a:alpine-baselayout:alpine-baselayout:3.4.3-r2:*:*:*:*:*:*:*' },
-        { referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: 'pkg:apk/alpine/alpine-baselayout@3.4.3-r2?arch=x86_64&distro=alpine-3.19.1' },
+        {
+          referenceCategory: 'PACKAGE-MANAGER',
+          referenceType: 'purl',
+          referenceLocator: 'pkg:apk/alpine/alpine-baselayout@3.4.3-r2?arch=x86_64&distro=alpine-3.19.1',
+        },
       ],
     },
     {
@@ -92,9 +100,20 @@ describe('SPDX', () => {
     const sbom = parseCycloneDx({
       bomFormat: 'CycloneDX',
       specVersion: '1.5',
-      metadata: { timestamp: '2024-01-01T00:00:00Z', tools: { components: [{ type: 'application', author: 'anchore', name: 'syft', version: '1.0.0' }] }, component: { name: 'app' } },
+      metadata: {
+        timestamp: '2024-01-01T00:00:00Z',
+        tools: { components: [{ type: 'application', author: 'anchore', name: 'syft', version: '1.0.0' }] },
+        component: { name: 'app' },
+      },
       components: [
-        { type: 'library', name: 'lodash', version: '4.17.21', purl: 'pkg:npm/lodash@4.17.21', licenses: [{ license: { id: 'MIT' } }], components: [{ name: 'inner', group: 'org.example', licenses: [{ expression: 'Apache-2.0 OR MIT' }] }] },
+        {
+          type: 'library',
+          name: 'lodash',
+          version: '4.17.21',
+          purl: 'pkg:npm/lodash@4.17.21',
+          licenses: [{ license: { id: 'MIT' } }],
+          components: [{ name: 'inner', group: 'org.example', licenses: [{ expression: 'Apache-2.0 OR MIT' }] }],
+        },
       ],
     });
     expect(sbom).toMatchObject({ format: 'CycloneDX', specVersion: '1.5', name: 'app', creators: ['syft 1.0.0'] });
@@ -114,10 +133,19 @@ const BUILDKIT_V02 = {
     { uri: 'pkg:docker/alpine@3.19?platform=linux%2Famd64', digest: { sha256: 'c5b1261d6d3e43071626931fc004f70149baeba2c8ec672bd4f27761f8e1ad6b' } },
   ],
   invocation: {
-    configSource: { uri: 'https://github.com/org/app.git#refs/heads/main', digest: { sha1: '259da1d0d1f34a06e21f6a5bd8e6b1d9a0f32b2d' }, entryPoint: 'Dockerfile' },
+    configSource: {
+      uri: 'https://github.com/org/app.git#refs/heads/main',
+      digest: { sha1: '259da1d0d1f34a06e21f6a5bd8e6b1d9a0f32b2d' },
+      entryPoint: 'Dockerfile',
+    },
     parameters: {
       frontend: 'dockerfile.v0',
-      args: { 'build-arg:VERSION': '1.2.3', 'build-arg:BUILDKIT_CONTEXT_KEEP_GIT_DIR': '1', 'label:org.opencontainers.image.source': 'https://github.com/org/app', target: 'release' },
+      args: {
+        'build-arg:VERSION': '1.2.3',
+        'build-arg:BUILDKIT_CONTEXT_KEEP_GIT_DIR': '1',
+        'label:org.opencontainers.image.source': 'https://github.com/org/app',
+        target: 'release',
+      },
       locals: [{ name: 'context' }, { name: 'dockerfile' }],
     },
     environment: { platform: 'linux/amd64' },
@@ -137,12 +165,21 @@ const BUILDKIT_V1 = {
     buildType: 'https://github.com/moby/buildkit/blob/master/docs/attestations/slsa-definitions.md',
     externalParameters: {
       configSource: { uri: 'https://github.com/org/app.git#refs/heads/main', digest: { sha1: '259da1d0d1f34a06e21f6a5bd8e6b1d9a0f32b2d' }, path: 'Dockerfile' },
-      request: { frontend: 'gateway.v0', args: { 'build-arg:VERSION': '2.0.0', source: 'docker/dockerfile:1' }, secrets: [{ id: 'GIT_AUTH_TOKEN', optional: true }] },
+      request: {
+        frontend: 'gateway.v0',
+        args: { 'build-arg:VERSION': '2.0.0', source: 'docker/dockerfile:1' },
+        secrets: [{ id: 'GIT_AUTH_TOKEN', optional: true }],
+      },
     },
     internalParameters: { builderPlatform: 'linux/amd64' },
-    resolvedDependencies: [{ uri: 'pkg:docker/debian@bookworm?platform=linux%2Famd64', digest: { sha256: 'b16cef8cbcb20935c0f052e37fc3d38dc92bfec0bcfb894c328547f81e932d67' } }],
+    resolvedDependencies: [
+      { uri: 'pkg:docker/debian@bookworm?platform=linux%2Famd64', digest: { sha256: 'b16cef8cbcb20935c0f052e37fc3d38dc92bfec0bcfb894c328547f81e932d67' } },
+    ],
   },
-  runDetails: { builder: { id: 'https://github.com/org/app/actions/runs/1' }, metadata: { invocationID: 'x7', startedOn: '2024-03-01T10:00:00Z', finishedOn: '2024-03-01T10:02:00Z' } },
+  runDetails: {
+    builder: { id: 'https://github.com/org/app/actions/runs/1' },
+    metadata: { invocationID: 'x7', startedOn: '2024-03-01T10:00:00Z', finishedOn: '2024-03-01T10:02:00Z' },
+  },
 };
 
 /** GitHub's actions/attest-build-provenance (SLSA v1, GitHub workflow build type). */
@@ -153,7 +190,10 @@ const GITHUB_V1 = {
     internalParameters: { github: { event_name: 'push', repository_id: '1', repository_owner_id: '2' } },
     resolvedDependencies: [{ uri: 'git+https://github.com/org/app@refs/heads/main', digest: { gitCommit: '7e3ab5d' } }],
   },
-  runDetails: { builder: { id: 'https://github.com/actions/runner/github-hosted' }, metadata: { invocationId: 'https://github.com/org/app/actions/runs/9/attempts/1' } },
+  runDetails: {
+    builder: { id: 'https://github.com/actions/runner/github-hosted' },
+    metadata: { invocationId: 'https://github.com/org/app/actions/runs/9/attempts/1' },
+  },
 };
 
 describe('SLSA provenance', () => {
@@ -167,7 +207,11 @@ describe('SLSA provenance', () => {
       startedOn: '2024-03-01T10:00:00.123Z',
       finishedOn: '2024-03-01T10:01:30.456Z',
       frontend: 'dockerfile.v0',
-      configSource: { uri: 'https://github.com/org/app.git#refs/heads/main', entryPoint: 'Dockerfile', digest: { sha1: '259da1d0d1f34a06e21f6a5bd8e6b1d9a0f32b2d' } },
+      configSource: {
+        uri: 'https://github.com/org/app.git#refs/heads/main',
+        entryPoint: 'Dockerfile',
+        digest: { sha1: '259da1d0d1f34a06e21f6a5bd8e6b1d9a0f32b2d' },
+      },
       environment: { platform: 'linux/amd64' },
       reproducible: false,
     });
@@ -195,12 +239,19 @@ describe('SLSA provenance', () => {
       buildArgs: [{ name: 'VERSION', value: '2.0.0' }],
       frontendOptions: [{ name: 'source', value: 'docker/dockerfile:1' }],
     });
-    expect(p.materials).toEqual([{ uri: 'pkg:docker/debian@bookworm?platform=linux%2Famd64', digest: { sha256: 'b16cef8cbcb20935c0f052e37fc3d38dc92bfec0bcfb894c328547f81e932d67' } }]);
+    expect(p.materials).toEqual([
+      { uri: 'pkg:docker/debian@bookworm?platform=linux%2Famd64', digest: { sha256: 'b16cef8cbcb20935c0f052e37fc3d38dc92bfec0bcfb894c328547f81e932d67' } },
+    ]);
   });
 
   it('v1 from GitHub Actions: no build args, the workflow as parameters', () => {
     const p = parseProvenance('https://slsa.dev/provenance/v1', GITHUB_V1);
-    expect(p).toMatchObject({ slsaVersion: 'v1', builderId: 'https://github.com/actions/runner/github-hosted', buildType: 'https://actions.github.io/buildtypes/workflow/v1', buildArgs: [] });
+    expect(p).toMatchObject({
+      slsaVersion: 'v1',
+      builderId: 'https://github.com/actions/runner/github-hosted',
+      buildType: 'https://actions.github.io/buildtypes/workflow/v1',
+      buildArgs: [],
+    });
     expect(p.parameters).toEqual(GITHUB_V1.buildDefinition.externalParameters);
     expect(p.materials[0]).toEqual({ uri: 'git+https://github.com/org/app@refs/heads/main', digest: { gitCommit: '7e3ab5d' } });
   });
@@ -258,7 +309,12 @@ describe('in-toto statements', () => {
       config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: 'sha256:c', size: 1 },
       layers: [
         { mediaType: 'application/vnd.in-toto+json', digest: 'sha256:a', size: 10, annotations: { 'in-toto.io/predicate-type': 'https://spdx.dev/Document' } },
-        { mediaType: 'application/vnd.in-toto+json', digest: 'sha256:b', size: 10, annotations: { 'in-toto.io/predicate-type': 'https://slsa.dev/provenance/v0.2' } },
+        {
+          mediaType: 'application/vnd.in-toto+json',
+          digest: 'sha256:b',
+          size: 10,
+          annotations: { 'in-toto.io/predicate-type': 'https://slsa.dev/provenance/v0.2' },
+        },
       ],
     };
     expect(isAttestationImage(manifest)).toBe(true);
@@ -267,18 +323,45 @@ describe('in-toto statements', () => {
       ['provenance', 'Provenance (SLSA v0.2)'],
     ]);
     expect(describePredicate('https://slsa.dev/provenance/v1')).toBe('Provenance (SLSA v1)');
-    expect(isAttestationImage({ ...manifest, layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: 'sha256:l', size: 1 }] })).toBe(false);
+    expect(isAttestationImage({ ...manifest, layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: 'sha256:l', size: 1 }] })).toBe(
+      false,
+    );
   });
 });
 
 describe('artifactKind', () => {
-  const base: ImageManifest = { schemaVersion: 2, config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: 'sha256:c', size: 2 }, layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: 'sha256:l', size: 3 }] };
+  const base: ImageManifest = {
+    schemaVersion: 2,
+    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: 'sha256:c', size: 2 },
+    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: 'sha256:l', size: 3 }],
+  };
   it('tells images, signatures, attestations, SBOMs, Helm charts and other artifacts apart', () => {
     expect(artifactKind(base)).toBeUndefined();
-    expect(artifactKind({ ...base, layers: [{ mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json', digest: 'sha256:s', size: 1 }] })).toBe('signature');
+    expect(artifactKind({ ...base, layers: [{ mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json', digest: 'sha256:s', size: 1 }] })).toBe(
+      'signature',
+    );
     expect(artifactKind({ ...base, layers: [{ mediaType: 'application/vnd.in-toto+json', digest: 'sha256:s', size: 1 }] })).toBe('attestation');
-    expect(artifactKind({ ...base, config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: 'sha256:e', size: 2 }, artifactType: 'application/spdx+json', layers: [{ mediaType: 'application/spdx+json', digest: 'sha256:s', size: 1 }] }, 'application/spdx+json')).toBe('sbom');
-    expect(artifactKind({ ...base, config: { mediaType: HELM_CONFIG_TYPE, digest: 'sha256:h', size: 2 }, layers: [{ mediaType: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip', digest: 'sha256:t', size: 1 }] }, HELM_CONFIG_TYPE)).toBe('helm');
+    expect(
+      artifactKind(
+        {
+          ...base,
+          config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: 'sha256:e', size: 2 },
+          artifactType: 'application/spdx+json',
+          layers: [{ mediaType: 'application/spdx+json', digest: 'sha256:s', size: 1 }],
+        },
+        'application/spdx+json',
+      ),
+    ).toBe('sbom');
+    expect(
+      artifactKind(
+        {
+          ...base,
+          config: { mediaType: HELM_CONFIG_TYPE, digest: 'sha256:h', size: 2 },
+          layers: [{ mediaType: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip', digest: 'sha256:t', size: 1 }],
+        },
+        HELM_CONFIG_TYPE,
+      ),
+    ).toBe('helm');
     expect(artifactKind({ ...base, layers: [{ mediaType: 'application/wasm', digest: 'sha256:w', size: 1 }] })).toBe('artifact');
     expect(artifactKind({ ...base, layers: [] }, 'application/vnd.example')).toBe('artifact');
   });

@@ -62,7 +62,10 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 /** A manifest that carries cosign signatures. */
 export function isCosignSignatureManifest(manifest: Pick<ImageManifest, 'layers' | 'artifactType'>): boolean {
-  return manifest.artifactType === CosignMediaTypes.signatureArtifact || (manifest.layers.length > 0 && manifest.layers.every((l) => l.mediaType === CosignMediaTypes.simpleSigning));
+  return (
+    manifest.artifactType === CosignMediaTypes.signatureArtifact ||
+    (manifest.layers.length > 0 && manifest.layers.every((l) => l.mediaType === CosignMediaTypes.simpleSigning))
+  );
 }
 
 export function parseCosignSignatures(manifest: Pick<ImageManifest, 'layers'>): CosignSignature[] {

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { CosignAnnotations, CosignMediaTypes, cosignTags, isCosignSignatureManifest, parseCosignSignatures, parseRekorBundle, parseSimpleSigning } from './cosign';
+import {
+  CosignAnnotations,
+  CosignMediaTypes,
+  cosignTags,
+  isCosignSignatureManifest,
+  parseCosignSignatures,
+  parseRekorBundle,
+  parseSimpleSigning,
+} from './cosign';
 import { DerError, certificateIdentity, formatName, parseCertificate, parsePemCertificates, pemCertificates, readDer } from './x509';
 
 // Made with openssl 3.0 (see the comments); only the public certificates are kept.
@@ -153,7 +161,13 @@ describe('parseCertificate', () => {
 const BUNDLE = JSON.stringify({
   SignedEntryTimestamp: 'MEUCIQD6ZpFzGbrYlZC6uI2uhzqHE0Qm0I9uV0F+pqZ5wF5UeQIgS3N1YXRz',
   Payload: {
-    body: Buffer.from(JSON.stringify({ apiVersion: '0.0.1', kind: 'hashedrekord', spec: { data: { hash: { algorithm: 'sha256', value: 'ab' } }, signature: { content: 'MEUC' } } })).toString('base64'),
+    body: Buffer.from(
+      JSON.stringify({
+        apiVersion: '0.0.1',
+        kind: 'hashedrekord',
+        spec: { data: { hash: { algorithm: 'sha256', value: 'ab' } }, signature: { content: 'MEUC' } },
+      }),
+    ).toString('base64'),
     integratedTime: 1700000000,
     logIndex: 48291034,
     logID: 'c0d23d6ad406973f9559f3ba2d1ca01f84147d8ffc5b8445c224f98b9591801d',
@@ -181,7 +195,11 @@ describe('cosign signatures', () => {
   };
 
   it('names the tags cosign writes', () => {
-    expect(cosignTags(`sha256:${'a'.repeat(64)}`)).toEqual({ signature: `sha256-${'a'.repeat(64)}.sig`, attestation: `sha256-${'a'.repeat(64)}.att`, sbom: `sha256-${'a'.repeat(64)}.sbom` });
+    expect(cosignTags(`sha256:${'a'.repeat(64)}`)).toEqual({
+      signature: `sha256-${'a'.repeat(64)}.sig`,
+      attestation: `sha256-${'a'.repeat(64)}.att`,
+      sbom: `sha256-${'a'.repeat(64)}.sbom`,
+    });
   });
 
   it('reads signature, certificate identity, chain and Rekor entry from the layer annotations', () => {
@@ -202,7 +220,17 @@ describe('cosign signatures', () => {
   });
 
   it('keeps going when the certificate or bundle is broken, and recognises OCI 1.1 signature artifacts', () => {
-    const broken = { layers: [{ ...manifest.layers[0]!, annotations: { [CosignAnnotations.certificate]: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----', [CosignAnnotations.bundle]: '{"x":1}' } }] };
+    const broken = {
+      layers: [
+        {
+          ...manifest.layers[0]!,
+          annotations: {
+            [CosignAnnotations.certificate]: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----',
+            [CosignAnnotations.bundle]: '{"x":1}',
+          },
+        },
+      ],
+    };
     const [sig] = parseCosignSignatures(broken);
     expect(sig!.certificate).toMatchObject({ ok: false });
     expect(sig!.rekorError).toMatch(/no Payload/);
@@ -213,10 +241,19 @@ describe('cosign signatures', () => {
 
   it('reads the simple-signing payload', () => {
     const payload = {
-      critical: { identity: { 'docker-reference': 'ghcr.io/org/app' }, image: { 'docker-manifest-digest': `sha256:${'a'.repeat(64)}` }, type: 'cosign container image signature' },
+      critical: {
+        identity: { 'docker-reference': 'ghcr.io/org/app' },
+        image: { 'docker-manifest-digest': `sha256:${'a'.repeat(64)}` },
+        type: 'cosign container image signature',
+      },
       optional: { creator: 'ci' },
     };
-    expect(parseSimpleSigning(payload)).toEqual({ dockerReference: 'ghcr.io/org/app', manifestDigest: `sha256:${'a'.repeat(64)}`, type: 'cosign container image signature', optional: { creator: 'ci' } });
+    expect(parseSimpleSigning(payload)).toEqual({
+      dockerReference: 'ghcr.io/org/app',
+      manifestDigest: `sha256:${'a'.repeat(64)}`,
+      type: 'cosign container image signature',
+      optional: { creator: 'ci' },
+    });
     expect(() => parseSimpleSigning({})).toThrow(/critical/);
   });
 });

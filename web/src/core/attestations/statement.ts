@@ -64,7 +64,9 @@ export interface AttestationLayer {
 /** The statements an attestation manifest holds, in manifest order. */
 export function attestationLayers(manifest: ImageManifest): AttestationLayer[] {
   return manifest.layers
-    .filter((l) => l.mediaType === InTotoMediaTypes.statement || l.mediaType === InTotoMediaTypes.dsse || l.annotations?.[PREDICATE_TYPE_ANNOTATION] !== undefined)
+    .filter(
+      (l) => l.mediaType === InTotoMediaTypes.statement || l.mediaType === InTotoMediaTypes.dsse || l.annotations?.[PREDICATE_TYPE_ANNOTATION] !== undefined,
+    )
     .map((descriptor) => {
       const predicateType = descriptor.annotations?.[PREDICATE_TYPE_ANNOTATION];
       return { descriptor, ...(predicateType ? { predicateType } : {}), kind: predicateKind(predicateType), label: describePredicate(predicateType) };

@@ -47,7 +47,7 @@ export function readDer(bytes: Uint8Array, offset = 0, limit = bytes.length): De
 /** The elements inside a constructed node (or inside an OCTET STRING that wraps DER). */
 export function derChildren(bytes: Uint8Array, node: Pick<DerNode, 'start' | 'end'>): DerNode[] {
   const out: DerNode[] = [];
-  for (let pos = node.start; pos < node.end; ) {
+  for (let pos = node.start; pos < node.end;) {
     const child = readDer(bytes, pos, node.end);
     out.push(child);
     pos = child.end;
@@ -55,7 +55,24 @@ export function derChildren(bytes: Uint8Array, node: Pick<DerNode, 'start' | 'en
   return out;
 }
 
-const UNIVERSAL = { boolean: 1, integer: 2, bitString: 3, octetString: 4, oid: 6, utf8: 12, sequence: 16, set: 17, printable: 19, t61: 20, ia5: 22, utcTime: 23, generalizedTime: 24, visible: 26, universal: 28, bmp: 30 } as const;
+const UNIVERSAL = {
+  boolean: 1,
+  integer: 2,
+  bitString: 3,
+  octetString: 4,
+  oid: 6,
+  utf8: 12,
+  sequence: 16,
+  set: 17,
+  printable: 19,
+  t61: 20,
+  ia5: 22,
+  utcTime: 23,
+  generalizedTime: 24,
+  visible: 26,
+  universal: 28,
+  bmp: 30,
+} as const;
 
 function must(node: DerNode | undefined, tag: number, what: string): DerNode {
   if (!node || node.cls !== 0 || node.tag !== tag) throw new DerError(`expected ${what}`);
@@ -95,7 +112,9 @@ export function decodeString(bytes: Uint8Array, node: DerNode): string {
     case UNIVERSAL.universal: {
       let s = '';
       for (let i = 0; i + 3 < content.length; i += 4) {
-        s += String.fromCodePoint((((content[i] as number) << 24) | ((content[i + 1] as number) << 16) | ((content[i + 2] as number) << 8) | (content[i + 3] as number)) >>> 0);
+        s += String.fromCodePoint(
+          (((content[i] as number) << 24) | ((content[i + 1] as number) << 16) | ((content[i + 2] as number) << 8) | (content[i + 3] as number)) >>> 0,
+        );
       }
       return s;
     }
@@ -108,7 +127,10 @@ export function decodeString(bytes: Uint8Array, node: DerNode): string {
 
 function decodeTime(bytes: Uint8Array, node: DerNode): Date | undefined {
   const text = latin1(bytes.subarray(node.start, node.end));
-  const m = node.tag === UNIVERSAL.utcTime ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?Z$/.exec(text) : /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?(?:\.\d+)?Z$/.exec(text);
+  const m =
+    node.tag === UNIVERSAL.utcTime
+      ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?Z$/.exec(text)
+      : /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?(?:\.\d+)?Z$/.exec(text);
   if (!m) return undefined;
   let year = Number(m[1]);
   if (node.tag === UNIVERSAL.utcTime) year += year >= 50 ? 1900 : 2000; // RFC 5280 4.1.2.5.1
@@ -178,7 +200,15 @@ function decodeGeneralNames(bytes: Uint8Array, node: DerNode): SubjectAltName[] 
         out.push({ type: 'uri', value: latin1(raw) });
         break;
       case 7:
-        out.push({ type: 'ip', value: raw.length === 4 ? Array.from(raw).join('.') : Array.from(raw, (b) => b.toString(16).padStart(2, '0')).join('').replace(/(.{4})(?!$)/g, '$1:') });
+        out.push({
+          type: 'ip',
+          value:
+            raw.length === 4
+              ? Array.from(raw).join('.')
+              : Array.from(raw, (b) => b.toString(16).padStart(2, '0'))
+                  .join('')
+                  .replace(/(.{4})(?!$)/g, '$1:'),
+        });
         break;
       case 0: {
         // otherName: type-id OID, [0] EXPLICIT value. Fulcio writes a UTF8String username here.

@@ -30,7 +30,13 @@ describe('compareFilesystems', () => {
     const b = image(BASE.slice(0, 4), BASE.slice(4));
     const c = compareFilesystems(a, b);
     expect(c.count).toBe(0);
-    expect(c.summary).toMatchObject({ unchanged: 5, delta: 0, added: { files: 0, bytes: 0 }, removed: { files: 0, bytes: 0 }, changed: { files: 0, delta: 0 } });
+    expect(c.summary).toMatchObject({
+      unchanged: 5,
+      delta: 0,
+      added: { files: 0, bytes: 0 },
+      removed: { files: 0, bytes: 0 },
+      changed: { files: 0, delta: 0 },
+    });
     expect(c.summary.a).toEqual({ files: 5, directories: 3, bytes: 636 });
     expect(c.summary.b).toEqual(c.summary.a);
   });
@@ -39,12 +45,7 @@ describe('compareFilesystems', () => {
     const a = image(BASE);
     const b = image(
       BASE.filter((l) => !l.includes('hostname') && !l.includes('issue') && !l.includes('usr/bin/sh') && !l.includes('env')),
-      [
-        'f etc/issue 28',
-        'f etc/motd 40',
-        'l usr/bin/sh -> bash',
-        { path: 'usr/bin/env', type: EntryType.File, size: 100, mode: 0o755, uid: 1000, gid: 1000 },
-      ],
+      ['f etc/issue 28', 'f etc/motd 40', 'l usr/bin/sh -> bash', { path: 'usr/bin/env', type: EntryType.File, size: 100, mode: 0o755, uid: 1000, gid: 1000 }],
     );
     const c = compareFilesystems(a, b);
     expect(dump(c)).toBe(
@@ -74,7 +75,13 @@ describe('compareFilesystems', () => {
     expect(c.summary.added).toEqual({ files: 2, bytes: 1024 });
     const all = compareFilesystems(a, b, { summariseDirectories: false });
     expect(dump(all)).toBe(
-      ['+ /opt/ 1024 (+1024) [2 files]', '+ /opt/app/ 1024 (+1024) [2 files]', '+ /opt/app/bin 1000 (+1000)', '+ /opt/app/empty/ 0 (0) [0 files]', '+ /opt/app/lib 24 (+24)'].join('\n'),
+      [
+        '+ /opt/ 1024 (+1024) [2 files]',
+        '+ /opt/app/ 1024 (+1024) [2 files]',
+        '+ /opt/app/bin 1000 (+1000)',
+        '+ /opt/app/empty/ 0 (0) [0 files]',
+        '+ /opt/app/lib 24 (+24)',
+      ].join('\n'),
     );
     // Listing every path does not count them twice.
     expect(all.summary).toEqual(c.summary);

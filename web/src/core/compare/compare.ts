@@ -225,7 +225,7 @@ function differences(A: Side, a: number, B: Side, b: number): number {
   if (ta === EntryType.Symlink || ta === EntryType.Hardlink) {
     const lx = x.index.link[x.e]!;
     const ly = y.index.link[y.e]!;
-    if ((lx < 0) !== (ly < 0) || (lx >= 0 && !sameBytes(stringBytesAt(x.index.strings, lx), stringBytesAt(y.index.strings, ly)))) out |= LINK;
+    if (lx < 0 !== ly < 0 || (lx >= 0 && !sameBytes(stringBytesAt(x.index.strings, lx), stringBytesAt(y.index.strings, ly)))) out |= LINK;
   }
   return out;
 }
@@ -254,7 +254,17 @@ export function compareFilesystems(fsA: ImageFilesystem, fsB: ImageFilesystem, o
   let unchanged = 0;
 
   const join = (dir: string, trie: PathTrie, n: number) => (dir === '/' ? '/' : `${dir}/`) + nameOf(trie, n);
-  const row = (path: string, kind: number, typeA: number, typeB: number, sizeA: number, sizeB: number, changes: number, directory: boolean, files: number): void => {
+  const row = (
+    path: string,
+    kind: number,
+    typeA: number,
+    typeB: number,
+    sizeA: number,
+    sizeB: number,
+    changes: number,
+    directory: boolean,
+    files: number,
+  ): void => {
     paths.push(path);
     kinds.push(kind);
     typesA.push(typeA);

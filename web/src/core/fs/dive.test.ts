@@ -55,7 +55,11 @@ describe("dive's test image (dive's analysis test and export snapshot)", () => {
       [2, 12810, '/root/example/somefile1.txt'],
       [2, 6405, '/root/example/somefile3.txt'],
     ]);
-    expect(r.inefficiencies.map((i) => i.layers)).toEqual([[7, 13], [3, 4], [6, 7]]);
+    expect(r.inefficiencies.map((i) => i.layers)).toEqual([
+      [7, 13],
+      [3, 4],
+      [6, 7],
+    ]);
   });
 
   test('Lading’s reclaimable bytes on the same image: what the final image cannot see, charged where it lives', () => {
@@ -235,7 +239,11 @@ function oracleTree(index: LayerIndex): { tree: OTree; size: number } {
     const base = x.path.slice(x.path.lastIndexOf('/') + 1);
     const dir = x.path.slice(0, Math.max(0, x.path.lastIndexOf('/')));
     const name =
-      x.flags & EntryFlag.Whiteout ? (dir ? dir + '/' : '') + '.wh.' + base : x.flags & EntryFlag.Opaque ? (x.path ? x.path + '/' : '') + '.wh..wh..opq' : x.path;
+      x.flags & EntryFlag.Whiteout
+        ? (dir ? dir + '/' : '') + '.wh.' + base
+        : x.flags & EntryFlag.Opaque
+          ? (x.path ? x.path + '/' : '') + '.wh..wh..opq'
+          : x.path;
     if (name === '') continue; // "."
     size += x.size;
     addPath(tree, name, { size: x.size, isDir: x.type === EntryType.Directory });

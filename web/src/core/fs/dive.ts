@@ -383,7 +383,7 @@ class DiveEmulator {
     const { end, dIn, dSize, dWhIn, dWhSize } = this;
     let sum = 0;
     const stop = end[n]!;
-    for (let x = n; x < stop; ) {
+    for (let x = n; x < stop;) {
       if (x !== n && dWhIn[x]) sum += dWhSize[x]!;
       if (!dIn[x]) {
         x = end[x]!;
@@ -398,7 +398,7 @@ class DiveEmulator {
   private removeSubtree(n: number): void {
     const { end, dIn, dWhIn } = this;
     const stop = end[n]!;
-    for (let x = n; x < stop; ) {
+    for (let x = n; x < stop;) {
       if (x !== n) dWhIn[x] = 0;
       if (!dIn[x]) {
         x = end[x]!;

@@ -50,8 +50,14 @@ export const DIVE_TEST_IMAGE: { command: string; entries: (TestEntry | string)[]
       dir('var/www'),
     ],
   },
-  { command: '#(nop) ADD file:139c3708fb6261126453e34483abd8bf7b26ed16d952fd976994d68e72d93be2 in /somefile.txt ', entries: [file('somefile.txt', 6405, 0o664)] },
-  { command: 'mkdir -p /root/example/really/nested', entries: [dir('root', 0o700), dir('root/example'), dir('root/example/really'), dir('root/example/really/nested')] },
+  {
+    command: '#(nop) ADD file:139c3708fb6261126453e34483abd8bf7b26ed16d952fd976994d68e72d93be2 in /somefile.txt ',
+    entries: [file('somefile.txt', 6405, 0o664)],
+  },
+  {
+    command: 'mkdir -p /root/example/really/nested',
+    entries: [dir('root', 0o700), dir('root/example'), dir('root/example/really'), dir('root/example/really/nested')],
+  },
   { command: 'cp /somefile.txt /root/example/somefile1.txt', entries: [dir('root', 0o700), dir('root/example'), file('root/example/somefile1.txt', 6405)] },
   { command: 'chmod 444 /root/example/somefile1.txt', entries: [dir('root', 0o700), dir('root/example'), file('root/example/somefile1.txt', 6405, 0o444)] },
   { command: 'cp /somefile.txt /root/example/somefile2.txt', entries: [dir('root', 0o700), dir('root/example'), file('root/example/somefile2.txt', 6405)] },

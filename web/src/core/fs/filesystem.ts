@@ -435,7 +435,7 @@ function compareEntries(layers: readonly LayerInput[], layerBase: Int32Array, en
   if (entrySize[a] !== entrySize[b] || ia.mtime[ea] !== ib.mtime[eb]) return Mark.Modified;
   const sa = ia.link[ea] ?? -1;
   const sb = ib.link[eb] ?? -1;
-  if ((sa < 0) !== (sb < 0)) return Mark.Modified;
+  if (sa < 0 !== sb < 0) return Mark.Modified;
   if (sa >= 0) {
     const x = stringBytesAt(ia.strings, sa);
     const y = stringBytesAt(ib.strings, sb);

@@ -5,14 +5,7 @@ import { flattenView, type FlatRows, type FlattenOptions } from './flatten';
 import { MARK_NAMES, NOT_IN_VIEW, type Mark, type MarkName } from './marks';
 import { allPaths, findNode, nameOf, pathOfNode } from './trie';
 import { buildView, isDirectory, viewChildren, VisibilityCache, type FsView, type ViewMode } from './view';
-import {
-  computeReclaimable,
-  largestFiles,
-  reclaimableItem,
-  type LargestFile,
-  type ReclaimableItem,
-  type ReclaimableSummary,
-} from './waste';
+import { computeReclaimable, largestFiles, reclaimableItem, type LargestFile, type ReclaimableItem, type ReclaimableSummary } from './waste';
 
 /** One row's details, for the tree's columns and the side panel. */
 export interface NodeInfo {
@@ -116,7 +109,9 @@ export class ImageFilesystem {
 
   /** Rows for a virtual list; expanded nodes and filters are the caller's state. */
   flatten(layer: number, mode: ViewMode, opts: FlattenOptions = {}): FlatRows {
-    return flattenView(this.data, this.view(layer, mode), opts, (lower) => (lower ? (this.lowerPathsMemo ??= this.paths().map((p) => p.toLowerCase())) : this.paths()));
+    return flattenView(this.data, this.view(layer, mode), opts, (lower) =>
+      lower ? (this.lowerPathsMemo ??= this.paths().map((p) => p.toLowerCase())) : this.paths(),
+    );
   }
 
   /** Full path of every node ("/usr/bin/env"; "/" for the root), computed once. */

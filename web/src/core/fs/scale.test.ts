@@ -37,17 +37,28 @@ function reference(indexes: LayerIndex[]): { visible: Map<string, number>; fates
     const before = new Map(visible);
     for (const x of entries) {
       if (!(x.flags & EntryFlag.Whiteout)) continue;
-      for (const [p, g] of visible) if (p === x.path || under(p, x.path)) (kill(g, Fate.Deleted, x.path), visible.delete(p));
+      for (const [p, g] of visible)
+        if (p === x.path || under(p, x.path)) {
+          kill(g, Fate.Deleted, x.path);
+          visible.delete(p);
+        }
     }
     for (const x of entries) {
       if (!(x.flags & EntryFlag.Opaque)) continue;
-      for (const [p, g] of visible) if (under(p, x.path)) (kill(g, Fate.HiddenByOpaque, x.path), visible.delete(p));
+      for (const [p, g] of visible)
+        if (under(p, x.path)) {
+          kill(g, Fate.HiddenByOpaque, x.path);
+          visible.delete(p);
+        }
     }
     for (const [path, g] of last) {
-      for (let a = path; a !== ''; ) {
+      for (let a = path; a !== '';) {
         a = a.includes('/') ? a.slice(0, a.lastIndexOf('/')) : '';
         const low = visible.get(a);
-        if (low !== undefined && layerOf.get(low)! < k && typeOf.get(low) !== EntryType.Directory) (kill(low, Fate.Overwritten, path), visible.delete(a));
+        if (low !== undefined && layerOf.get(low)! < k && typeOf.get(low) !== EntryType.Directory) {
+          kill(low, Fate.Overwritten, path);
+          visible.delete(a);
+        }
       }
       const old = visible.get(path);
       if (old !== undefined) kill(old, Fate.Overwritten, path);
@@ -57,7 +68,11 @@ function reference(indexes: LayerIndex[]): { visible: Map<string, number>; fates
       }
       visible.set(path, g);
       if (typeOf.get(g) !== EntryType.Directory) {
-        for (const [p, x] of visible) if (under(p, path) && layerOf.get(x)! < k) (kill(x, Fate.Overwritten, path), visible.delete(p));
+        for (const [p, x] of visible)
+          if (under(p, path) && layerOf.get(x)! < k) {
+            kill(x, Fate.Overwritten, path);
+            visible.delete(p);
+          }
       }
     }
     base += index.count;
@@ -165,10 +180,12 @@ describe('100,000 files', () => {
       for (let k = 0; k < L; k++) {
         const v = fs.view(k, 'layer');
         let removed = 0;
-        for (const n of v.nodes) if (v.mark[n] === Mark.Removed && v.entry[n]! >= 0 && d.entryType[v.entry[n]!] === EntryType.File) removed += d.entrySize[v.entry[n]!]!;
+        for (const n of v.nodes)
+          if (v.mark[n] === Mark.Removed && v.entry[n]! >= 0 && d.entryType[v.entry[n]!] === EntryType.File) removed += d.entrySize[v.entry[n]!]!;
         let killed = 0;
         for (let g = 0; g < E; g++) {
-          if (d.killedBy[g] === k && d.entryLayer[g]! < k && d.entryType[g] === EntryType.File && d.killReason[g] !== Fate.Overwritten) killed += d.entrySize[g]!;
+          if (d.killedBy[g] === k && d.entryLayer[g]! < k && d.entryType[g] === EntryType.File && d.killReason[g] !== Fate.Overwritten)
+            killed += d.entrySize[g]!;
         }
         expect(removed, `layer ${k}`).toBe(killed);
       }

@@ -58,7 +58,16 @@ describe('stacking', () => {
   test('an opaque directory hides lower content but keeps its own layer’s entries', () => {
     const fs = stackLayers(
       buildLayers(
-        ['d usr', 'd usr/share', 'd usr/share/doc', 'd usr/share/doc/hello', 'f usr/share/doc/hello/NEWS.gz 100', 'f usr/share/doc/hello/copyright 30', 'd usr/share/doc/other', 'f usr/share/doc/other/x 7'],
+        [
+          'd usr',
+          'd usr/share',
+          'd usr/share/doc',
+          'd usr/share/doc/hello',
+          'f usr/share/doc/hello/NEWS.gz 100',
+          'f usr/share/doc/hello/copyright 30',
+          'd usr/share/doc/other',
+          'f usr/share/doc/other/x 7',
+        ],
         ['d usr/share/doc/hello', 'o usr/share/doc/hello', 'f usr/share/doc/hello/README.lading 37', 'f usr/share/doc/hello/copyright 31'],
       ),
     );
@@ -148,8 +157,28 @@ describe('stacking', () => {
 describe('marks', () => {
   const fs = stackLayers(
     buildLayers(
-      ['d etc', 'f etc/keep 1', 'f etc/change 2', 'f etc/gone 3', { path: 'etc/chmod', size: 4, mode: 0o644 }, { path: 'etc/time', size: 5, mtime: 1 }, 'l etc/link -> a', 'd var', 'f var/x 1'],
-      ['d etc', 'f etc/change 20', 'w etc/gone', { path: 'etc/chmod', size: 4, mode: 0o755 }, { path: 'etc/time', size: 5, mtime: 2 }, 'l etc/link -> b', 'f etc/new 6', 'f etc/keep 1', 'd var'],
+      [
+        'd etc',
+        'f etc/keep 1',
+        'f etc/change 2',
+        'f etc/gone 3',
+        { path: 'etc/chmod', size: 4, mode: 0o644 },
+        { path: 'etc/time', size: 5, mtime: 1 },
+        'l etc/link -> a',
+        'd var',
+        'f var/x 1',
+      ],
+      [
+        'd etc',
+        'f etc/change 20',
+        'w etc/gone',
+        { path: 'etc/chmod', size: 4, mode: 0o755 },
+        { path: 'etc/time', size: 5, mtime: 2 },
+        'l etc/link -> b',
+        'f etc/new 6',
+        'f etc/keep 1',
+        'd var',
+      ],
     ),
   );
 
@@ -187,7 +216,12 @@ describe('marks', () => {
   });
 
   test('a directory is modified when a child changed, unmodified when only re-emitted', () => {
-    const fs2 = stackLayers(buildLayers(['d a', 'd a/b', 'f a/b/f 1', 'd c', 'f c/g 1'], ['d a', 'd a/b', 'f a/b/new 2', { path: 'c', type: EntryType.Directory, mode: 0o755, mtime: 99 }]));
+    const fs2 = stackLayers(
+      buildLayers(
+        ['d a', 'd a/b', 'f a/b/f 1', 'd c', 'f c/g 1'],
+        ['d a', 'd a/b', 'f a/b/new 2', { path: 'c', type: EntryType.Directory, mode: 0o755, mtime: 99 }],
+      ),
+    );
     expect(markOf(fs2, 1, '/a')).toBe('modified');
     expect(markOf(fs2, 1, '/a/b')).toBe('modified');
     expect(markOf(fs2, 1, '/a/b/new')).toBe('added');

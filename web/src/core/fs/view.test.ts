@@ -4,7 +4,20 @@ import { buildLayers } from './testing';
 
 const fs = stackLayers(
   buildLayers(
-    ['d etc', 'f etc/hosts 10', 'f etc/passwd 30', 'd usr', 'd usr/bin', 'f usr/bin/env 500', 'f usr/bin/sh 100', 'd usr/lib', 'f usr/lib/libc.so 2000', 'd var', 'd var/log', 'f var/log/old.log 40'],
+    [
+      'd etc',
+      'f etc/hosts 10',
+      'f etc/passwd 30',
+      'd usr',
+      'd usr/bin',
+      'f usr/bin/env 500',
+      'f usr/bin/sh 100',
+      'd usr/lib',
+      'f usr/lib/libc.so 2000',
+      'd var',
+      'd var/log',
+      'f var/log/old.log 40',
+    ],
     ['d etc', 'f etc/passwd 31', 'd usr', 'd usr/bin', 'f usr/bin/jq 700', 'd var', 'w var/log'],
   ),
 );
@@ -78,7 +91,15 @@ describe('flatten', () => {
 
   test('sorted by size', () => {
     const rows = fs.flatten(1, 'aggregate', { expandAll: true, sort: 'size' });
-    expect(text(fs, rows).slice(0, 7)).toEqual(['-usr modified', '  +lib unmodified'.replace('+', '-'), '     libc.so unmodified', '  -bin modified', '     jq added', '     env unmodified', '     sh unmodified']);
+    expect(text(fs, rows).slice(0, 7)).toEqual([
+      '-usr modified',
+      '  +lib unmodified'.replace('+', '-'),
+      '     libc.so unmodified',
+      '  -bin modified',
+      '     jq added',
+      '     env unmodified',
+      '     sh unmodified',
+    ]);
   });
 
   test('layer mode shows only what the layer changed', () => {
@@ -102,7 +123,14 @@ describe('flatten', () => {
 
   test('regex filter on the full path', () => {
     const rows = fs.flatten(1, 'aggregate', { expandAll: true, filter: { path: /\.(so|log)$/ } });
-    expect(text(fs, rows)).toEqual(['-~usr modified', '  -~lib unmodified', '     libc.so unmodified', '-~var modified', '  -~log removed', '     old.log removed']);
+    expect(text(fs, rows)).toEqual([
+      '-~usr modified',
+      '  -~lib unmodified',
+      '     libc.so unmodified',
+      '-~var modified',
+      '  -~log removed',
+      '     old.log removed',
+    ]);
   });
 
   test('hiding marks: hide unmodified shows the changes with the directories that hold them', () => {

@@ -14,7 +14,16 @@ describe('reclaimable bytes', () => {
 
   test('per entry: path, bytes, layer, reason, the layer and path that did it, and its command', () => {
     expect(fs.reclaimableItems().map(({ node: _n, byNode: _b, ...rest }) => rest)).toEqual([
-      { entry: 1, path: '/root/saved.txt', bytes: 100, layer: 0, reason: 'overwritten', byLayer: 1, byPath: '/root/saved.txt', byCommand: 'RUN chmod +x /root/saved.txt' },
+      {
+        entry: 1,
+        path: '/root/saved.txt',
+        bytes: 100,
+        layer: 0,
+        reason: 'overwritten',
+        byLayer: 1,
+        byPath: '/root/saved.txt',
+        byCommand: 'RUN chmod +x /root/saved.txt',
+      },
       { entry: 3, path: '/tmp/cache', bytes: 50, layer: 0, reason: 'deleted', byLayer: 2, byPath: '/tmp', byCommand: 'RUN rm -rf /tmp' },
       { entry: 6, path: '/doc/b', bytes: 8, layer: 0, reason: 'hidden-by-opaque', byLayer: 3, byPath: '/doc', byCommand: 'COPY doc/ /doc/' },
       { entry: 5, path: '/doc/a', bytes: 7, layer: 0, reason: 'hidden-by-opaque', byLayer: 3, byPath: '/doc', byCommand: 'COPY doc/ /doc/' },

@@ -11,9 +11,45 @@ const TAGS_PAGE_1 = {
       creator: 7,
       id: 2343,
       images: [
-        { architecture: 'amd64', features: '', variant: null, digest: 'sha256:1111111111111111111111111111111111111111111111111111111111111111', os: 'linux', os_features: '', os_version: null, size: 71987382, status: 'active', last_pulled: '2024-03-02T10:00:00.000000Z', last_pushed: '2024-03-01T09:00:00.000000Z' },
-        { architecture: 'arm64', features: '', variant: 'v8', digest: 'sha256:2222222222222222222222222222222222222222222222222222222222222222', os: 'linux', os_features: '', os_version: null, size: 68000000, status: 'active', last_pulled: '2024-03-02T10:00:00.000000Z', last_pushed: '2024-03-01T09:00:00.000000Z' },
-        { architecture: 'unknown', features: '', variant: null, digest: 'sha256:3333333333333333333333333333333333333333333333333333333333333333', os: 'unknown', os_features: '', os_version: null, size: 12000, status: 'active', last_pulled: null, last_pushed: '2024-03-01T09:00:00.000000Z' },
+        {
+          architecture: 'amd64',
+          features: '',
+          variant: null,
+          digest: 'sha256:1111111111111111111111111111111111111111111111111111111111111111',
+          os: 'linux',
+          os_features: '',
+          os_version: null,
+          size: 71987382,
+          status: 'active',
+          last_pulled: '2024-03-02T10:00:00.000000Z',
+          last_pushed: '2024-03-01T09:00:00.000000Z',
+        },
+        {
+          architecture: 'arm64',
+          features: '',
+          variant: 'v8',
+          digest: 'sha256:2222222222222222222222222222222222222222222222222222222222222222',
+          os: 'linux',
+          os_features: '',
+          os_version: null,
+          size: 68000000,
+          status: 'active',
+          last_pulled: '2024-03-02T10:00:00.000000Z',
+          last_pushed: '2024-03-01T09:00:00.000000Z',
+        },
+        {
+          architecture: 'unknown',
+          features: '',
+          variant: null,
+          digest: 'sha256:3333333333333333333333333333333333333333333333333333333333333333',
+          os: 'unknown',
+          os_features: '',
+          os_version: null,
+          size: 12000,
+          status: 'active',
+          last_pulled: null,
+          last_pushed: '2024-03-01T09:00:00.000000Z',
+        },
       ],
       last_updated: '2024-03-01T09:00:01.000000Z',
       last_updater: 1156886,
@@ -32,7 +68,12 @@ const TAGS_PAGE_1 = {
     { creator: 7, id: 2344, images: [], last_updated: null, name: 'mainline', repository: 21453, full_size: 0, v2: true, tag_status: 'inactive' },
   ],
 };
-const TAGS_PAGE_2 = { count: 3, next: null, previous: 'https://hub.docker.com/v2/namespaces/library/repositories/nginx/tags?page=1&page_size=2', results: [{ name: '1.27.3', images: [], full_size: 70000000, digest: 'sha256:5555555555555555555555555555555555555555555555555555555555555555' }] };
+const TAGS_PAGE_2 = {
+  count: 3,
+  next: null,
+  previous: 'https://hub.docker.com/v2/namespaces/library/repositories/nginx/tags?page=1&page_size=2',
+  results: [{ name: '1.27.3', images: [], full_size: 70000000, digest: 'sha256:5555555555555555555555555555555555555555555555555555555555555555' }],
+};
 
 /** GET https://hub.docker.com/v2/search/repositories/?query=nginx (recorded shape). */
 const SEARCH_V2 = {
@@ -40,8 +81,24 @@ const SEARCH_V2 = {
   next: 'https://hub.docker.com/v2/search/repositories/?page=2&query=nginx',
   previous: '',
   results: [
-    { repo_name: 'nginx', short_description: 'Official build of Nginx.', star_count: 20271, pull_count: 1000000000, repo_owner: '', is_automated: false, is_official: true },
-    { repo_name: 'nginx/nginx-ingress', short_description: 'NGINX and  NGINX Plus Ingress Controllers for Kubernetes', star_count: 95, pull_count: 1234567, repo_owner: '', is_automated: false, is_official: false },
+    {
+      repo_name: 'nginx',
+      short_description: 'Official build of Nginx.',
+      star_count: 20271,
+      pull_count: 1000000000,
+      repo_owner: '',
+      is_automated: false,
+      is_official: true,
+    },
+    {
+      repo_name: 'nginx/nginx-ingress',
+      short_description: 'NGINX and  NGINX Plus Ingress Controllers for Kubernetes',
+      star_count: 95,
+      pull_count: 1234567,
+      repo_owner: '',
+      is_automated: false,
+      is_official: false,
+    },
   ],
 };
 
@@ -49,8 +106,29 @@ const SEARCH_V2 = {
 const SEARCH_V3 = {
   total: 2,
   results: [
-    { id: 'nginx', name: 'nginx', slug: 'nginx', type: 'image', publisher: { id: 'docker', name: 'Docker Official Images' }, short_description: 'Official build of Nginx.', badge: 'official', star_count: 20271, pull_count: '1B+', architectures: [{ name: 'amd64' }] },
-    { id: 'bitnami/nginx', name: 'bitnami/nginx', slug: 'bitnami/nginx', type: 'image', publisher: { id: 'bitnami', name: 'VMware' }, short_description: 'Bitnami container image for NGINX', badge: 'verified_publisher', star_count: 190, pull_count: '500M+' },
+    {
+      id: 'nginx',
+      name: 'nginx',
+      slug: 'nginx',
+      type: 'image',
+      publisher: { id: 'docker', name: 'Docker Official Images' },
+      short_description: 'Official build of Nginx.',
+      badge: 'official',
+      star_count: 20271,
+      pull_count: '1B+',
+      architectures: [{ name: 'amd64' }],
+    },
+    {
+      id: 'bitnami/nginx',
+      name: 'bitnami/nginx',
+      slug: 'bitnami/nginx',
+      type: 'image',
+      publisher: { id: 'bitnami', name: 'VMware' },
+      short_description: 'Bitnami container image for NGINX',
+      badge: 'verified_publisher',
+      star_count: 190,
+      pull_count: '500M+',
+    },
   ],
 };
 
@@ -67,9 +145,24 @@ describe('Docker Hub responses', () => {
       lastUpdater: 'doijanky',
       fullSize: 71987382,
       images: [
-        { platform: 'linux/amd64', digest: 'sha256:1111111111111111111111111111111111111111111111111111111111111111', size: 71987382, lastPushed: '2024-03-01T09:00:00.000000Z' },
-        { platform: 'linux/arm64/v8', digest: 'sha256:2222222222222222222222222222222222222222222222222222222222222222', size: 68000000, lastPushed: '2024-03-01T09:00:00.000000Z' },
-        { platform: 'unknown/unknown', digest: 'sha256:3333333333333333333333333333333333333333333333333333333333333333', size: 12000, lastPushed: '2024-03-01T09:00:00.000000Z' },
+        {
+          platform: 'linux/amd64',
+          digest: 'sha256:1111111111111111111111111111111111111111111111111111111111111111',
+          size: 71987382,
+          lastPushed: '2024-03-01T09:00:00.000000Z',
+        },
+        {
+          platform: 'linux/arm64/v8',
+          digest: 'sha256:2222222222222222222222222222222222222222222222222222222222222222',
+          size: 68000000,
+          lastPushed: '2024-03-01T09:00:00.000000Z',
+        },
+        {
+          platform: 'unknown/unknown',
+          digest: 'sha256:3333333333333333333333333333333333333333333333333333333333333333',
+          size: 12000,
+          lastPushed: '2024-03-01T09:00:00.000000Z',
+        },
       ],
     });
     expect(page.tags[1]).toEqual({ name: 'mainline', fullSize: 0, images: [] });
@@ -87,8 +180,24 @@ describe('Docker Hub responses', () => {
     expect(parseHubSearch(SEARCH_V3)).toEqual({
       count: 2,
       hits: [
-        { name: 'nginx', description: 'Official build of Nginx.', stars: 20271, pulls: '1B+', official: true, badge: 'official', publisher: 'Docker Official Images' },
-        { name: 'bitnami/nginx', description: 'Bitnami container image for NGINX', stars: 190, pulls: '500M+', official: false, badge: 'verified_publisher', publisher: 'VMware' },
+        {
+          name: 'nginx',
+          description: 'Official build of Nginx.',
+          stars: 20271,
+          pulls: '1B+',
+          official: true,
+          badge: 'official',
+          publisher: 'Docker Official Images',
+        },
+        {
+          name: 'bitnami/nginx',
+          description: 'Bitnami container image for NGINX',
+          stars: 190,
+          pulls: '500M+',
+          official: false,
+          badge: 'verified_publisher',
+          publisher: 'VMware',
+        },
       ],
     });
   });
@@ -96,7 +205,13 @@ describe('Docker Hub responses', () => {
   it('names Hub repositories and formats counts', () => {
     expect(hubRepository('library/nginx')).toEqual({ namespace: 'library', repository: 'nginx' });
     expect(hubRepository('a/b/c')).toBeUndefined();
-    expect([formatCount(1000000000), formatCount(1234567), formatCount(20271), formatCount(95), formatCount('1B+')]).toEqual(['1.0B', '1.2M', '20k', '95', '1B+']);
+    expect([formatCount(1000000000), formatCount(1234567), formatCount(20271), formatCount(95), formatCount('1B+')]).toEqual([
+      '1.0B',
+      '1.2M',
+      '20k',
+      '95',
+      '1B+',
+    ]);
   });
 });
 
@@ -132,7 +247,9 @@ describe('HubClient', () => {
   });
 
   it('degrades with a clear error: no route (the SPA answers HTML), an HTTP error, no server', async () => {
-    const { client } = hub({ 'http://lading/hub/v2/search/repositories/?query=x&page_size=10': () => new Response(JSON.stringify({ message: 'rate limited' }), { status: 429 }) });
+    const { client } = hub({
+      'http://lading/hub/v2/search/repositories/?query=x&page_size=10': () => new Response(JSON.stringify({ message: 'rate limited' }), { status: 429 }),
+    });
     const html = await client.tags('library', 'nginx').catch((e: unknown) => e);
     expect(html).toBeInstanceOf(HubUnavailableError);
     expect((html as Error).message).toMatch(/not available through this Lading server/);

@@ -121,7 +121,7 @@ export function parseHubTagsPage(json: unknown): HubTagsPage {
  * badge, publisher, star_count, pull_count as text).
  */
 export function parseHubSearch(json: unknown): HubSearchResult {
-  if (!isRecord(json) || !Array.isArray(json.results) && !Array.isArray(json.summaries)) throw new Error('not a Docker Hub search answer (no "results")');
+  if (!isRecord(json) || (!Array.isArray(json.results) && !Array.isArray(json.summaries))) throw new Error('not a Docker Hub search answer (no "results")');
   const results = (Array.isArray(json.results) ? json.results : json.summaries) as unknown[];
   const hits: HubRepositoryHit[] = [];
   for (const r of results) {
@@ -190,7 +190,8 @@ export class HubClient {
   /** Every tag with its details, following `next` (rewritten onto the base URL), up to the page cap. */
   async tags(namespace: string, repository: string, options: HubTagsOptions = {}): Promise<HubTagsListing> {
     const maxPages = options.maxPages ?? 10;
-    let url: string | undefined = `${this.baseUrl}/v2/namespaces/${encodeURIComponent(namespace)}/repositories/${encodeURIComponent(repository)}/tags?page_size=${options.pageSize ?? 100}`;
+    let url: string | undefined =
+      `${this.baseUrl}/v2/namespaces/${encodeURIComponent(namespace)}/repositories/${encodeURIComponent(repository)}/tags?page_size=${options.pageSize ?? 100}`;
     const tags: HubTag[] = [];
     let count: number | undefined;
     let pages = 0;
@@ -244,11 +245,16 @@ export class HubClient {
       body = undefined;
     }
     if (!response.ok) {
-      const detail = isRecord(body) ? (str(body.message) ?? str(body.detail) ?? (Array.isArray(body.errors) && isRecord(body.errors[0]) ? str(body.errors[0].message) : undefined)) : undefined;
+      const detail = isRecord(body)
+        ? (str(body.message) ?? str(body.detail) ?? (Array.isArray(body.errors) && isRecord(body.errors[0]) ? str(body.errors[0].message) : undefined))
+        : undefined;
       throw new HubUnavailableError(`${what} is not available: HTTP ${response.status}${detail ? ` — ${detail}` : ''}`, response.status);
     }
     if (body === undefined || /text\/html/i.test(type)) {
-      throw new HubUnavailableError(`${what} is not available through this Lading server (its Docker Hub route answered ${type || 'something'} that is not JSON)`, response.status);
+      throw new HubUnavailableError(
+        `${what} is not available through this Lading server (its Docker Hub route answered ${type || 'something'} that is not JSON)`,
+        response.status,
+      );
     }
     return body;
   }

@@ -83,11 +83,15 @@ const compressions: Array<[string, 'gzip' | 'zstd' | 'none', (t: Uint8Array) => 
   ['gzip, 4 members (one empty)', 'gzip', (t) => concatBytes(...parts(t).map((p) => gzip(p)))],
   ['zstd', 'zstd', (t) => zstd(t)],
   ['zstd --check -19', 'zstd', (t) => zstd(t, ['--check', '-19'])],
-  ['zstd, 4 frames (one empty) + skippable frame', 'zstd', (t) => {
-    const skippable = new Uint8Array([0x5a, 0x2a, 0x4d, 0x18, 3, 0, 0, 0, 1, 2, 3]);
-    const [a, b, c, d] = parts(t).map((p) => zstd(p));
-    return concatBytes(a!, skippable, b!, c!, d!);
-  }],
+  [
+    'zstd, 4 frames (one empty) + skippable frame',
+    'zstd',
+    (t) => {
+      const skippable = new Uint8Array([0x5a, 0x2a, 0x4d, 0x18, 3, 0, 0, 0, 1, 2, 3]);
+      const [a, b, c, d] = parts(t).map((p) => zstd(p));
+      return concatBytes(a!, skippable, b!, c!, d!);
+    },
+  ],
 ];
 
 describe.each(formats)('GNU tar --format=%s', (format) => {

@@ -100,7 +100,6 @@ export interface LayerAnalysis {
 
 export type { LayerSource } from './chunks';
 
-
 const ABORTED = Symbol('aborted');
 /** Bytes needed to sniff (zstd magic is 4 bytes; 6 name xz in error hints). */
 const SNIFF_BYTES = 6;
@@ -367,11 +366,7 @@ async function analyzeOnce(
   };
 }
 
-function expectation(
-  value: string | undefined,
-  what: string,
-  fail: (e: LayerError) => void,
-): { algorithm: DigestAlgorithm } | undefined {
+function expectation(value: string | undefined, what: string, fail: (e: LayerError) => void): { algorithm: DigestAlgorithm } | undefined {
   if (value === undefined) return undefined;
   const parsed = parseDigest(value);
   if (!parsed) fail(layerError('digest', `expected ${what} '${value.slice(0, 80)}' is not a sha256 or sha512 digest`, 0));
@@ -392,7 +387,6 @@ function toBytes(value: unknown): Uint8Array | undefined {
   if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
   return undefined;
 }
-
 
 function describeError(e: unknown): string {
   return e instanceof Error ? e.message : String(e);

@@ -26,7 +26,10 @@ function makeArchive(bigBytes: number): Archive {
   files.set('usr/share/empty', new Uint8Array(0));
   files.set(`usr/share/${'long-directory-name/'.repeat(6)}exact512`, new Uint8Array(512).fill(0x61));
   // Zeros, then random bytes: the first compressed blocks are small, the rest is incompressible.
-  files.set('zz/big', new Uint8Array(bigBytes).map((_, i) => (i < bigBytes / 4 ? 0 : Math.floor(rand() * 256))));
+  files.set(
+    'zz/big',
+    new Uint8Array(bigBytes).map((_, i) => (i < bigBytes / 4 ? 0 : Math.floor(rand() * 256))),
+  );
   const tar = withTempDir((root) => {
     for (const [path, bytes] of files) {
       mkdirSync(join(root, path, '..'), { recursive: true });

@@ -49,7 +49,8 @@ const SNIFF_BYTES = 4;
 export async function extractEntry(source: LayerSource, range: ExtractRange, signal?: AbortSignal): Promise<Uint8Array> {
   const { offset, size } = range;
   if (!(Number.isSafeInteger(offset) && offset >= 0)) throw new RangeError(`bad entry offset ${offset}`);
-  if (!(Number.isSafeInteger(size) && size >= 0 && size <= MAX_EXTRACT_BYTES)) throw new RangeError(`entry size ${size} is not readable (at most ${MAX_EXTRACT_BYTES} bytes)`);
+  if (!(Number.isSafeInteger(size) && size >= 0 && size <= MAX_EXTRACT_BYTES))
+    throw new RangeError(`entry size ${size} is not readable (at most ${MAX_EXTRACT_BYTES} bytes)`);
   const reader = openChunkReader(source);
   signal?.throwIfAborted();
   const out = new Uint8Array(size);
@@ -137,11 +138,9 @@ export async function extractEntry(source: LayerSource, range: ExtractRange, sig
 
 const ABORTED = Symbol('aborted');
 
-
 function toBytes(value: unknown): Uint8Array {
   if (value instanceof Uint8Array) return value;
   if (value instanceof ArrayBuffer) return new Uint8Array(value);
   if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
   throw new ExtractError('io', `the layer stream produced a ${typeof value}, not bytes`);
 }
-

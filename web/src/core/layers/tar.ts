@@ -174,10 +174,7 @@ export class TarParser {
         this.state = ST_END;
         return;
       }
-      this.fail(
-        this.offset === 0 ? 'empty stream: no tar header' : 'stream ended before the end-of-archive marker (truncated?)',
-        this.offset,
-      );
+      this.fail(this.offset === 0 ? 'empty stream: no tar header' : 'stream ended before the end-of-archive marker (truncated?)', this.offset);
     } else if (this.state === ST_HEADER && this.sparseExtension >= 0) {
       this.fail('stream ended inside the sparse map of a GNU sparse file', this.offset - this.hdrFill);
     } else if (this.state === ST_HEADER) {

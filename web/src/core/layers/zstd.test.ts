@@ -34,7 +34,10 @@ function sample(n: number, seed = 1): Uint8Array {
 }
 
 function concat(...parts: Uint8Array[]): Uint8Array {
-  return concatBytes(parts, parts.reduce((n, p) => n + p.length, 0));
+  return concatBytes(
+    parts,
+    parts.reduce((n, p) => n + p.length, 0),
+  );
 }
 
 function skippable(payload: Uint8Array, variant = 0): Uint8Array {
@@ -208,7 +211,12 @@ describe('libzstd (WebAssembly)', () => {
 
   test('damaged streams: the same output, error and offset however the input is split', { timeout: 60_000 }, async () => {
     const parts = [sample(3000, 4), sample(150_000, 5), sample(20, 6)];
-    const seed = concat(zstd(parts[0] as Uint8Array, ['--check']), skippable(sample(40, 8)), zstd(parts[1] as Uint8Array), zstd(parts[2] as Uint8Array, ['--check']));
+    const seed = concat(
+      zstd(parts[0] as Uint8Array, ['--check']),
+      skippable(sample(40, 8)),
+      zstd(parts[1] as Uint8Array),
+      zstd(parts[2] as Uint8Array, ['--check']),
+    );
     const outcome = async (chunks: Iterable<Uint8Array>): Promise<string> => {
       const r = await decode((s) => WasmZstdDecoder.create(s), chunks);
       return JSON.stringify({ out: sha256(r.out), n: r.out.length, error: r.error });

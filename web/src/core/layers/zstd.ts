@@ -474,7 +474,6 @@ export class ZstdDecoder implements Decoder {
   }
 }
 
-
 /**
  * The zstd decoder the engine uses: libzstd in WebAssembly, or fzstd where WebAssembly cannot be
  * instantiated (see e2e/bench/README.md for how it was chosen).

@@ -45,7 +45,7 @@ const ERROR_NAMES: Readonly<Record<number, string>> = {
   14: 'unsupported frame parameter',
   16: 'frame requires too much memory for decoding',
   20: 'data corruption detected',
-  22: 'content checksum mismatch (restored data doesn\'t match checksum)',
+  22: "content checksum mismatch (restored data doesn't match checksum)",
   24: 'header of literals block is wrong',
   30: 'dictionary is corrupted',
   32: 'dictionary mismatch',
@@ -163,7 +163,7 @@ export class ZstdWasmStream {
     if (!x) return 'zstd decoding failed: the stream was already released';
     const io = this.io >>> 2;
     try {
-      for (let off = 0; off < input.length; ) {
+      for (let off = 0; off < input.length;) {
         const n = Math.min(IN_SIZE, input.length - off);
         new Uint8Array(x.memory.buffer, this.inPtr, n).set(input.subarray(off, off + n));
         off += n;

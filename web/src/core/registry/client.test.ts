@@ -14,7 +14,9 @@ function fakeRegistry(routes: Record<string, () => Response>) {
     const url = String(input);
     calls.push({ url, headers: new Headers(init?.headers) });
     const route = routes[url.replace('http://proxy/registry', '')];
-    return route ? route() : new Response(JSON.stringify({ errors: [{ code: 'NAME_UNKNOWN', message: 'repository name not known to registry' }] }), { status: 404 });
+    return route
+      ? route()
+      : new Response(JSON.stringify({ errors: [{ code: 'NAME_UNKNOWN', message: 'repository name not known to registry' }] }), { status: 404 });
   }) as typeof fetch;
   return { client: new RegistryClient({ baseUrl: 'http://proxy/registry/', fetch: fetchImpl }), calls };
 }
@@ -26,7 +28,8 @@ const manifestDigest = sha256Digest(manifestBytes);
 describe('RegistryClient', () => {
   it('asks for every manifest type and computes the digest of what it got', async () => {
     const { client, calls } = fakeRegistry({
-      '/127.0.0.1:5000/v2/lading/fixture/manifests/v1': () => new Response(manifestBytes, { headers: { 'content-type': MediaTypes.ociManifest, 'docker-content-digest': manifestDigest } }),
+      '/127.0.0.1:5000/v2/lading/fixture/manifests/v1': () =>
+        new Response(manifestBytes, { headers: { 'content-type': MediaTypes.ociManifest, 'docker-content-digest': manifestDigest } }),
     });
     const fetched = await client.fetchManifest(repo, 'v1');
     expect(fetched.digest).toBe(manifestDigest);
@@ -77,7 +80,10 @@ describe('RegistryClient', () => {
 
   it('marks proxy failures and network failures by source', async () => {
     const proxyFetch = (async () =>
-      new Response(JSON.stringify({ errors: [{ code: 'PROXY_CONNECTION_REFUSED', message: 'refused' }] }), { status: 502, headers: { 'x-lading-error-source': 'proxy' } })) as unknown as typeof fetch;
+      new Response(JSON.stringify({ errors: [{ code: 'PROXY_CONNECTION_REFUSED', message: 'refused' }] }), {
+        status: 502,
+        headers: { 'x-lading-error-source': 'proxy' },
+      })) as unknown as typeof fetch;
     const e1 = (await new RegistryClient({ baseUrl: 'http://p', fetch: proxyFetch }).fetchManifest(repo, 'v1').catch((e: unknown) => e)) as RegistryError;
     expect(e1.source).toBe('proxy');
     const downFetch = (async () => {
@@ -108,7 +114,9 @@ describe('rate limits on success', () => {
   it('records the quota Docker Hub reports with a manifest', async () => {
     const { client } = fakeRegistry({
       '/127.0.0.1:5000/v2/lading/fixture/manifests/v1': () =>
-        new Response(manifestBytes, { headers: { 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '76;w=21600', 'docker-ratelimit-source': '203.0.113.7' } }),
+        new Response(manifestBytes, {
+          headers: { 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '76;w=21600', 'docker-ratelimit-source': '203.0.113.7' },
+        }),
     });
     const fetched = await client.fetchManifest(repo, 'v1');
     expect(fetched.rateLimit).toEqual({ limit: 100, remaining: 76, windowSeconds: 21600, source: '203.0.113.7' });

@@ -10,9 +10,19 @@ const subject = `sha256:${'a'.repeat(64)}`;
 const hex = 'a'.repeat(64);
 
 const sbomRef = { mediaType: MediaTypes.ociManifest, digest: `sha256:${'1'.repeat(64)}`, size: 600, artifactType: 'application/spdx+json' };
-const sigRef = { mediaType: MediaTypes.ociManifest, digest: `sha256:${'2'.repeat(64)}`, size: 700, artifactType: 'application/vnd.dev.cosign.artifact.sig.v1+json' };
+const sigRef = {
+  mediaType: MediaTypes.ociManifest,
+  digest: `sha256:${'2'.repeat(64)}`,
+  size: 700,
+  artifactType: 'application/vnd.dev.cosign.artifact.sig.v1+json',
+};
 const referrersIndex = { schemaVersion: 2, mediaType: MediaTypes.ociIndex, manifests: [sbomRef, sigRef] };
-const sigManifest = { schemaVersion: 2, mediaType: MediaTypes.ociManifest, config: { mediaType: MediaTypes.ociConfig, digest: 'sha256:c', size: 2 }, layers: [{ mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json', digest: 'sha256:d', size: 3 }] };
+const sigManifest = {
+  schemaVersion: 2,
+  mediaType: MediaTypes.ociManifest,
+  config: { mediaType: MediaTypes.ociConfig, digest: 'sha256:c', size: 2 },
+  layers: [{ mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json', digest: 'sha256:d', size: 3 }],
+};
 const sigBytes = new TextEncoder().encode(JSON.stringify(sigManifest));
 
 const notFound = () => new Response(JSON.stringify({ errors: [{ code: 'NOT_FOUND', message: '404 page not found' }] }), { status: 404 });
@@ -64,11 +74,19 @@ describe('discoverReferrers', () => {
 
   it('says when neither the API nor the fallback tag exists', async () => {
     const { lister } = registry({ [`/referrers/${subject}`]: notFound });
-    await expect(discoverReferrers(lister, repo, subject)).resolves.toEqual({ subject, method: 'tag', fallbackTag: { tag: `sha256-${hex}`, present: false }, referrers: [] });
+    await expect(discoverReferrers(lister, repo, subject)).resolves.toEqual({
+      subject,
+      method: 'tag',
+      fallbackTag: { tag: `sha256-${hex}`, present: false },
+      referrers: [],
+    });
   });
 
   it('finds cosign .sig/.att/.sbom tags, addressed by the digest of the bytes received', async () => {
-    const { lister } = registry({ [`/referrers/${subject}`]: notFound, [`/manifests/sha256-${hex}.sig`]: () => new Response(sigBytes, { headers: { 'content-type': MediaTypes.ociManifest } }) });
+    const { lister } = registry({
+      [`/referrers/${subject}`]: notFound,
+      [`/manifests/sha256-${hex}.sig`]: () => new Response(sigBytes, { headers: { 'content-type': MediaTypes.ociManifest } }),
+    });
     const result = await discoverReferrers(lister, repo, subject);
     expect(result.referrers).toEqual([
       {
@@ -107,7 +125,9 @@ describe('discoverReferrers', () => {
   });
 
   it('throws what a retry or the user must deal with: auth, server errors, a fallback tag that is not an index', async () => {
-    const denied = registry({ [`/referrers/${subject}`]: () => new Response(JSON.stringify({ errors: [{ code: 'DENIED', message: 'no' }] }), { status: 403 }) });
+    const denied = registry({
+      [`/referrers/${subject}`]: () => new Response(JSON.stringify({ errors: [{ code: 'DENIED', message: 'no' }] }), { status: 403 }),
+    });
     await expect(discoverReferrers(denied.lister, repo, subject)).rejects.toMatchObject({ status: 403 });
     const wrong = registry({ [`/referrers/${subject}`]: notFound, [`/manifests/sha256-${hex}`]: () => new Response(sigBytes) });
     const error = await discoverReferrers(wrong.lister, repo, subject).catch((e: unknown) => e);

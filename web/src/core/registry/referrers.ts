@@ -108,7 +108,10 @@ interface TagDocument {
 async function manifestByTag(lister: RegistryLister, repo: Repository, tag: string, signal?: AbortSignal): Promise<TagDocument | undefined> {
   let response: Response;
   try {
-    response = await lister.get(manifestUrl(lister, repo, tag), `manifest ${tag} of ${repo.domain}/${repo.path}`, { accept: MANIFEST_ACCEPT, ...(signal ? { signal } : {}) });
+    response = await lister.get(manifestUrl(lister, repo, tag), `manifest ${tag} of ${repo.domain}/${repo.path}`, {
+      accept: MANIFEST_ACCEPT,
+      ...(signal ? { signal } : {}),
+    });
   } catch (error) {
     if (error instanceof RegistryError && error.status === 404) return undefined;
     throw error;
@@ -150,7 +153,10 @@ async function ociReferrers(
   const subject = `referrers of ${digest} in ${repo.domain}/${repo.path}`;
   const filter = (descriptors: Descriptor[]) => descriptors.filter((d) => artifactType === undefined || artifactTypeOf(d) === artifactType);
   try {
-    const response = await lister.get(referrersUrl(lister, repo, digest, artifactType), subject, { accept: MediaTypes.ociIndex, ...(signal ? { signal } : {}) });
+    const response = await lister.get(referrersUrl(lister, repo, digest, artifactType), subject, {
+      accept: MediaTypes.ociIndex,
+      ...(signal ? { signal } : {}),
+    });
     const body: unknown = await response.json().catch(() => undefined);
     const document = classifyManifest(body, response.headers.get('content-type') ?? undefined);
     if (document.kind !== 'index') throw new RegistryError(`${subject}: the registry's answer is not an image index`, response.status, [], 'registry', subject);
@@ -162,7 +168,13 @@ async function ociReferrers(
   const fetched = knownTags && !knownTags.has(tag) ? undefined : await manifestByTag(lister, repo, tag, signal);
   if (!fetched) return { subject: digest, method: 'tag', fallbackTag: { tag, present: false }, referrers: [] };
   if (fetched.document.kind !== 'index') {
-    throw new RegistryError(`the referrers tag ${tag} of ${repo.domain}/${repo.path} is not an image index (${fetched.mediaType || 'unknown type'})`, 200, [], 'registry', subject);
+    throw new RegistryError(
+      `the referrers tag ${tag} of ${repo.domain}/${repo.path} is not an image index (${fetched.mediaType || 'unknown type'})`,
+      200,
+      [],
+      'registry',
+      subject,
+    );
   }
   return {
     subject: digest,
@@ -177,7 +189,13 @@ function toReferrer(descriptor: Descriptor, foundBy: Referrer['foundBy']): Refer
   return { descriptor, artifactType, ...classifyArtifactType(artifactType), foundBy };
 }
 
-async function cosignReferrers(lister: RegistryLister, repo: Repository, digest: string, knownTags: ReadonlySet<string> | undefined, signal?: AbortSignal): Promise<Referrer[]> {
+async function cosignReferrers(
+  lister: RegistryLister,
+  repo: Repository,
+  digest: string,
+  knownTags: ReadonlySet<string> | undefined,
+  signal?: AbortSignal,
+): Promise<Referrer[]> {
   const tags = cosignTags(digest);
   const wanted: [string, string, ReferrerKind, string][] = [
     [tags.signature, CosignMediaTypes.signatureArtifact, 'signature', 'cosign signature'],

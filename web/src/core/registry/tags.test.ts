@@ -131,7 +131,11 @@ describe('RegistryLister', () => {
 
   it('stops at the page cap and at the item cap and says so', async () => {
     const { lister } = pagedRegistry(tags);
-    await expect(lister.tags(repo, { pageSize: 2, maxPages: 3 })).resolves.toMatchObject({ items: tags.slice(0, 6), pages: 3, capped: { reason: 'pages', limit: 3 } });
+    await expect(lister.tags(repo, { pageSize: 2, maxPages: 3 })).resolves.toMatchObject({
+      items: tags.slice(0, 6),
+      pages: 3,
+      capped: { reason: 'pages', limit: 3 },
+    });
     await expect(lister.tags(repo, { pageSize: 4, maxItems: 5 })).resolves.toMatchObject({ items: tags.slice(0, 5), capped: { reason: 'items', limit: 5 } });
   });
 
@@ -154,7 +158,10 @@ describe('RegistryLister', () => {
     await expect(nullTags.tags(repo)).resolves.toMatchObject({ items: [], pages: 1 });
     const unknown = new RegistryLister({
       baseUrl: 'http://proxy/registry',
-      fetch: (async () => new Response(JSON.stringify({ errors: [{ code: 'NAME_UNKNOWN', message: 'repository name not known to registry' }] }), { status: 404 })) as typeof fetch,
+      fetch: (async () =>
+        new Response(JSON.stringify({ errors: [{ code: 'NAME_UNKNOWN', message: 'repository name not known to registry' }] }), {
+          status: 404,
+        })) as typeof fetch,
     });
     const error = await unknown.tags(repo).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RegistryError);

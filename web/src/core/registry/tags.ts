@@ -76,7 +76,10 @@ export function parseLinkNext(header: string | null | undefined): string | undef
       const eq = param.indexOf('=');
       if (eq < 0) continue;
       const key = param.slice(0, eq).trim().toLowerCase();
-      const value = param.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+      const value = param
+        .slice(eq + 1)
+        .trim()
+        .replace(/^"(.*)"$/, '$1');
       if (key === 'rel' && value.split(/\s+/).some((rel) => rel.toLowerCase() === 'next')) return target;
     }
     i = j + 1;
@@ -116,7 +119,12 @@ export class RegistryLister {
 
   /** The repositories of a registry (`_catalog`), up to the caps. */
   async catalog(domain: string, options: ListOptions = {}): Promise<Listing> {
-    return this.paged(this.catalogUrl(domain, options.pageSize), `the repository catalog of ${domain}`, options, (body) => (body as { repositories?: unknown }).repositories ?? []);
+    return this.paged(
+      this.catalogUrl(domain, options.pageSize),
+      `the repository catalog of ${domain}`,
+      options,
+      (body) => (body as { repositories?: unknown }).repositories ?? [],
+    );
   }
 
   /** GET with the given Accept; any non-2xx answer and any network failure becomes a RegistryError. */
@@ -130,7 +138,13 @@ export class RegistryLister {
       });
     } catch (error) {
       if (init.signal?.aborted) throw init.signal.reason ?? error;
-      throw new RegistryError(`Could not reach the Lading proxy for ${subject}: ${error instanceof Error ? error.message : String(error)}`, 0, [], 'network', subject);
+      throw new RegistryError(
+        `Could not reach the Lading proxy for ${subject}: ${error instanceof Error ? error.message : String(error)}`,
+        0,
+        [],
+        'network',
+        subject,
+      );
     }
     if (response.ok) return response;
     throw await registryErrorFrom(response, subject);
@@ -150,7 +164,8 @@ export class RegistryLister {
       const body = await readJson(response, subject);
       pages++;
       const values = extract(body);
-      if (!Array.isArray(values)) throw new RegistryError(`${subject}: the registry answered a list that is not an array`, response.status, [], 'registry', subject);
+      if (!Array.isArray(values))
+        throw new RegistryError(`${subject}: the registry answered a list that is not an array`, response.status, [], 'registry', subject);
       for (const value of values) {
         if (typeof value !== 'string' || seen.has(value)) continue;
         if (items.length >= maxItems) return { items, pages, capped: { reason: 'items', limit: maxItems } };
@@ -298,7 +313,10 @@ export function filterTags(tags: readonly string[], query: string): string[] {
  * image named `host` with tag `5000`; nobody types that on purpose.
  */
 export function registryHostOnly(input: string): string | undefined {
-  const text = input.trim().replace(/^https?:\/\//, '').replace(/\/+$/, '');
+  const text = input
+    .trim()
+    .replace(/^https?:\/\//, '')
+    .replace(/\/+$/, '');
   if (text === '' || text.includes('/') || text.includes('@')) return undefined;
   const m = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)(?::(\d{1,5}))?$/.exec(text);
   if (!m?.[1]) return undefined;

@@ -233,7 +233,11 @@ beforeAll(() => {
       ],
     });
     writeJson(join(dir, 'manifest.json'), [
-      { Config: `blobs/sha256/${hex(amd64.config.digest)}`, RepoTags: ['lading/fixture:multi'], Layers: amd64.layers.map((l) => `blobs/sha256/${hex(l.digest)}`) },
+      {
+        Config: `blobs/sha256/${hex(amd64.config.digest)}`,
+        RepoTags: ['lading/fixture:multi'],
+        Layers: amd64.layers.map((l) => `blobs/sha256/${hex(l.digest)}`),
+      },
     ]);
     sh('tar', ['--format=pax', '-C', dir, '-cf', at('containerd'), 'blobs', 'index.json', 'manifest.json', 'oci-layout']);
   }
@@ -554,9 +558,7 @@ describe('broken archives', () => {
     expect((m as ArchiveMissingMemberError).referencedBy).toBe('index.json');
 
     const config = join('blobs/sha256', hex(want.config.digest));
-    const d = await failure(
-      remake('oci', (dir) => writeFileSync(join(dir, config), readFileSync(join(dir, config), 'utf8').replace('"amd64"', '"arm64"'))),
-    );
+    const d = await failure(remake('oci', (dir) => writeFileSync(join(dir, config), readFileSync(join(dir, config), 'utf8').replace('"amd64"', '"arm64"'))));
     expect(d).toBeInstanceOf(DigestMismatchError);
     expect(d.message).toContain(config);
   });
@@ -599,7 +601,14 @@ describe('broken archives', () => {
       writeFileSync(join(dir, 'blobs/sha256', digest(manifest)), manifest);
       writeJson(join(dir, 'index.json'), {
         schemaVersion: 2,
-        manifests: [{ mediaType: MediaTypes.ociManifest, digest: `sha256:${digest(manifest)}`, size: manifest.length, annotations: { 'org.opencontainers.image.ref.name': 'sig' } }],
+        manifests: [
+          {
+            mediaType: MediaTypes.ociManifest,
+            digest: `sha256:${digest(manifest)}`,
+            size: manifest.length,
+            annotations: { 'org.opencontainers.image.ref.name': 'sig' },
+          },
+        ],
       });
     });
     expect(await failure(artifact)).toBeInstanceOf(UnsupportedContentError);

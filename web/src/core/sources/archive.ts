@@ -43,13 +43,7 @@ import type { Descriptor, ImageConfig, ImageIndex, ImageManifest } from '../oci'
 import { choosePlatform, formatPlatform, indexEntries, isAttestationManifest, type PlatformEntry } from '../platform';
 import { formatReference, tryParseReference } from '../reference';
 import type { BlobReader } from './blobReader';
-import {
-  ArchiveContentError,
-  ArchiveJsonError,
-  ArchiveLayoutError,
-  ArchiveMissingMemberError,
-  ArchiveSelectionError,
-} from './errors';
+import { ArchiveContentError, ArchiveJsonError, ArchiveLayoutError, ArchiveMissingMemberError, ArchiveSelectionError } from './errors';
 import { indexTarArchive, normalizeMemberPath, resolveMember, type TarArchiveIndex, type TarMember } from './tarArchive';
 
 export type ArchiveKind = 'docker-archive' | 'oci-archive' | 'docker-oci-archive';
@@ -156,7 +150,11 @@ export function detectArchiveKind(archive: TarArchiveIndex): ArchiveKind {
   if (has('index.json') && (has('oci-layout') || hasBlobs)) return has('manifest.json') ? 'docker-oci-archive' : 'oci-archive';
   if (has('manifest.json')) return 'docker-archive';
   if (has('oci-layout')) {
-    throw new ArchiveMissingMemberError('the archive has an oci-layout file but no index.json: it is not a complete OCI image layout', 'index.json', 'oci-layout');
+    throw new ArchiveMissingMemberError(
+      'the archive has an oci-layout file but no index.json: it is not a complete OCI image layout',
+      'index.json',
+      'oci-layout',
+    );
   }
   if (has('repositories') || hasLayerTar) {
     throw new ArchiveMissingMemberError(
@@ -234,7 +232,10 @@ abstract class ArchiveSource {
     const entries = await this.entries(signal);
     const tags = unique(entries.flatMap((e) => e.tags));
     if (entries.length === 0) {
-      throw new ArchiveContentError(`${this.kind === 'docker-archive' ? 'manifest.json' : 'index.json'} lists no images`, this.kind === 'docker-archive' ? 'manifest.json' : 'index.json');
+      throw new ArchiveContentError(
+        `${this.kind === 'docker-archive' ? 'manifest.json' : 'index.json'} lists no images`,
+        this.kind === 'docker-archive' ? 'manifest.json' : 'index.json',
+      );
     }
     const candidates = options.tag === undefined ? entries : matchTag(entries, options.tag);
     if (candidates.length === 0) {
@@ -273,7 +274,9 @@ abstract class ArchiveSource {
       }
     } else {
       // choosePlatform's default (linux/amd64, else the first), over the platforms the archive holds.
-      const available = loaded.platforms.filter((p) => p.available).map((p) => ({ platform: p.platform, descriptor: p.descriptor ?? NO_DESCRIPTOR, source: p }));
+      const available = loaded.platforms
+        .filter((p) => p.available)
+        .map((p) => ({ platform: p.platform, descriptor: p.descriptor ?? NO_DESCRIPTOR, source: p }));
       const chosen = choosePlatform(available);
       platform = available.find((p) => p === chosen)?.source ?? loaded.platforms[0];
     }
@@ -316,7 +319,9 @@ abstract class ArchiveSource {
 
   missing(path: string, referencedBy: string | undefined, what: string): ArchiveMissingMemberError {
     const present = this.archive.members.get(normalizeMemberPath(path));
-    const why = present ? ` (it is a ${present.type}${present.linkTarget !== undefined ? ` to '${present.linkTarget}', which is not in the archive` : ''})` : '';
+    const why = present
+      ? ` (it is a ${present.type}${present.linkTarget !== undefined ? ` to '${present.linkTarget}', which is not in the archive` : ''})`
+      : '';
     return new ArchiveMissingMemberError(
       `${what} '${path}'${referencedBy !== undefined ? `, named by ${referencedBy},` : ''} is not in the archive${why}`,
       normalizeMemberPath(path),
@@ -331,14 +336,24 @@ abstract class ArchiveSource {
     return this.reader.read(member.offset, member.size, signal);
   }
 
-  async readJson(path: string, referencedBy: string | undefined, what: string, signal?: AbortSignal): Promise<{ bytes: Uint8Array; value: unknown; member: TarMember }> {
+  async readJson(
+    path: string,
+    referencedBy: string | undefined,
+    what: string,
+    signal?: AbortSignal,
+  ): Promise<{ bytes: Uint8Array; value: unknown; member: TarMember }> {
     const member = this.member(path, referencedBy, what);
     const bytes = await this.readDocument(member, signal);
     return { bytes, value: parseJson(bytes, member.path), member };
   }
 
   /** A blob of the OCI layout, checked against its descriptor's size and digest; read once. */
-  readBlob(descriptor: Pick<Descriptor, 'digest' | 'size'>, referencedBy: string, what: string, signal?: AbortSignal): Promise<{ bytes: Uint8Array; path: string }> {
+  readBlob(
+    descriptor: Pick<Descriptor, 'digest' | 'size'>,
+    referencedBy: string,
+    what: string,
+    signal?: AbortSignal,
+  ): Promise<{ bytes: Uint8Array; path: string }> {
     const key = `${descriptor.digest} ${descriptor.size}`;
     let p = this.blobCache.get(key);
     if (!p) {
@@ -349,7 +364,12 @@ abstract class ArchiveSource {
     return p;
   }
 
-  private async readBlobUncached(descriptor: Pick<Descriptor, 'digest' | 'size'>, referencedBy: string, what: string, signal?: AbortSignal): Promise<{ bytes: Uint8Array; path: string }> {
+  private async readBlobUncached(
+    descriptor: Pick<Descriptor, 'digest' | 'size'>,
+    referencedBy: string,
+    what: string,
+    signal?: AbortSignal,
+  ): Promise<{ bytes: Uint8Array; path: string }> {
     const path = blobPath(descriptor.digest);
     if (path === undefined) {
       throw new ArchiveContentError(`${referencedBy} names ${what} by '${descriptor.digest}', which is not a sha256 or sha512 digest`, referencedBy);
@@ -477,7 +497,11 @@ class OciArchive extends ArchiveSource {
     return out;
   }
 
-  private async manifest(descriptor: Descriptor, referencedBy: string, signal?: AbortSignal): Promise<{ manifest: ImageManifest; mediaType: string; path: string }> {
+  private async manifest(
+    descriptor: Descriptor,
+    referencedBy: string,
+    signal?: AbortSignal,
+  ): Promise<{ manifest: ImageManifest; mediaType: string; path: string }> {
     const { bytes, path } = await this.readBlob(descriptor, referencedBy, 'manifest', signal);
     const doc = classifyManifest(parseJson(bytes, path), descriptor.mediaType);
     if (doc.kind === 'image') return { manifest: doc.manifest, mediaType: doc.mediaType, path };
@@ -496,9 +520,7 @@ class OciArchive extends ArchiveSource {
       const { bytes, path } = await this.readBlob(entry.descriptor, 'index.json', isIndexType(entry.descriptor.mediaType) ? 'index' : 'manifest', signal);
       const doc = classifyManifest(parseJson(bytes, path), entry.descriptor.mediaType);
       if (doc.kind === 'image') {
-        const platform = entry.descriptor.platform
-          ? formatPlatform(entry.descriptor.platform)
-          : await this.platformFromConfig(doc.manifest, path, signal);
+        const platform = entry.descriptor.platform ? formatPlatform(entry.descriptor.platform) : await this.platformFromConfig(doc.manifest, path, signal);
         return { platforms: [{ platform, descriptor: entry.descriptor, available: true }], attestations: [] };
       }
       if (doc.kind === 'unknown') throw new ArchiveJsonError(`'${path}' is neither an image index nor a manifest: ${doc.reason}`, path);

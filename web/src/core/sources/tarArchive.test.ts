@@ -29,8 +29,8 @@ function pattern(size: number, seed: number): Uint8Array<ArrayBuffer> {
 
 const FILES: Record<string, Uint8Array> = {
   'manifest.json': new TextEncoder().encode('[{"Config":"c.json"}]'),
-  'empty': new Uint8Array(0),
-  'one': pattern(1, 1),
+  empty: new Uint8Array(0),
+  one: pattern(1, 1),
   'dir/511': pattern(511, 2),
   'dir/512': pattern(512, 3),
   'dir/513': pattern(513, 4),

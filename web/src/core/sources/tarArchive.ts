@@ -117,11 +117,7 @@ export async function indexTarArchive(reader: BlobReader, options: IndexTarOptio
 
   const readAt = async (at: number, length: number, what: string, member?: string): Promise<Uint8Array> => {
     if (at + length > reader.size) {
-      throw new ArchiveTarError(
-        `the archive is truncated: it ends at byte ${reader.size}, inside ${what} that needs bytes up to ${at + length}`,
-        at,
-        member,
-      );
+      throw new ArchiveTarError(`the archive is truncated: it ends at byte ${reader.size}, inside ${what} that needs bytes up to ${at + length}`, at, member);
     }
     return reader.read(at, length, signal);
   };

@@ -58,13 +58,21 @@ export function ArtifactPanel({ repo, reference, manifest, kind, artifactType }:
           </dd>
           <dt className={dt}>Config</dt>
           <dd className="font-mono break-all">
-            {manifest.config.mediaType} <span className="text-slate-600 dark:text-slate-400">· {formatBytes(manifest.config.size)} · {shortDigest(manifest.config.digest)}</span>
+            {manifest.config.mediaType}{' '}
+            <span className="text-slate-600 dark:text-slate-400">
+              · {formatBytes(manifest.config.size)} · {shortDigest(manifest.config.digest)}
+            </span>
           </dd>
           {subject && (
             <>
               <dt className={dt}>Refers to</dt>
               <dd className="font-mono break-all">
-                <a href={hrefFor(openDigest(subject))} onClick={inPlace(() => navigate(openDigest(subject)))} className="text-teal-800 hover:underline dark:text-teal-300" data-testid="artifact-subject">
+                <a
+                  href={hrefFor(openDigest(subject))}
+                  onClick={inPlace(() => navigate(openDigest(subject)))}
+                  className="text-teal-800 hover:underline dark:text-teal-300"
+                  data-testid="artifact-subject"
+                >
                   {subject}
                 </a>
                 {manifest.subject && <span className="text-slate-600 dark:text-slate-400"> ({describeMediaType(manifest.subject.mediaType)})</span>}
@@ -165,7 +173,8 @@ function HelmChart({ repo, manifest }: { repo: Repository; manifest: ImageManife
         </dl>
       )}
       <p className={`mt-2 ${noteClass}`}>
-        Install with <code className="font-mono">helm install &lt;release&gt; oci://{repositoryName(repo).replace(/^docker\.io\//, 'registry-1.docker.io/')}</code>
+        Install with{' '}
+        <code className="font-mono">helm install &lt;release&gt; oci://{repositoryName(repo).replace(/^docker\.io\//, 'registry-1.docker.io/')}</code>
         {field('version') ? <code className="font-mono"> --version {field('version')}</code> : null}
       </p>
     </section>

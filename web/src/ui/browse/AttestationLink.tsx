@@ -19,4 +19,3 @@ export function AttestationLink({ digest, platform, children }: { digest: string
     </a>
   );
 }
-

@@ -32,25 +32,35 @@ function statementParam(layers: AttestationLayer[], index: number): string {
 /** A BuildKit attestation manifest of an index, opened from the platform list (`attestation=<digest>`). */
 export function IndexAttestation({ repo, entry }: { repo: Repository; entry: AttestationEntry }) {
   const [state, navigate] = useUrlState();
-  const back = { ...(state.image ? { image: state.image } : {}), ...(entry.subjectPlatform ? { platform: entry.subjectPlatform } : state.platform ? { platform: state.platform } : {}) };
+  const back = {
+    ...(state.image ? { image: state.image } : {}),
+    ...(entry.subjectPlatform ? { platform: entry.subjectPlatform } : state.platform ? { platform: state.platform } : {}),
+  };
   const manifest = useManifest(repo, entry.descriptor.digest);
   const document = manifest.data?.document;
   return (
     <section aria-labelledby="attestation-title" className={panelClass} data-testid="attestation-view">
       <div className="flex flex-wrap items-baseline justify-between gap-2">
         <h2 id="attestation-title" className="font-semibold">
-          Attestation for <span className="font-mono">{entry.subjectPlatform ?? (entry.subjectDigest ? shortDigest(entry.subjectDigest) : 'an unknown manifest')}</span>
+          Attestation for{' '}
+          <span className="font-mono">{entry.subjectPlatform ?? (entry.subjectDigest ? shortDigest(entry.subjectDigest) : 'an unknown manifest')}</span>
         </h2>
         <a href={hrefFor(back)} onClick={inPlace(() => navigate(back))} className="text-sm text-teal-800 hover:underline dark:text-teal-300">
           ← Back to the {entry.subjectPlatform ?? 'image'} image
         </a>
       </div>
       <p className={`mt-1 ${noteClass}`}>
-        Manifest <code className="font-mono" title={entry.descriptor.digest}>{shortDigest(entry.descriptor.digest)}</code>
+        Manifest{' '}
+        <code className="font-mono" title={entry.descriptor.digest}>
+          {shortDigest(entry.descriptor.digest)}
+        </code>
         {entry.subjectDigest && (
           <>
             {' '}
-            describes <code className="font-mono" title={entry.subjectDigest}>{shortDigest(entry.subjectDigest)}</code>
+            describes{' '}
+            <code className="font-mono" title={entry.subjectDigest}>
+              {shortDigest(entry.subjectDigest)}
+            </code>
           </>
         )}
         . Lading shows what the attestation states; it does not verify who made it.
@@ -59,7 +69,11 @@ export function IndexAttestation({ repo, entry }: { repo: Repository; entry: Att
         {manifest.isPending ? (
           <Skeleton label="Loading the attestation manifest…" />
         ) : manifest.isError ? (
-          <ErrorPanel error={manifest.error} context={{ repository: repositoryName(repo), reference: entry.descriptor.digest }} onRetry={() => void manifest.refetch()} />
+          <ErrorPanel
+            error={manifest.error}
+            context={{ repository: repositoryName(repo), reference: entry.descriptor.digest }}
+            onRetry={() => void manifest.refetch()}
+          />
         ) : document?.kind === 'image' || document?.kind === 'artifact' ? (
           <Statements repo={repo} manifest={document.manifest} />
         ) : (
@@ -107,7 +121,14 @@ export function Statements({ repo, manifest }: { repo: Repository; manifest: Ima
 function StatementBody({ repo, layer }: { repo: Repository; layer: AttestationLayer }) {
   const statement = useStatement(repo, layer.descriptor);
   if (statement.isPending) return <Skeleton label={`Reading ${layer.label} (${formatBytes(layer.descriptor.size)})…`} />;
-  if (statement.isError) return <ErrorPanel error={statement.error} context={{ repository: repositoryName(repo), reference: layer.descriptor.digest }} onRetry={() => void statement.refetch()} />;
+  if (statement.isError)
+    return (
+      <ErrorPanel
+        error={statement.error}
+        context={{ repository: repositoryName(repo), reference: layer.descriptor.digest }}
+        onRetry={() => void statement.refetch()}
+      />
+    );
   const s = statement.data;
   return (
     <div className="flex flex-col gap-3">
@@ -115,12 +136,23 @@ function StatementBody({ repo, layer }: { repo: Repository; layer: AttestationLa
         <p className={noteClass}>
           About{' '}
           {s.subjects.map((sub, i) => (
-            <span key={i} className="font-mono" title={Object.entries(sub.digest).map(([a, v]) => `${a}:${v}`).join(' ')}>
+            <span
+              key={i}
+              className="font-mono"
+              title={Object.entries(sub.digest)
+                .map(([a, v]) => `${a}:${v}`)
+                .join(' ')}
+            >
               {i > 0 ? ', ' : ''}
               {sub.name || '(unnamed)'}
             </span>
           ))}
-          {s.predicateType ? <> · predicate <span className="font-mono">{s.predicateType}</span></> : null}
+          {s.predicateType ? (
+            <>
+              {' '}
+              · predicate <span className="font-mono">{s.predicateType}</span>
+            </>
+          ) : null}
         </p>
       )}
       {s.kind === 'sbom' && <SbomTable sbom={s.sbom} />}

@@ -60,7 +60,9 @@ export function ProvenanceView({ provenance: p }: { provenance: Provenance }) {
         <dd>
           {formatDate(p.startedOn)}
           {p.finishedOn && p.finishedOn !== p.startedOn ? ` → ${formatDate(p.finishedOn)}` : ''}
-          {p.reproducible !== undefined && <span className="text-slate-600 dark:text-slate-400"> · {p.reproducible ? 'declared reproducible' : 'not declared reproducible'}</span>}
+          {p.reproducible !== undefined && (
+            <span className="text-slate-600 dark:text-slate-400"> · {p.reproducible ? 'declared reproducible' : 'not declared reproducible'}</span>
+          )}
         </dd>
         {p.invocationId && (
           <>
@@ -72,7 +74,11 @@ export function ProvenanceView({ provenance: p }: { provenance: Provenance }) {
 
       <section aria-label="Build arguments">
         <h4 className="text-xs font-semibold uppercase tracking-wide text-slate-600 dark:text-slate-400">Build arguments ({p.buildArgs.length})</h4>
-        {p.buildArgs.length ? <ArgsTable args={p.buildArgs} label="Build arguments" /> : <p className={noteClass}>None recorded (BuildKit records them with mode=max).</p>}
+        {p.buildArgs.length ? (
+          <ArgsTable args={p.buildArgs} label="Build arguments" />
+        ) : (
+          <p className={noteClass}>None recorded (BuildKit records them with mode=max).</p>
+        )}
       </section>
       {p.frontendOptions.length > 0 && (
         <section aria-label="Frontend options">
@@ -104,7 +110,9 @@ export function ProvenanceView({ provenance: p }: { provenance: Provenance }) {
       {(p.parameters !== undefined || p.environment !== undefined) && (
         <details className="text-xs">
           <summary className="cursor-pointer text-slate-600 dark:text-slate-400">Recorded parameters and environment (JSON)</summary>
-          <pre className="mt-2 max-h-80 overflow-auto rounded bg-slate-50 p-2 font-mono dark:bg-slate-950">{JSON.stringify({ parameters: p.parameters, environment: p.environment }, null, 2)}</pre>
+          <pre className="mt-2 max-h-80 overflow-auto rounded bg-slate-50 p-2 font-mono dark:bg-slate-950">
+            {JSON.stringify({ parameters: p.parameters, environment: p.environment }, null, 2)}
+          </pre>
         </details>
       )}
     </div>

@@ -48,7 +48,8 @@ function SubjectReferrers({ repo, subject, labelled }: { repo: Repository; subje
   const query = useReferrers(repo, subject.digest);
   const heading = labelled ? (
     <h3 className="text-sm font-medium">
-      Of <span className="font-mono">{subject.label}</span> <span className="font-mono text-xs text-slate-600 dark:text-slate-400">{shortDigest(subject.digest)}</span>
+      Of <span className="font-mono">{subject.label}</span>{' '}
+      <span className="font-mono text-xs text-slate-600 dark:text-slate-400">{shortDigest(subject.digest)}</span>
     </h3>
   ) : null;
   if (query.isPending) {
@@ -99,12 +100,18 @@ function ReferrerRow({ repo, referrer }: { repo: Repository; referrer: Referrer 
       <a href={hrefFor(target)} onClick={inPlace(() => navigate(target))} className="font-medium text-teal-800 hover:underline dark:text-teal-300">
         {referrer.label}
       </a>
-      {referrer.artifactType && referrer.artifactType !== referrer.label && <span className="font-mono text-xs text-slate-600 dark:text-slate-400">{referrer.artifactType}</span>}
+      {referrer.artifactType && referrer.artifactType !== referrer.label && (
+        <span className="font-mono text-xs text-slate-600 dark:text-slate-400">{referrer.artifactType}</span>
+      )}
       <span className="font-mono text-xs text-slate-600 dark:text-slate-400" title={referrer.descriptor.digest}>
         {shortDigest(referrer.descriptor.digest)} · {formatBytes(referrer.descriptor.size)}
       </span>
       <span className="text-xs text-slate-600 dark:text-slate-400">
-        {referrer.foundBy === 'cosign-tag' ? `cosign ${referrer.tag?.slice(referrer.tag.lastIndexOf('.')) ?? ''} tag` : referrer.foundBy === 'referrers-tag' ? 'referrers tag' : 'referrers API'}
+        {referrer.foundBy === 'cosign-tag'
+          ? `cosign ${referrer.tag?.slice(referrer.tag.lastIndexOf('.')) ?? ''} tag`
+          : referrer.foundBy === 'referrers-tag'
+            ? 'referrers tag'
+            : 'referrers API'}
         {created ? ` · ${formatDate(created)}` : ''}
       </span>
     </li>

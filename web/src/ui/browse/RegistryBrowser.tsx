@@ -49,15 +49,25 @@ export function RegistryBrowser({ host }: { host: string }) {
             <label htmlFor={filterId} className="sr-only">
               Filter repositories
             </label>
-            <input id={filterId} type="search" value={query} onChange={(e) => setQuery(e.target.value)} placeholder="Filter repositories…" className={`${inputClass} max-w-xs font-mono`} />
+            <input
+              id={filterId}
+              type="search"
+              value={query}
+              onChange={(e) => setQuery(e.target.value)}
+              placeholder="Filter repositories…"
+              className={`${inputClass} max-w-xs font-mono`}
+            />
             <p className={noteClass} data-testid="repository-count">
-              {repositories.length === catalog.data.items.length ? `${catalog.data.items.length} repositories` : `${repositories.length} of ${catalog.data.items.length} repositories`}
+              {repositories.length === catalog.data.items.length
+                ? `${catalog.data.items.length} repositories`
+                : `${repositories.length} of ${catalog.data.items.length} repositories`}
               {catalog.data.pages > 1 ? ` · ${catalog.data.pages} pages` : ''}
             </p>
           </div>
           {catalog.data.capped && (
             <p role="note" className="mt-2 text-xs text-amber-800 dark:text-amber-200">
-              Stopped after {catalog.data.capped.reason === 'pages' ? `${catalog.data.capped.limit} pages` : `${catalog.data.capped.limit} repositories`}: the registry lists more.
+              Stopped after {catalog.data.capped.reason === 'pages' ? `${catalog.data.capped.limit} pages` : `${catalog.data.capped.limit} repositories`}: the
+              registry lists more.
             </p>
           )}
           {repositories.length === 0 ? (
@@ -97,9 +107,16 @@ function RepositoryTags({ host, path }: { host: string; path: string }) {
   const tags = useTags(repo);
   const [, navigate] = useUrlState();
   const image = (tag: string) => `${familiarName(repo)}:${tag}`;
-  if (tags.isPending) return <p role="status" className={noteClass}>Listing tags…</p>;
+  if (tags.isPending)
+    return (
+      <p role="status" className={noteClass}>
+        Listing tags…
+      </p>
+    );
   if (tags.isError) return <ErrorPanel error={tags.error} context={{ repository: `${host}/${path}` }} onRetry={() => void tags.refetch()} />;
-  return <TagList listing={tags.data} href={(tag) => hrefFor({ image: image(tag) })} onOpen={(tag) => navigate({ image: image(tag) })} label={`Tags of ${path}`} />;
+  return (
+    <TagList listing={tags.data} href={(tag) => hrefFor({ image: image(tag) })} onOpen={(tag) => navigate({ image: image(tag) })} label={`Tags of ${path}`} />
+  );
 }
 
 /** A link to a registry's repository list. */

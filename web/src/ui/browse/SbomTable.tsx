@@ -38,7 +38,12 @@ export function SbomTable({ sbom }: { sbom: Sbom }) {
         <ul aria-label="Licenses" className="flex flex-wrap gap-1.5">
           {licenses.slice(0, 12).map(({ license, count }) => (
             <li key={license}>
-              <button type="button" onClick={() => setQuery(license === 'not stated' ? '' : license)} className="rounded-full border border-slate-300 px-2 py-0.5 text-xs hover:border-teal-600 dark:border-slate-700" title={`Show the packages under ${license}`}>
+              <button
+                type="button"
+                onClick={() => setQuery(license === 'not stated' ? '' : license)}
+                className="rounded-full border border-slate-300 px-2 py-0.5 text-xs hover:border-teal-600 dark:border-slate-700"
+                title={`Show the packages under ${license}`}
+              >
                 <span className="font-mono">{license}</span> <span className="text-slate-600 dark:text-slate-400">× {count}</span>
               </button>
             </li>
@@ -50,7 +55,14 @@ export function SbomTable({ sbom }: { sbom: Sbom }) {
         <label htmlFor={`${id}-q`} className="sr-only">
           Search packages
         </label>
-        <input id={`${id}-q`} type="search" value={query} onChange={(e) => setQuery(e.target.value)} placeholder="Search packages, versions, licenses, purls…" className={`${inputClass} max-w-md`} />
+        <input
+          id={`${id}-q`}
+          type="search"
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+          placeholder="Search packages, versions, licenses, purls…"
+          className={`${inputClass} max-w-md`}
+        />
         <p className={noteClass} aria-live="polite" data-testid="sbom-count">
           {matching.length === sbom.packages.length ? `${sbom.packages.length} packages` : `${matching.length} of ${sbom.packages.length} packages`}
         </p>
@@ -70,7 +82,18 @@ export function SbomTable({ sbom }: { sbom: Sbom }) {
               <tr key={`${p.id ?? p.name}-${i}`} className="border-t border-slate-100 align-top dark:border-slate-800">
                 <td className="py-1 pr-3 font-mono font-medium break-all">{p.name}</td>
                 <td className="py-1 pr-3 font-mono break-all">{p.version ?? '—'}</td>
-                <td className="py-1 pr-3" title={p.licenseConcluded && p.licenseDeclared && p.licenseConcluded !== p.licenseDeclared ? `concluded ${p.licenseConcluded}, declared ${p.licenseDeclared}` : p.licenseConcluded ? 'concluded' : p.licenseDeclared ? 'declared' : undefined}>
+                <td
+                  className="py-1 pr-3"
+                  title={
+                    p.licenseConcluded && p.licenseDeclared && p.licenseConcluded !== p.licenseDeclared
+                      ? `concluded ${p.licenseConcluded}, declared ${p.licenseDeclared}`
+                      : p.licenseConcluded
+                        ? 'concluded'
+                        : p.licenseDeclared
+                          ? 'declared'
+                          : undefined
+                  }
+                >
                   {p.license ? <span className="font-mono">{p.license}</span> : <span className="text-slate-600 dark:text-slate-400">not stated</span>}
                 </td>
                 <td className="py-1 font-mono break-all text-slate-700 dark:text-slate-300">{p.purl ?? '—'}</td>
@@ -82,13 +105,23 @@ export function SbomTable({ sbom }: { sbom: Sbom }) {
       </div>
       {pages > 1 && (
         <nav aria-label="Package pages" className="flex items-center gap-2 text-xs">
-          <button type="button" disabled={page === 0} onClick={() => setPage(page - 1)} className="rounded border border-slate-300 px-2 py-0.5 disabled:opacity-40 dark:border-slate-700">
+          <button
+            type="button"
+            disabled={page === 0}
+            onClick={() => setPage(page - 1)}
+            className="rounded border border-slate-300 px-2 py-0.5 disabled:opacity-40 dark:border-slate-700"
+          >
             Previous
           </button>
           <span>
             {page * PAGE_SIZE + 1}–{Math.min(matching.length, (page + 1) * PAGE_SIZE)} of {matching.length}
           </span>
-          <button type="button" disabled={page >= pages - 1} onClick={() => setPage(page + 1)} className="rounded border border-slate-300 px-2 py-0.5 disabled:opacity-40 dark:border-slate-700">
+          <button
+            type="button"
+            disabled={page >= pages - 1}
+            onClick={() => setPage(page + 1)}
+            className="rounded border border-slate-300 px-2 py-0.5 disabled:opacity-40 dark:border-slate-700"
+          >
             Next
           </button>
         </nav>

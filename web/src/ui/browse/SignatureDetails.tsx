@@ -27,7 +27,19 @@ export function SignatureDetails({ repo, manifest, subject }: { repo: Repository
   );
 }
 
-function SignatureCard({ repo, signature, index, count, subject }: { repo: Repository; signature: CosignSignature; index: number; count: number; subject?: string | undefined }) {
+function SignatureCard({
+  repo,
+  signature,
+  index,
+  count,
+  subject,
+}: {
+  repo: Repository;
+  signature: CosignSignature;
+  index: number;
+  count: number;
+  subject?: string | undefined;
+}) {
   const payload = useSigningPayload(repo, signature.layer);
   const signed = payload.data?.manifestDigest;
   return (
@@ -39,7 +51,9 @@ function SignatureCard({ repo, signature, index, count, subject }: { repo: Repos
           {payload.isPending ? (
             <span className={noteClass}>reading the payload…</span>
           ) : payload.isError ? (
-            <span className="text-red-800 dark:text-red-300">the payload could not be read: {payload.error instanceof Error ? payload.error.message : String(payload.error)}</span>
+            <span className="text-red-800 dark:text-red-300">
+              the payload could not be read: {payload.error instanceof Error ? payload.error.message : String(payload.error)}
+            </span>
           ) : (
             <>
               <code className="font-mono break-all" data-testid="signed-digest">
@@ -68,7 +82,11 @@ function SignatureCard({ repo, signature, index, count, subject }: { repo: Repos
           )}
         </dd>
       </dl>
-      {signature.certificate ? <Certificates title="Certificate" parsed={signature.certificate} leaf /> : <p className={`mt-2 ${noteClass}`}>No certificate: signed with a key (cosign sign --key).</p>}
+      {signature.certificate ? (
+        <Certificates title="Certificate" parsed={signature.certificate} leaf />
+      ) : (
+        <p className={`mt-2 ${noteClass}`}>No certificate: signed with a key (cosign sign --key).</p>
+      )}
       {signature.chain && signature.chain.ok && signature.chain.certificates.length > 0 && (
         <details className="mt-2 text-sm">
           <summary className="cursor-pointer text-xs text-slate-600 dark:text-slate-400">Certificate chain ({signature.chain.certificates.length})</summary>
@@ -102,7 +120,9 @@ function Certificates({ title, parsed, leaf = false }: { title: string; parsed: 
   if (!parsed.ok) {
     return (
       <div className="mt-3">
-        <p className="text-xs text-amber-800 dark:text-amber-200">The {title.toLowerCase()} could not be read ({parsed.error}); here it is as stored:</p>
+        <p className="text-xs text-amber-800 dark:text-amber-200">
+          The {title.toLowerCase()} could not be read ({parsed.error}); here it is as stored:
+        </p>
         <pre className="mt-1 max-h-60 overflow-auto rounded bg-slate-50 p-2 font-mono text-[11px] dark:bg-slate-950">{parsed.pem}</pre>
       </div>
     );
@@ -120,7 +140,11 @@ function CertificateCard({ cert, leaf }: { cert: CertificateInfo; leaf: boolean 
   const now = Date.now();
   const expired = cert.notAfter !== undefined && cert.notAfter.getTime() < now;
   return (
-    <dl className="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1 text-sm" aria-label={leaf ? 'Signing certificate' : 'Certificate'} data-testid={leaf ? 'signing-certificate' : undefined}>
+    <dl
+      className="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1 text-sm"
+      aria-label={leaf ? 'Signing certificate' : 'Certificate'}
+      data-testid={leaf ? 'signing-certificate' : undefined}
+    >
       {leaf && (
         <>
           <dt className={dt}>Signer</dt>
@@ -145,7 +169,10 @@ function CertificateCard({ cert, leaf }: { cert: CertificateInfo; leaf: boolean 
             <ul>
               {cert.subjectAltNames.map((san, i) => (
                 <li key={i}>
-                  <span className="text-slate-600 dark:text-slate-400">{san.type === 'uri' ? 'URI' : san.type === 'email' ? 'e-mail' : san.type.toUpperCase()}</span> <span className="font-mono">{san.value}</span>
+                  <span className="text-slate-600 dark:text-slate-400">
+                    {san.type === 'uri' ? 'URI' : san.type === 'email' ? 'e-mail' : san.type.toUpperCase()}
+                  </span>{' '}
+                  <span className="font-mono">{san.value}</span>
                 </li>
               ))}
             </ul>
@@ -161,7 +188,9 @@ function CertificateCard({ cert, leaf }: { cert: CertificateInfo; leaf: boolean 
       <dt className={dt}>Valid</dt>
       <dd className="text-xs">
         {cert.notBefore ? formatDate(cert.notBefore.toISOString()) : '—'} → {cert.notAfter ? formatDate(cert.notAfter.toISOString()) : '—'}
-        {expired && <span className="ml-2 text-slate-600 dark:text-slate-400">(expired since; Fulcio certificates live 10 minutes, the log entry proves the time)</span>}
+        {expired && (
+          <span className="ml-2 text-slate-600 dark:text-slate-400">(expired since; Fulcio certificates live 10 minutes, the log entry proves the time)</span>
+        )}
       </dd>
       <dt className={dt}>Key</dt>
       <dd className="text-xs">

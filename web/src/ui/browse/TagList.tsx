@@ -29,15 +29,26 @@ export function TagList({ listing, current, href, onOpen, label }: TagListProps)
         <label htmlFor={filterId} className="sr-only">
           Filter tags
         </label>
-        <input id={filterId} type="search" value={query} onChange={(e) => setQuery(e.target.value)} placeholder="Filter tags…" className={`${inputClass} max-w-xs font-mono`} autoComplete="off" spellCheck={false} />
+        <input
+          id={filterId}
+          type="search"
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+          placeholder="Filter tags…"
+          className={`${inputClass} max-w-xs font-mono`}
+          autoComplete="off"
+          spellCheck={false}
+        />
         <p className={noteClass} data-testid="tag-count" aria-live="polite">
-          {matching.length === sorted.length ? `${sorted.length} tag${sorted.length === 1 ? '' : 's'}` : `${matching.length} of ${sorted.length} tags`}, newest version first
+          {matching.length === sorted.length ? `${sorted.length} tag${sorted.length === 1 ? '' : 's'}` : `${matching.length} of ${sorted.length} tags`}, newest
+          version first
           {listing.pages > 1 ? ` · ${listing.pages} pages` : ''}
         </p>
       </div>
       {listing.capped && (
         <p role="note" className="text-xs text-amber-800 dark:text-amber-200" data-testid="tags-capped">
-          Stopped after {listing.capped.reason === 'pages' ? `${listing.capped.limit} pages` : `${listing.capped.limit} tags`}: the repository has more tags than are listed here.
+          Stopped after {listing.capped.reason === 'pages' ? `${listing.capped.limit} pages` : `${listing.capped.limit} tags`}: the repository has more tags
+          than are listed here.
         </p>
       )}
       {matching.length === 0 ? (
@@ -53,7 +64,9 @@ export function TagList({ listing, current, href, onOpen, label }: TagListProps)
                   onClick={inPlace(() => onOpen(tag))}
                   aria-current={isCurrent ? 'page' : undefined}
                   className={`inline-block max-w-[20rem] truncate rounded border px-2 py-0.5 font-mono text-xs ${
-                    isCurrent ? 'border-teal-700 bg-teal-700 text-white' : 'border-slate-300 hover:border-teal-600 hover:text-teal-800 dark:border-slate-700 dark:hover:text-teal-300'
+                    isCurrent
+                      ? 'border-teal-700 bg-teal-700 text-white'
+                      : 'border-slate-300 hover:border-teal-600 hover:text-teal-800 dark:border-slate-700 dark:hover:text-teal-300'
                   }`}
                   title={tag}
                 >

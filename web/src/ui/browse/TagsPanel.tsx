@@ -44,7 +44,13 @@ export function TagsPanel({ repo, reference }: { repo: Repository; reference: Im
           Tags <span className="font-normal normal-case">of {familiarName(repo)}</span>
         </h2>
         <span className="ml-auto text-xs">{!isDockerHub(repo) && <RegistryLink host={repo.domain} />}</span>
-        <button type="button" aria-expanded={open} aria-controls={bodyId} onClick={toggle} className="rounded border border-slate-300 px-2.5 py-1 text-xs hover:border-teal-600 dark:border-slate-700">
+        <button
+          type="button"
+          aria-expanded={open}
+          aria-controls={bodyId}
+          onClick={toggle}
+          className="rounded border border-slate-300 px-2.5 py-1 text-xs hover:border-teal-600 dark:border-slate-700"
+        >
           {open ? 'Hide tags' : 'Show tags'}
         </button>
       </div>
@@ -69,7 +75,12 @@ function useOpenTag(repo: Repository) {
 function RegistryTags({ repo, current }: { repo: Repository; current?: string | undefined }) {
   const tags = useTags(repo);
   const { href, open } = useOpenTag(repo);
-  if (tags.isPending) return <p role="status" className={noteClass}>Listing tags…</p>;
+  if (tags.isPending)
+    return (
+      <p role="status" className={noteClass}>
+        Listing tags…
+      </p>
+    );
   if (tags.isError) return <ErrorPanel error={tags.error} context={{ repository: repositoryName(repo) }} onRetry={() => void tags.refetch()} />;
   return <TagList listing={tags.data} {...(current ? { current } : {})} href={href} onOpen={open} label={`Tags of ${familiarName(repo)}`} />;
 }
@@ -78,13 +89,19 @@ function RegistryTags({ repo, current }: { repo: Repository; current?: string | 
 function HubTags({ repo, current }: { repo: Repository; current?: string | undefined }) {
   const hub = useHubTags(repo);
   const fallback = hub.isError;
-  if (hub.isPending && hub.fetchStatus !== 'idle') return <p role="status" className={noteClass}>Listing tags on Docker Hub…</p>;
+  if (hub.isPending && hub.fetchStatus !== 'idle')
+    return (
+      <p role="status" className={noteClass}>
+        Listing tags on Docker Hub…
+      </p>
+    );
   if (hub.isSuccess) return <HubTagTable repo={repo} listing={hub.data} current={current} />;
   return (
     <div className="flex flex-col gap-2">
       {fallback && (
         <p role="note" className="text-xs text-amber-800 dark:text-amber-200" data-testid="hub-unavailable">
-          Docker Hub’s tag details are not available here ({hub.error instanceof HubUnavailableError ? hub.error.message : String(hub.error)}). These are the registry’s tags, without dates and sizes.
+          Docker Hub’s tag details are not available here ({hub.error instanceof HubUnavailableError ? hub.error.message : String(hub.error)}). These are the
+          registry’s tags, without dates and sizes.
         </p>
       )}
       <RegistryTags repo={repo} current={current} />
@@ -102,7 +119,9 @@ function HubTagTable({ repo, listing, current }: { repo: Repository; listing: Hu
     const byName = new Map(listing.tags.map((t) => [t.name, t]));
     const names = filterTags([...byName.keys()], deferred);
     const tags = names.map((n) => byName.get(n) as HubTag);
-    return order === 'version' ? tags.sort((a, b) => compareTags(a.name, b.name)) : tags.sort((a, b) => (b.lastUpdated ?? '').localeCompare(a.lastUpdated ?? ''));
+    return order === 'version'
+      ? tags.sort((a, b) => compareTags(a.name, b.name))
+      : tags.sort((a, b) => (b.lastUpdated ?? '').localeCompare(a.lastUpdated ?? ''));
   }, [listing.tags, deferred, order]);
   return (
     <div className="flex flex-col gap-2">
@@ -110,10 +129,21 @@ function HubTagTable({ repo, listing, current }: { repo: Repository; listing: Hu
         <label htmlFor={filterId} className="sr-only">
           Filter tags
         </label>
-        <input id={filterId} type="search" value={query} onChange={(e) => setQuery(e.target.value)} placeholder="Filter tags…" className={`${inputClass} max-w-xs font-mono`} />
+        <input
+          id={filterId}
+          type="search"
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+          placeholder="Filter tags…"
+          className={`${inputClass} max-w-xs font-mono`}
+        />
         <label className="flex items-center gap-1.5 text-xs">
           Order
-          <select value={order} onChange={(e) => setOrder(e.target.value === 'updated' ? 'updated' : 'version')} className="rounded border border-slate-300 bg-white px-1.5 py-1 dark:border-slate-700 dark:bg-slate-950">
+          <select
+            value={order}
+            onChange={(e) => setOrder(e.target.value === 'updated' ? 'updated' : 'version')}
+            className="rounded border border-slate-300 bg-white px-1.5 py-1 dark:border-slate-700 dark:bg-slate-950"
+          >
             <option value="version">newest version first</option>
             <option value="updated">recently pushed first</option>
           </select>
@@ -122,7 +152,11 @@ function HubTagTable({ repo, listing, current }: { repo: Repository; listing: Hu
           {rows.length} of {listing.count ?? listing.tags.length} tags (Docker Hub)
         </p>
       </div>
-      {listing.capped && <p className="text-xs text-amber-800 dark:text-amber-200">Stopped after {listing.capped.limit} pages of the Hub’s answer: the repository has more tags.</p>}
+      {listing.capped && (
+        <p className="text-xs text-amber-800 dark:text-amber-200">
+          Stopped after {listing.capped.limit} pages of the Hub’s answer: the repository has more tags.
+        </p>
+      )}
       <div className="max-h-80 overflow-y-auto">
         <table className="w-full text-left text-xs" aria-label={`Tags of ${familiarName(repo)} on Docker Hub`}>
           <thead className="sticky top-0 bg-white text-slate-600 dark:bg-slate-900 dark:text-slate-400">
@@ -138,14 +172,22 @@ function HubTagTable({ repo, listing, current }: { repo: Repository; listing: Hu
             {rows.slice(0, TAGS_SHOWN).map((tag) => (
               <tr key={tag.name} className="border-t border-slate-100 dark:border-slate-800">
                 <td className="py-1 pr-3">
-                  <a href={href(tag.name)} onClick={inPlace(() => open(tag.name))} aria-current={tag.name === current ? 'page' : undefined} className="font-mono text-teal-800 hover:underline aria-[current=page]:font-semibold dark:text-teal-300">
+                  <a
+                    href={href(tag.name)}
+                    onClick={inPlace(() => open(tag.name))}
+                    aria-current={tag.name === current ? 'page' : undefined}
+                    className="font-mono text-teal-800 hover:underline aria-[current=page]:font-semibold dark:text-teal-300"
+                  >
                     {tag.name}
                   </a>
                 </td>
                 <td className="py-1 pr-3 whitespace-nowrap">{formatDate(tag.lastUpdated)}</td>
                 <td className="py-1 pr-3 whitespace-nowrap">{tag.fullSize ? formatBytes(tag.fullSize) : '—'}</td>
                 <td className="py-1 pr-3" title={tag.images.map((i) => `${i.platform}${i.size ? ` ${formatBytes(i.size)}` : ''}`).join('\n')}>
-                  {tag.images.filter((i) => i.platform !== 'unknown/unknown').map((i) => i.platform).join(', ') || '—'}
+                  {tag.images
+                    .filter((i) => i.platform !== 'unknown/unknown')
+                    .map((i) => i.platform)
+                    .join(', ') || '—'}
                 </td>
                 <td className="py-1 font-mono" title={tag.digest}>
                   {tag.digest ? shortDigest(tag.digest) : '—'}

@@ -104,7 +104,12 @@ export function ChangedPaths({ comparison: c, summarise, onSummarise, hrefOf }: 
         ))}
         <label className="flex items-center gap-1">
           Sort
-          <select value={sort} onChange={(e) => setSort(e.target.value as Sort)} aria-label="Sort" className="rounded border border-slate-300 bg-white px-1 py-0.5 dark:border-slate-700 dark:bg-slate-950">
+          <select
+            value={sort}
+            onChange={(e) => setSort(e.target.value as Sort)}
+            aria-label="Sort"
+            className="rounded border border-slate-300 bg-white px-1 py-0.5 dark:border-slate-700 dark:bg-slate-950"
+          >
             <option value="path">by path</option>
             <option value="growth">largest growth first</option>
             <option value="shrink">largest shrink first</option>
@@ -122,7 +127,10 @@ export function ChangedPaths({ comparison: c, summarise, onSummarise, hrefOf }: 
         </p>
       ) : (
         <>
-          <div aria-hidden="true" className="grid grid-cols-[1.5rem_minmax(0,1fr)_10rem_12rem_6.5rem_7rem] gap-2 border-b border-slate-200 px-3 py-1 text-[11px] font-medium text-slate-600 dark:border-slate-800 dark:text-slate-400">
+          <div
+            aria-hidden="true"
+            className="grid grid-cols-[1.5rem_minmax(0,1fr)_10rem_12rem_6.5rem_7rem] gap-2 border-b border-slate-200 px-3 py-1 text-[11px] font-medium text-slate-600 dark:border-slate-800 dark:text-slate-400"
+          >
             <span />
             <span>Path</span>
             <span>Type</span>
@@ -154,9 +162,15 @@ export function ChangedPaths({ comparison: c, summarise, onSummarise, hrefOf }: 
                     <PathCell path={path} dir={dir} href={hrefOf?.(path, kind)} />
                     <span className="truncate text-slate-600 dark:text-slate-400">{typeText(c, i)}</span>
                     <span className="text-right tabular-nums">
-                      {kind === 'added' ? formatBytes(c.sizeB[i]!) : kind === 'removed' ? formatBytes(c.sizeA[i]!) : `${formatBytes(c.sizeA[i]!)} → ${formatBytes(c.sizeB[i]!)}`}
+                      {kind === 'added'
+                        ? formatBytes(c.sizeB[i]!)
+                        : kind === 'removed'
+                          ? formatBytes(c.sizeA[i]!)
+                          : `${formatBytes(c.sizeA[i]!)} → ${formatBytes(c.sizeB[i]!)}`}
                     </span>
-                    <span className={`text-right tabular-nums ${delta > 0 ? 'text-red-700 dark:text-red-400' : delta < 0 ? 'text-emerald-700 dark:text-emerald-400' : 'text-slate-600 dark:text-slate-400'}`}>
+                    <span
+                      className={`text-right tabular-nums ${delta > 0 ? 'text-red-700 dark:text-red-400' : delta < 0 ? 'text-emerald-700 dark:text-emerald-400' : 'text-slate-600 dark:text-slate-400'}`}
+                    >
                       {formatDelta(delta)}
                     </span>
                     <span className="truncate text-slate-600 dark:text-slate-400">{changesText(c, i)}</span>
@@ -166,7 +180,8 @@ export function ChangedPaths({ comparison: c, summarise, onSummarise, hrefOf }: 
             </ul>
           </div>
           <p className="border-t border-slate-200 px-3 py-1.5 text-[11px] text-slate-600 dark:border-slate-800 dark:text-slate-400" aria-live="polite">
-            {rows.length.toLocaleString('en')} of {c.count.toLocaleString('en')} rows · compared by tar headers (type, size, permissions, owner, link target); contents and modification times are not compared
+            {rows.length.toLocaleString('en')} of {c.count.toLocaleString('en')} rows · compared by tar headers (type, size, permissions, owner, link target);
+            contents and modification times are not compared
           </p>
         </>
       )}

@@ -24,16 +24,32 @@ export interface CompareTarget {
 const panel = 'rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900';
 const panelTitle = 'text-sm font-semibold uppercase tracking-wide text-slate-600 dark:text-slate-400';
 
-export function CompareView({ left, right, platform, onNavigate }: { left: string; right: string; platform?: string; onNavigate: (next: CompareTarget) => void }) {
+export function CompareView({
+  left,
+  right,
+  platform,
+  onNavigate,
+}: {
+  left: string;
+  right: string;
+  platform?: string;
+  onNavigate: (next: CompareTarget) => void;
+}) {
   return (
     <div className="flex flex-col gap-6">
       <CompareForm left={left} right={right} onSubmit={(l, r) => onNavigate({ compare: l, with: r })} />
       {left && right ? (
-        <Comparison key={`${left}\n${right}`} left={left} right={right} platform={platform} onPlatform={(p) => onNavigate({ compare: left, with: right, platform: p })} />
+        <Comparison
+          key={`${left}\n${right}`}
+          left={left}
+          right={right}
+          platform={platform}
+          onPlatform={(p) => onNavigate({ compare: left, with: right, platform: p })}
+        />
       ) : (
         <p className="text-sm text-slate-600 dark:text-slate-400">
-          Name two images, or two tags of one repository: Lading reads both, then lists the layers they share, the size difference and every file
-          added, removed or changed.
+          Name two images, or two tags of one repository: Lading reads both, then lists the layers they share, the size difference and every file added, removed
+          or changed.
         </p>
       )}
     </div>
@@ -74,7 +90,15 @@ function CompareForm({ left, right, onSubmit }: { left: string; right: string; o
       <div className="flex flex-col gap-2 md:flex-row md:items-end">
         <label className="flex min-w-0 flex-1 flex-col gap-1 text-xs text-slate-600 dark:text-slate-400">
           Image
-          <input value={a} onChange={(e) => setA(e.target.value)} placeholder="nginx:1.26" autoComplete="off" spellCheck={false} aria-describedby={error ? errorId : undefined} className={input} />
+          <input
+            value={a}
+            onChange={(e) => setA(e.target.value)}
+            placeholder="nginx:1.26"
+            autoComplete="off"
+            spellCheck={false}
+            aria-describedby={error ? errorId : undefined}
+            className={input}
+          />
         </label>
         <button
           type="button"
@@ -90,7 +114,15 @@ function CompareForm({ left, right, onSubmit }: { left: string; right: string; o
         </button>
         <label className="flex min-w-0 flex-1 flex-col gap-1 text-xs text-slate-600 dark:text-slate-400">
           Compare with
-          <input value={b} onChange={(e) => setB(e.target.value)} placeholder="nginx:1.27" autoComplete="off" spellCheck={false} aria-describedby={error ? errorId : undefined} className={input} />
+          <input
+            value={b}
+            onChange={(e) => setB(e.target.value)}
+            placeholder="nginx:1.27"
+            autoComplete="off"
+            spellCheck={false}
+            aria-describedby={error ? errorId : undefined}
+            className={input}
+          />
         </label>
         <button type="submit" className="rounded-md bg-teal-700 px-4 py-2 text-sm font-medium text-white hover:bg-teal-800">
           Compare
@@ -105,7 +137,17 @@ function CompareForm({ left, right, onSubmit }: { left: string; right: string; o
   );
 }
 
-function Comparison({ left, right, platform, onPlatform }: { left: string; right: string; platform: string | undefined; onPlatform: (platform: string) => void }) {
+function Comparison({
+  left,
+  right,
+  platform,
+  onPlatform,
+}: {
+  left: string;
+  right: string;
+  platform: string | undefined;
+  onPlatform: (platform: string) => void;
+}) {
   const a = useComparedImage(left, platform);
   // The same platform on both sides: the one asked for, else the one the first image shows.
   const b = useComparedImage(right, platform ?? a.platform);
@@ -133,8 +175,12 @@ function Comparison({ left, right, platform, onPlatform }: { left: string; right
         </label>
       )}
       {a.platform && b.platform && a.platform !== b.platform && (
-        <p role="note" className="rounded border border-amber-300 bg-amber-50 p-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950/40 dark:text-amber-100">
-          The images are for different platforms ({a.platform} and {b.platform}): {b.platforms ? `${right} has no ${a.platform}.` : 'they have one platform each.'}
+        <p
+          role="note"
+          className="rounded border border-amber-300 bg-amber-50 p-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950/40 dark:text-amber-100"
+        >
+          The images are for different platforms ({a.platform} and {b.platform}):{' '}
+          {b.platforms ? `${right} has no ${a.platform}.` : 'they have one platform each.'}
         </p>
       )}
       <div className="grid gap-4 md:grid-cols-2">
@@ -144,7 +190,12 @@ function Comparison({ left, right, platform, onPlatform }: { left: string; right
       {layers && <Totals a={a} b={b} layers={layers} summary={comparison.data?.summary} />}
       {layers && <SharedLayers a={a} b={b} layers={layers} />}
       {comparison.data ? (
-        <ChangedPaths comparison={comparison.data} summarise={summarise} onSummarise={setSummarise} hrefOf={(path, kind) => explorerHref(kind === 'removed' ? a : b, path)} />
+        <ChangedPaths
+          comparison={comparison.data}
+          summarise={summarise}
+          onSummarise={setSummarise}
+          hrefOf={(path, kind) => explorerHref(kind === 'removed' ? a : b, path)}
+        />
       ) : comparison.isError ? (
         <ErrorPanel error={comparison.error} />
       ) : (
@@ -179,7 +230,10 @@ function SideCard({ side, label, testId }: { side: ComparedSide; label: string; 
       <p className="text-xs font-semibold uppercase tracking-wide text-slate-600 dark:text-slate-400">{label}</p>
       <h2 className="font-mono text-base font-semibold break-all">{title}</h2>
       {side.status === 'error' ? (
-        <ErrorPanel error={side.error} {...(side.reference ? { context: { repository: `${side.reference.domain}/${side.reference.path}`, reference: side.input } } : {})} />
+        <ErrorPanel
+          error={side.error}
+          {...(side.reference ? { context: { repository: `${side.reference.domain}/${side.reference.path}`, reference: side.input } } : {})}
+        />
       ) : (
         <dl className="grid grid-cols-[max-content_minmax(0,1fr)] gap-x-3 gap-y-1 text-sm">
           <dt className="text-slate-600 dark:text-slate-400">Digest</dt>
@@ -233,9 +287,23 @@ function uncompressed(side: ComparedSide): number | undefined {
 
 function Totals({ a, b, layers, summary }: { a: ComparedSide; b: ComparedSide; layers: LayerComparison; summary: CompareSummary | undefined }) {
   const rows: { label: string; help: string; a: number | undefined; b: number | undefined; bytes: boolean; id: string }[] = [
-    { id: 'compressed', label: 'Compressed layers', help: 'What a pull downloads: the stored layer blobs', a: layers.compressed.a, b: layers.compressed.b, bytes: true },
+    {
+      id: 'compressed',
+      label: 'Compressed layers',
+      help: 'What a pull downloads: the stored layer blobs',
+      a: layers.compressed.a,
+      b: layers.compressed.b,
+      bytes: true,
+    },
     { id: 'uncompressed', label: 'Uncompressed layers', help: 'The layer tars, as unpacked', a: uncompressed(a), b: uncompressed(b), bytes: true },
-    { id: 'files-bytes', label: 'Files in the final image', help: 'Bytes of the files a container sees (deleted and overwritten ones left out)', a: summary?.a.bytes, b: summary?.b.bytes, bytes: true },
+    {
+      id: 'files-bytes',
+      label: 'Files in the final image',
+      help: 'Bytes of the files a container sees (deleted and overwritten ones left out)',
+      a: summary?.a.bytes,
+      b: summary?.b.bytes,
+      bytes: true,
+    },
     { id: 'files', label: 'File count', help: 'Paths that are not directories', a: summary?.a.files, b: summary?.b.files, bytes: false },
     { id: 'directories', label: 'Directories', help: 'Directories in the final image', a: summary?.a.directories, b: summary?.b.directories, bytes: false },
   ];
@@ -258,14 +326,27 @@ function Totals({ a, b, layers, summary }: { a: ComparedSide; b: ComparedSide; l
           {rows.map((r) => {
             const delta = r.a !== undefined && r.b !== undefined ? r.b - r.a : undefined;
             return (
-              <tr key={r.id} data-testid={`total-${r.id}`} data-a={r.a ?? ''} data-b={r.b ?? ''} data-delta={delta ?? ''} className="border-t border-slate-100 dark:border-slate-800">
+              <tr
+                key={r.id}
+                data-testid={`total-${r.id}`}
+                data-a={r.a ?? ''}
+                data-b={r.b ?? ''}
+                data-delta={delta ?? ''}
+                className="border-t border-slate-100 dark:border-slate-800"
+              >
                 <th scope="row" className="py-1.5 text-left font-normal" title={r.help}>
                   {r.label}
                 </th>
                 <td className="py-1.5 text-right tabular-nums">{show(r.a, r.bytes)}</td>
                 <td className="py-1.5 text-right tabular-nums">{show(r.b, r.bytes)}</td>
-                <td className={`py-1.5 text-right font-medium tabular-nums ${delta === undefined || delta === 0 ? '' : delta > 0 ? 'text-red-700 dark:text-red-400' : 'text-emerald-700 dark:text-emerald-400'}`}>
-                  {delta === undefined ? '…' : r.bytes ? formatDelta(delta) : `${delta > 0 ? '+' : delta < 0 ? '−' : ''}${Math.abs(delta).toLocaleString('en')}`}
+                <td
+                  className={`py-1.5 text-right font-medium tabular-nums ${delta === undefined || delta === 0 ? '' : delta > 0 ? 'text-red-700 dark:text-red-400' : 'text-emerald-700 dark:text-emerald-400'}`}
+                >
+                  {delta === undefined
+                    ? '…'
+                    : r.bytes
+                      ? formatDelta(delta)
+                      : `${delta > 0 ? '+' : delta < 0 ? '−' : ''}${Math.abs(delta).toLocaleString('en')}`}
                 </td>
               </tr>
             );
@@ -318,7 +399,13 @@ function SharedLayers({ a, b, layers }: { a: ComparedSide; b: ComparedSide; laye
           </thead>
           <tbody>
             {layers.shared.map((l) => (
-              <tr key={l.digest} data-digest={l.digest} data-a={l.a.join(',')} data-b={l.b.join(',')} className="border-t border-slate-100 align-top dark:border-slate-800">
+              <tr
+                key={l.digest}
+                data-digest={l.digest}
+                data-a={l.a.join(',')}
+                data-b={l.b.join(',')}
+                className="border-t border-slate-100 align-top dark:border-slate-800"
+              >
                 <td className="py-1.5 font-mono" title={l.digest}>
                   {shortDigest(l.digest)}
                 </td>

@@ -63,7 +63,11 @@ export function useComparedImage(input: string, requestedPlatform: string | unde
   const fsQuery = useImageFilesystem(layers, results);
   const analysed = results.filter((r) => r !== undefined).length;
 
-  const platform = chosen?.platform ?? (config?.os && config.architecture ? formatPlatform({ os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) }) : undefined);
+  const platform =
+    chosen?.platform ??
+    (config?.os && config.architecture
+      ? formatPlatform({ os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) })
+      : undefined);
   const base = {
     input,
     ...(reference ? { reference } : {}),

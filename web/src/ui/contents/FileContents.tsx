@@ -56,7 +56,8 @@ function plan(fs: ImageFilesystem, layers: readonly LayerInfo[], layer: number, 
     if (source < 0) {
       return withNote(
         <>
-          A hard link to <code className="font-mono break-all">/{info.linkTarget}</code>, which is not an earlier entry of layer {info.layer}, so its content cannot be found.
+          A hard link to <code className="font-mono break-all">/{info.linkTarget}</code>, which is not an earlier entry of layer {info.layer}, so its content
+          cannot be found.
         </>,
       );
     }
@@ -72,7 +73,14 @@ function plan(fs: ImageFilesystem, layers: readonly LayerInfo[], layer: number, 
   const descriptor = layers[ref.layer]?.descriptor;
   if (!descriptor) return withNote('The layer of this entry is unknown.');
   const size = ref.index.size[ref.entry] ?? 0;
-  const notes = note && linkNote ? <>{note} {linkNote}</> : (note ?? linkNote);
+  const notes =
+    note && linkNote ? (
+      <>
+        {note} {linkNote}
+      </>
+    ) : (
+      (note ?? linkNote)
+    );
   return {
     kind: 'file',
     target: { layer: { digest: descriptor.digest, mediaType: descriptor.mediaType }, offset: ref.index.offset[ref.entry] ?? 0, size },
@@ -165,14 +173,16 @@ function FileBytes({ plan: p }: { plan: Extract<Plan, { kind: 'file' }> }) {
   return <LoadedContent content={query.data} name={p.name} layer={p.layer} layerSize={p.layerSize} />;
 }
 
-const buttonClass =
-  'rounded border border-slate-300 px-2 py-0.5 text-xs hover:bg-slate-100 disabled:opacity-60 dark:border-slate-700 dark:hover:bg-slate-800';
+const buttonClass = 'rounded border border-slate-300 px-2 py-0.5 text-xs hover:bg-slate-100 disabled:opacity-60 dark:border-slate-700 dark:hover:bg-slate-800';
 
 function ContentFailure({ error }: { error: unknown }) {
   const title = error instanceof ContentError ? error.title : 'Could not read the file';
   const detail = error instanceof ContentError ? error.detail : error instanceof Error ? error.message : String(error);
   return (
-    <div role="alert" className="mt-1 rounded border border-red-300 bg-red-50 p-2 text-xs text-red-900 dark:border-red-800 dark:bg-red-950/50 dark:text-red-100">
+    <div
+      role="alert"
+      className="mt-1 rounded border border-red-300 bg-red-50 p-2 text-xs text-red-900 dark:border-red-800 dark:bg-red-950/50 dark:text-red-100"
+    >
       <p className="font-semibold">{title}</p>
       <p className="mt-0.5 break-words">{detail}</p>
     </div>
@@ -189,7 +199,13 @@ function ReadNote({ content, layer, layerSize }: { content: EntryContent; layer:
         ? `Read from the opened file (layer ${layer}): ${of}`
         : `Read from the start of layer ${layer}, stopped after the file: ${of} downloaded`;
   return (
-    <span className="text-[11px] text-slate-600 dark:text-slate-400" data-testid="contents-read" data-read={content.read} data-status={content.status ?? ''} data-fetched={content.fetchedBytes}>
+    <span
+      className="text-[11px] text-slate-600 dark:text-slate-400"
+      data-testid="contents-read"
+      data-read={content.read}
+      data-status={content.status ?? ''}
+      data-fetched={content.fetchedBytes}
+    >
       {how}
     </span>
   );
@@ -263,13 +279,31 @@ function LoadedContent({ content, name, layer, layerSize }: { content: EntryCont
   );
 }
 
-function ContentView({ view, kind, bytes, mime, name, large }: { view: View; kind: ContentKind; bytes: Uint8Array<ArrayBuffer>; mime: string | undefined; name: string; large: boolean }) {
+function ContentView({
+  view,
+  kind,
+  bytes,
+  mime,
+  name,
+  large,
+}: {
+  view: View;
+  kind: ContentKind;
+  bytes: Uint8Array<ArrayBuffer>;
+  mime: string | undefined;
+  name: string;
+  large: boolean;
+}) {
   const height = large ? 'max-h-[70vh]' : 'max-h-72';
   if (view === 'hex') return <HexDump bytes={bytes} className={height} />;
   if (view === 'image' && mime) return <ImagePreview bytes={bytes} mime={mime} name={name} className={height} />;
   const text = kind.kind === 'text' ? kind.text : '';
   return (
-    <pre data-testid="contents-text" tabIndex={0} className={`${height} overflow-auto rounded border border-slate-200 bg-slate-50 p-2 font-mono text-[11px] leading-[18px] whitespace-pre dark:border-slate-800 dark:bg-slate-950`}>
+    <pre
+      data-testid="contents-text"
+      tabIndex={0}
+      className={`${height} overflow-auto rounded border border-slate-200 bg-slate-50 p-2 font-mono text-[11px] leading-[18px] whitespace-pre dark:border-slate-800 dark:bg-slate-950`}
+    >
       {text === '' ? <span className="text-slate-600 dark:text-slate-400">(empty)</span> : text}
     </pre>
   );
@@ -281,7 +315,9 @@ function ImagePreview({ bytes, mime, name, className }: { bytes: Uint8Array<Arra
   const [broken, setBroken] = useState(false);
   if (broken) return <p className="text-red-700 dark:text-red-400">The browser could not decode this {mime} image.</p>;
   return (
-    <div className={`${className} overflow-auto rounded border border-slate-200 bg-[repeating-conic-gradient(#e2e8f0_0_25%,transparent_0_50%)] bg-[length:16px_16px] p-2 dark:border-slate-800`}>
+    <div
+      className={`${className} overflow-auto rounded border border-slate-200 bg-[repeating-conic-gradient(#e2e8f0_0_25%,transparent_0_50%)] bg-[length:16px_16px] p-2 dark:border-slate-800`}
+    >
       {url && <img src={url} alt={`Contents of ${name}`} data-testid="contents-image" onError={() => setBroken(true)} className="max-w-full" />}
     </div>
   );

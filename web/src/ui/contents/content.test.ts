@@ -14,12 +14,20 @@ describe('classifyContent', () => {
   });
 
   test('text: UTF-8, empty, with a rare invalid byte; SVG is text that can be an image', () => {
-    expect(classifyContent(enc.encode('Lading fixture image \\n \\l\n\n'))).toMatchObject({ kind: 'text', text: 'Lading fixture image \\n \\l\n\n', svg: false, invalid: 0 });
+    expect(classifyContent(enc.encode('Lading fixture image \\n \\l\n\n'))).toMatchObject({
+      kind: 'text',
+      text: 'Lading fixture image \\n \\l\n\n',
+      svg: false,
+      invalid: 0,
+    });
     expect(classifyContent(new Uint8Array(0))).toMatchObject({ kind: 'text', text: '' });
     expect(classifyContent(enc.encode('ünïcödé ✓ \x1b[1mbold\x1b[0m\t\r\n'))).toMatchObject({ kind: 'text', invalid: 0 });
     const latin1 = new Uint8Array([...enc.encode('a'.repeat(300)), 0xe9, ...enc.encode('b'.repeat(300))]);
     expect(classifyContent(latin1)).toMatchObject({ kind: 'text', invalid: 1 });
-    expect(classifyContent(enc.encode('<?xml version="1.0"?>\n<!-- icon -->\n<svg xmlns="http://www.w3.org/2000/svg"/>'))).toMatchObject({ kind: 'text', svg: true });
+    expect(classifyContent(enc.encode('<?xml version="1.0"?>\n<!-- icon -->\n<svg xmlns="http://www.w3.org/2000/svg"/>'))).toMatchObject({
+      kind: 'text',
+      svg: true,
+    });
     expect(classifyContent(enc.encode('\uFEFF  <svg width="1"></svg>'))).toMatchObject({ kind: 'text', svg: true });
     expect(classifyContent(enc.encode('<html><svg></svg></html>'))).toMatchObject({ kind: 'text', svg: false });
   });

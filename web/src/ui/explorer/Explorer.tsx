@@ -55,7 +55,14 @@ function ancestors(fs: ImageFilesystem, node: number): number[] {
   return out;
 }
 
-function LoadedExplorer({ fs, layers, results, compressedBytes, state, onChange }: Omit<ExplorerProps, 'results'> & { fs: ImageFilesystem; results: ExplorerProps['results'] }) {
+function LoadedExplorer({
+  fs,
+  layers,
+  results,
+  compressedBytes,
+  state,
+  onChange,
+}: Omit<ExplorerProps, 'results'> & { fs: ImageFilesystem; results: ExplorerProps['results'] }) {
   const last = fs.layerCount - 1;
   const layer = Math.min(last, Math.max(0, state.layer ?? last));
   const mode: ViewMode = state.mode ?? 'aggregate';
@@ -137,7 +144,16 @@ function LoadedExplorer({ fs, layers, results, compressedBytes, state, onChange 
   return (
     <div className="flex flex-col gap-6" onKeyDown={onKeyDown}>
       <WasteSummary fs={fs} compressedBytes={compressedBytes} selectedLayer={layer} onJump={jump} />
-      <Visuals fs={fs} layers={layers} sizes={sizes} layer={layer} mode={mode} selectedNode={selectedNode} onSelectLayer={(k) => onChange({ layer: k, mode, ...(state.path ? { path: state.path } : {}) })} onJump={jump} />
+      <Visuals
+        fs={fs}
+        layers={layers}
+        sizes={sizes}
+        layer={layer}
+        mode={mode}
+        selectedNode={selectedNode}
+        onSelectLayer={(k) => onChange({ layer: k, mode, ...(state.path ? { path: state.path } : {}) })}
+        onJump={jump}
+      />
       <section aria-labelledby="explorer-title" className="rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
         <div className="flex flex-wrap items-center gap-x-4 gap-y-2 border-b border-slate-200 px-3 py-2 dark:border-slate-800">
           <h2 id="explorer-title" className="text-sm font-semibold uppercase tracking-wide text-slate-600 dark:text-slate-400">
@@ -193,14 +209,28 @@ function LoadedExplorer({ fs, layers, results, compressedBytes, state, onChange 
           </fieldset>
           <div className="flex items-center gap-2 text-xs">
             <label htmlFor="tree-sort">Sort</label>
-            <select id="tree-sort" value={sort} onChange={(e) => setSort(e.target.value as 'name' | 'size')} className="rounded border border-slate-300 bg-white px-1 py-0.5 dark:border-slate-700 dark:bg-slate-950">
+            <select
+              id="tree-sort"
+              value={sort}
+              onChange={(e) => setSort(e.target.value as 'name' | 'size')}
+              className="rounded border border-slate-300 bg-white px-1 py-0.5 dark:border-slate-700 dark:bg-slate-950"
+            >
               <option value="name">by name</option>
               <option value="size">by size</option>
             </select>
-            <button type="button" onClick={() => setExpanded(new Set())} className="rounded border border-slate-300 px-2 py-0.5 hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800">
+            <button
+              type="button"
+              onClick={() => setExpanded(new Set())}
+              className="rounded border border-slate-300 px-2 py-0.5 hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800"
+            >
               Collapse all
             </button>
-            <button type="button" onClick={() => setShowHelp(true)} aria-label="Keyboard shortcuts" className="rounded border border-slate-300 px-2 py-0.5 hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800">
+            <button
+              type="button"
+              onClick={() => setShowHelp(true)}
+              aria-label="Keyboard shortcuts"
+              className="rounded border border-slate-300 px-2 py-0.5 hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800"
+            >
               ?
             </button>
           </div>
@@ -212,7 +242,13 @@ function LoadedExplorer({ fs, layers, results, compressedBytes, state, onChange 
         </div>
         <div className="grid h-[32rem] grid-cols-[minmax(14rem,18rem)_minmax(0,1fr)_minmax(14rem,20rem)]">
           <div className="min-h-0 border-r border-slate-200 dark:border-slate-800">
-            <LayerList layers={layers} fs={fs} sizes={sizes} selected={layer} onSelect={(k) => onChange({ layer: k, mode, ...(state.path ? { path: state.path } : {}) })} />
+            <LayerList
+              layers={layers}
+              fs={fs}
+              sizes={sizes}
+              selected={layer}
+              onSelect={(k) => onChange({ layer: k, mode, ...(state.path ? { path: state.path } : {}) })}
+            />
           </div>
           <div ref={treeArea} className="min-h-0 min-w-0" data-rendered-filter={deferredFilter}>
             <FileTree fs={fs} layer={layer} mode={mode} rows={rows} selectedNode={selectedNode} onSelect={select} onToggle={toggle} revealToken={revealToken} />

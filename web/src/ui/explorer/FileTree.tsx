@@ -101,7 +101,10 @@ export function FileTree({ fs, layer, mode, rows, selectedNode, onSelect, onTogg
 
   return (
     <div className="flex h-full min-h-0 flex-col">
-      <div className="grid grid-cols-[1.5rem_6.5rem_5.5rem_5rem_1fr] gap-2 border-b border-slate-200 px-2 py-1 text-[11px] font-medium text-slate-600 dark:text-slate-400 dark:border-slate-800" aria-hidden="true">
+      <div
+        className="grid grid-cols-[1.5rem_6.5rem_5.5rem_5rem_1fr] gap-2 border-b border-slate-200 px-2 py-1 text-[11px] font-medium text-slate-600 dark:text-slate-400 dark:border-slate-800"
+        aria-hidden="true"
+      >
         <span />
         <span>Permission</span>
         <span className="text-right">UID:GID</span>

@@ -67,7 +67,10 @@ export function LayerList({ layers, fs, sizes, selected, onSelect }: LayerListPr
               {dockerfileLine(layer.history?.created_by) || <span className="text-slate-500 dark:text-slate-400">no history</span>}
             </code>
             {stats && (
-              <div className="mt-0.5 flex gap-2 pl-7 text-[11px] tabular-nums" aria-label={`${stats.added} added, ${stats.modified} modified, ${stats.removed} removed`}>
+              <div
+                className="mt-0.5 flex gap-2 pl-7 text-[11px] tabular-nums"
+                aria-label={`${stats.added} added, ${stats.modified} modified, ${stats.removed} removed`}
+              >
                 <span className="text-emerald-700 dark:text-emerald-400">+{stats.added}</span>
                 <span className="text-amber-700 dark:text-amber-300">~{stats.modified}</span>
                 <span className="text-red-700 dark:text-red-400">−{stats.removed}</span>

@@ -9,7 +9,19 @@ import { MARK_STYLE, modeString } from './marks';
 const TYPE_NAMES = ['regular file', 'hard link', 'symbolic link', 'character device', 'block device', 'directory', 'named pipe', 'other'];
 
 /** The selected path and the selected layer, in words. */
-export function NodeDetails({ fs, layers, layer, mode, node }: { fs: ImageFilesystem; layers: readonly LayerInfo[]; layer: number; mode: ViewMode; node: number | undefined }) {
+export function NodeDetails({
+  fs,
+  layers,
+  layer,
+  mode,
+  node,
+}: {
+  fs: ImageFilesystem;
+  layers: readonly LayerInfo[];
+  layer: number;
+  mode: ViewMode;
+  node: number | undefined;
+}) {
   const info = node === undefined ? undefined : fs.info(layer, mode, node);
   const layerInfo = layers[layer];
   const stats = fs.layerStats(layer);
@@ -22,10 +34,13 @@ export function NodeDetails({ fs, layers, layer, mode, node }: { fs: ImageFilesy
         <code className="mt-1 block font-mono text-xs break-all whitespace-pre-wrap">{dockerfileLine(layerInfo?.history?.created_by) || 'no history'}</code>
         <dl className="mt-2 grid grid-cols-[max-content_1fr] gap-x-3 gap-y-0.5 text-xs">
           <dt className="text-slate-600 dark:text-slate-400">Digest</dt>
-          <dd className="font-mono" title={layerInfo?.descriptor.digest}>{layerInfo ? shortDigest(layerInfo.descriptor.digest) : '—'}</dd>
+          <dd className="font-mono" title={layerInfo?.descriptor.digest}>
+            {layerInfo ? shortDigest(layerInfo.descriptor.digest) : '—'}
+          </dd>
           <dt className="text-slate-600 dark:text-slate-400">Changes</dt>
           <dd>
-            <span className="text-emerald-700 dark:text-emerald-400">{stats.added} added</span>, <span className="text-amber-700 dark:text-amber-300">{stats.modified} modified</span>,{' '}
+            <span className="text-emerald-700 dark:text-emerald-400">{stats.added} added</span>,{' '}
+            <span className="text-amber-700 dark:text-amber-300">{stats.modified} modified</span>,{' '}
             <span className="text-red-700 dark:text-red-400">{stats.removed} removed</span>
           </dd>
           <dt className="text-slate-600 dark:text-slate-400">Written</dt>

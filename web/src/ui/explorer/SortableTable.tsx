@@ -45,7 +45,12 @@ export function SortableTable<T>({ label, rows, columns, initialSort, rowKey, on
             {columns.map((c) => {
               const active = sort.key === c.key;
               return (
-                <th key={c.key} scope="col" aria-sort={active ? (sort.descending ? 'descending' : 'ascending') : undefined} className={`px-3 py-1.5 font-medium ${c.align === 'right' ? 'text-right' : ''}`}>
+                <th
+                  key={c.key}
+                  scope="col"
+                  aria-sort={active ? (sort.descending ? 'descending' : 'ascending') : undefined}
+                  className={`px-3 py-1.5 font-medium ${c.align === 'right' ? 'text-right' : ''}`}
+                >
                   {c.sortValue ? (
                     <button
                       type="button"

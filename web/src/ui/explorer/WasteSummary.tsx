@@ -27,7 +27,17 @@ function Figure({ label, value, hint, testId }: { label: string; value: string; 
  * The image's size and waste: dive's numbers (so they can be compared with dive's output) and
  * Lading's reclaimable bytes, with the tables that explain them.
  */
-export function WasteSummary({ fs, compressedBytes, selectedLayer, onJump }: { fs: ImageFilesystem; compressedBytes: number; selectedLayer: number; onJump: (jump: Jump) => void }) {
+export function WasteSummary({
+  fs,
+  compressedBytes,
+  selectedLayer,
+  onJump,
+}: {
+  fs: ImageFilesystem;
+  compressedBytes: number;
+  selectedLayer: number;
+  onJump: (jump: Jump) => void;
+}) {
   const dive = fs.dive();
   const reclaimable = fs.reclaimable();
   const last = fs.layerCount - 1;
@@ -85,15 +95,25 @@ export function WasteSummary({ fs, compressedBytes, selectedLayer, onJump }: { f
         <dl className="mt-2 flex flex-wrap gap-x-8 gap-y-2">
           <Figure label="Compressed" value={formatBytes(compressedBytes)} testId="summary-compressed" />
           <Figure label="Uncompressed" value={formatBytes(dive.sizeBytes)} testId="summary-uncompressed" hint={`${dive.sizeBytes} bytes`} />
-          <Figure label="Efficiency (dive)" value={`${(Math.floor(dive.efficiency * 10000) / 100).toFixed(2)} %`} testId="summary-efficiency" hint={String(dive.efficiency)} />
+          <Figure
+            label="Efficiency (dive)"
+            value={`${(Math.floor(dive.efficiency * 10000) / 100).toFixed(2)} %`}
+            testId="summary-efficiency"
+            hint={String(dive.efficiency)}
+          />
           <Figure label="Wasted bytes (dive)" value={formatBytes(dive.wastedBytes)} testId="summary-wasted" hint={`${dive.wastedBytes} bytes`} />
           <Figure label="User wasted (dive)" value={`${(dive.wastedUserPercent * 100).toFixed(2)} %`} testId="summary-user-wasted" />
-          <Figure label="Reclaimable (Lading)" value={formatBytes(reclaimable.totalBytes)} testId="summary-reclaimable" hint={`${reclaimable.totalBytes} bytes`} />
+          <Figure
+            label="Reclaimable (Lading)"
+            value={formatBytes(reclaimable.totalBytes)}
+            testId="summary-reclaimable"
+            hint={`${reclaimable.totalBytes} bytes`}
+          />
         </dl>
         <p className="mt-2 max-w-4xl text-xs text-slate-600 dark:text-slate-400">
-          <strong>Wasted bytes</strong> is dive&apos;s figure: every copy of a path that appears in two or more layers, including the copy the final image keeps.{' '}
-          <strong>Reclaimable</strong> counts only bytes in lower layers that the final image can no longer see (overwritten, deleted or hidden by an opaque
-          directory): what squashing or reordering the Dockerfile could actually save.
+          <strong>Wasted bytes</strong> is dive&apos;s figure: every copy of a path that appears in two or more layers, including the copy the final image
+          keeps. <strong>Reclaimable</strong> counts only bytes in lower layers that the final image can no longer see (overwritten, deleted or hidden by an
+          opaque directory): what squashing or reordering the Dockerfile could actually save.
         </p>
       </div>
       <div role="tablist" aria-label="Waste tables" className="mt-3 flex gap-1 border-b border-slate-200 px-3 dark:border-slate-800">
@@ -143,7 +163,9 @@ export function WasteSummary({ fs, compressedBytes, selectedLayer, onJump }: { f
             columns={largestColumns}
             initialSort={{ key: 'size', descending: true }}
             rowKey={(r) => String(r.entry)}
-            onActivate={(r) => onJump(largestScope === 'image' ? { layer: last, mode: 'aggregate', node: r.node } : { layer: r.layer, mode: 'layer', node: r.node })}
+            onActivate={(r) =>
+              onJump(largestScope === 'image' ? { layer: last, mode: 'aggregate', node: r.node } : { layer: r.layer, mode: 'layer', node: r.node })
+            }
             empty={largestScope === 'image' ? 'The image has no files.' : `Layer ${selectedLayer} adds no files.`}
           />
         )}

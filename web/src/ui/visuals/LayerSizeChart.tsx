@@ -107,14 +107,23 @@ export function LayerSizeChart({ fs, layers, tarSizes, selected, onSelect }: Lay
           Layer sizes
         </h2>
         <p className="text-xs text-slate-600 dark:text-slate-400">
-          Download size and file bytes of each layer{totalReclaimable > 0 ? `; ${formatBytes(totalReclaimable)} in all is reclaimable (no longer visible in the final image)` : ''}. Click a
-          layer to explore it.
+          Download size and file bytes of each layer
+          {totalReclaimable > 0 ? `; ${formatBytes(totalReclaimable)} in all is reclaimable (no longer visible in the final image)` : ''}. Click a layer to
+          explore it.
         </p>
       </div>
       <div className="px-3 pt-2 pb-3">
         <div ref={box} className="relative" style={{ height: HEIGHT }} data-testid="layer-chart">
           {width > 0 && (
-            <svg width={width} height={HEIGHT} viewBox={`0 0 ${width} ${HEIGHT}`} className="block" role="radiogroup" aria-label="Layer sizes" onMouseLeave={() => setActive(undefined)}>
+            <svg
+              width={width}
+              height={HEIGHT}
+              viewBox={`0 0 ${width} ${HEIGHT}`}
+              className="block"
+              role="radiogroup"
+              aria-label="Layer sizes"
+              onMouseLeave={() => setActive(undefined)}
+            >
               <g aria-hidden="true">
                 {axis.map((v) => (
                   <g key={v}>
@@ -156,13 +165,40 @@ export function LayerSizeChart({ fs, layers, tarSizes, selected, onSelect }: Lay
                       width={Math.max(0, band - 2)}
                       height={innerH + MARGIN.bottom - 2}
                       rx={3}
-                      className={isSelected ? 'fill-teal-50 dark:fill-teal-950/70' : active === b.layer ? 'fill-slate-100 dark:fill-slate-800' : 'fill-transparent'}
+                      className={
+                        isSelected ? 'fill-teal-50 dark:fill-teal-950/70' : active === b.layer ? 'fill-slate-100 dark:fill-slate-800' : 'fill-transparent'
+                      }
                     />
-                    <rect x={cx - 1 - barW} y={base - h(b.compressed)} width={barW} height={h(b.compressed)} className={CHART.compressed.fill} data-series="compressed" />
-                    <rect x={ux} y={base - Math.max(uh, segTotal)} width={barW} height={Math.max(uh, segTotal)} className={CHART.uncompressed.fill} data-series="uncompressed" />
+                    <rect
+                      x={cx - 1 - barW}
+                      y={base - h(b.compressed)}
+                      width={barW}
+                      height={h(b.compressed)}
+                      className={CHART.compressed.fill}
+                      data-series="compressed"
+                    />
+                    <rect
+                      x={ux}
+                      y={base - Math.max(uh, segTotal)}
+                      width={barW}
+                      height={Math.max(uh, segTotal)}
+                      className={CHART.uncompressed.fill}
+                      data-series="uncompressed"
+                    />
                     {segments.map((seg) => {
                       stack -= seg.height;
-                      return <rect key={seg.reason} x={ux} y={stack} width={barW} height={seg.height} className={CHART[seg.reason].fill} data-series="reclaimable" data-reason={seg.reason} />;
+                      return (
+                        <rect
+                          key={seg.reason}
+                          x={ux}
+                          y={stack}
+                          width={barW}
+                          height={seg.height}
+                          className={CHART[seg.reason].fill}
+                          data-series="reclaimable"
+                          data-reason={seg.reason}
+                        />
+                      );
                     })}
                     {(b.layer % labelEvery === 0 || isSelected) && (
                       <text

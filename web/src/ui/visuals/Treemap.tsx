@@ -124,7 +124,11 @@ export function Treemap({ fs, layers, layer, mode, selectedNode, onJump }: Treem
               const current = i === crumbs.length - 1;
               return (
                 <span key={n} className="flex items-center gap-1">
-                  {i > 1 && <span aria-hidden="true" className="text-slate-500 dark:text-slate-400">/</span>}
+                  {i > 1 && (
+                    <span aria-hidden="true" className="text-slate-500 dark:text-slate-400">
+                      /
+                    </span>
+                  )}
                   {current ? (
                     <span aria-current="location" className="rounded bg-slate-100 px-1.5 py-0.5 font-semibold dark:bg-slate-800">
                       {label}
@@ -183,7 +187,10 @@ export function Treemap({ fs, layers, layer, mode, selectedNode, onJump }: Treem
               <EmptyState fs={fs} layer={layer} mode={mode} measuring={width === 0} />
             )}
             {hovered && hover && (
-              <Tooltip left={hover.x + 14 + TOOLTIP_WIDTH > width ? Math.max(0, hover.x - 14 - TOOLTIP_WIDTH) : hover.x + 14} top={hover.y + 14 + TOOLTIP_HEIGHT > height ? hover.y - 14 - TOOLTIP_HEIGHT : hover.y + 14}>
+              <Tooltip
+                left={hover.x + 14 + TOOLTIP_WIDTH > width ? Math.max(0, hover.x - 14 - TOOLTIP_WIDTH) : hover.x + 14}
+                top={hover.y + 14 + TOOLTIP_HEIGHT > height ? hover.y - 14 - TOOLTIP_HEIGHT : hover.y + 14}
+              >
                 <TileDetails tile={hovered.data} total={total} layers={layers} />
               </Tooltip>
             )}
@@ -204,7 +211,13 @@ export function Treemap({ fs, layers, layer, mode, selectedNode, onJump }: Treem
                       type="button"
                       onClick={() => activate(c)}
                       disabled={c.kind === 'other'}
-                      title={c.kind === 'dir' ? `Zoom into ${c.path}` : c.kind === 'file' ? `Select ${c.path} in the file tree` : `${c.count} entries too small to draw`}
+                      title={
+                        c.kind === 'dir'
+                          ? `Zoom into ${c.path}`
+                          : c.kind === 'file'
+                            ? `Select ${c.path} in the file tree`
+                            : `${c.count} entries too small to draw`
+                      }
                       className="flex w-full items-center gap-2 rounded px-1 py-0.5 text-left hover:bg-slate-100 disabled:cursor-default disabled:hover:bg-transparent dark:hover:bg-slate-800 dark:disabled:hover:bg-transparent"
                     >
                       <span aria-hidden="true" className={`${SWATCH} ${layerSwatch(c.layer)}`} />
@@ -252,7 +265,12 @@ function TileShape({ index, tile, scale }: { index: number; tile: Tile; scale: n
       <g {...common}>
         <rect x={x} y={y} width={w} height={h} className="fill-slate-100 stroke-slate-300 dark:fill-slate-800 dark:stroke-slate-600" strokeWidth={1} />
         {label && (
-          <text x={x + 4} y={y + Math.round(HEADER * scale) - 4 * scale} style={font} className="pointer-events-none fill-slate-800 font-semibold dark:fill-slate-100">
+          <text
+            x={x + 4}
+            y={y + Math.round(HEADER * scale) - 4 * scale}
+            style={font}
+            className="pointer-events-none fill-slate-800 font-semibold dark:fill-slate-100"
+          >
             {label}
           </text>
         )}
@@ -302,10 +320,13 @@ function TileDetails({ tile, total, layers }: { tile: TreemapNode; total: number
       <div className="tabular-nums" data-testid="treemap-tooltip-size">
         {formatBytes(tile.size)} <span className="text-slate-600 dark:text-slate-400">· {percent(tile.size, total)} of this view</span>
       </div>
-      {tile.kind === 'other' && <div className="text-slate-600 dark:text-slate-400">{tile.count.toLocaleString('en')} entries too small to draw here, together.</div>}
+      {tile.kind === 'other' && (
+        <div className="text-slate-600 dark:text-slate-400">{tile.count.toLocaleString('en')} entries too small to draw here, together.</div>
+      )}
       {tile.kind === 'dir' && (
         <div className="text-slate-600 dark:text-slate-400">
-          {tile.count.toLocaleString('en')} files{tile.layer >= 0 ? ` · ${percent(tile.layerShare * tile.size, tile.size)} from layer ${tile.layer}` : ''}. Click to zoom in.
+          {tile.count.toLocaleString('en')} files{tile.layer >= 0 ? ` · ${percent(tile.layerShare * tile.size, tile.size)} from layer ${tile.layer}` : ''}.
+          Click to zoom in.
         </div>
       )}
       {tile.layer >= 0 && (
@@ -313,7 +334,9 @@ function TileDetails({ tile, total, layers }: { tile: TreemapNode; total: number
           <span aria-hidden="true" className={`mt-0.5 ${SWATCH} ${layerSwatch(tile.layer)}`} />
           <span>
             {tile.kind === 'file' ? 'Written by layer' : 'Mostly layer'} {tile.layer}
-            {command(layers, tile.layer) && <code className="block font-mono text-[11px] break-all text-slate-600 dark:text-slate-400">{command(layers, tile.layer)}</code>}
+            {command(layers, tile.layer) && (
+              <code className="block font-mono text-[11px] break-all text-slate-600 dark:text-slate-400">{command(layers, tile.layer)}</code>
+            )}
           </span>
         </div>
       )}
@@ -368,7 +391,10 @@ function EmptyState({ fs, layer, mode, measuring }: { fs: ImageFilesystem; layer
     text = `Nothing with content yet as of layer ${layer}. Pick a later layer in the layer list below.`;
   }
   return (
-    <div role="status" className="flex h-full items-center justify-center rounded border border-dashed border-slate-300 p-6 text-center text-sm text-slate-600 dark:border-slate-700 dark:text-slate-400">
+    <div
+      role="status"
+      className="flex h-full items-center justify-center rounded border border-dashed border-slate-300 p-6 text-center text-sm text-slate-600 dark:border-slate-700 dark:text-slate-400"
+    >
       <p className="max-w-lg">{text}</p>
     </div>
   );

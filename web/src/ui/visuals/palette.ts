@@ -57,5 +57,9 @@ export const CHART = {
   uncompressed: { fill: 'fill-teal-500/70 dark:fill-teal-600/80', swatch: 'bg-teal-500/70 dark:bg-teal-600/80', label: 'Uncompressed (file bytes)' },
   overwritten: { fill: 'fill-amber-500 dark:fill-amber-400', swatch: 'bg-amber-500 dark:bg-amber-400', label: 'Reclaimable: overwritten later' },
   deleted: { fill: 'fill-red-600 dark:fill-red-400', swatch: 'bg-red-600 dark:bg-red-400', label: 'Reclaimable: deleted later' },
-  'hidden-by-opaque': { fill: 'fill-fuchsia-700 dark:fill-fuchsia-400', swatch: 'bg-fuchsia-700 dark:bg-fuchsia-400', label: 'Reclaimable: hidden by an opaque directory' },
+  'hidden-by-opaque': {
+    fill: 'fill-fuchsia-700 dark:fill-fuchsia-400',
+    swatch: 'bg-fuchsia-700 dark:bg-fuchsia-400',
+    label: 'Reclaimable: hidden by an opaque directory',
+  },
 } as const;

@@ -6,7 +6,22 @@ import { fitLabel, layoutTreemap } from './treemapLayout';
 
 const fs = stackLayers(
   buildLayers(
-    ['d etc', 'f etc/hosts 10', 'f etc/passwd 30', 'd usr', 'd usr/bin', 'f usr/bin/env 500', 'f usr/bin/sh 100', 'd usr/lib', 'd usr/lib/x', 'd usr/lib/x/y', 'f usr/lib/x/y/libc.so 2000', 'd var', 'd var/log', 'f var/log/old.log 40'],
+    [
+      'd etc',
+      'f etc/hosts 10',
+      'f etc/passwd 30',
+      'd usr',
+      'd usr/bin',
+      'f usr/bin/env 500',
+      'f usr/bin/sh 100',
+      'd usr/lib',
+      'd usr/lib/x',
+      'd usr/lib/x/y',
+      'f usr/lib/x/y/libc.so 2000',
+      'd var',
+      'd var/log',
+      'f var/log/old.log 40',
+    ],
     ['d etc', 'f etc/passwd 31', 'd usr', 'd usr/bin', 'f usr/bin/jq 700', 'd var', 'w var/log'],
   ),
 );

@@ -83,7 +83,7 @@ export function buildTreemap(fs: ImageFilesystem, layer: number, mode: ViewMode,
   const scan = (n: number): { layer: number; layerShare: number; count: number } => {
     byLayer.fill(0);
     let files = 0;
-    for (let c = n + 1; c < end[n]!; ) {
+    for (let c = n + 1; c < end[n]!;) {
       const m = v.mark[c]!;
       if (m === NOT_IN_VIEW) {
         c++;
@@ -141,7 +141,16 @@ export function buildTreemap(fs: ImageFilesystem, layer: number, mode: ViewMode,
     // A directory whose entries are all too small to draw is one tile, not a box of "other".
     if (n !== zoom && children.length === 0) return folded(n);
     if (otherBytes > 0) {
-      children.push({ kind: 'other', node: n, name: `${otherCount.toLocaleString('en')} smaller`, path: fs.path(n), size: otherBytes, layer: -1, layerShare: 0, count: otherCount });
+      children.push({
+        kind: 'other',
+        node: n,
+        name: `${otherCount.toLocaleString('en')} smaller`,
+        path: fs.path(n),
+        size: otherBytes,
+        layer: -1,
+        layerShare: 0,
+        count: otherCount,
+      });
     }
     tiles += children.length;
     // The zoom root needs no colour; the frames inside get theirs for the list and the tooltip.
@@ -149,7 +158,10 @@ export function buildTreemap(fs: ImageFilesystem, layer: number, mode: ViewMode,
     return { kind: 'dir', node: n, name: name(n), path: fs.path(n), size: v.size[n]!, ...stats, children };
   };
 
-  const root = total > 0 ? expand(zoom, 0) : { kind: 'dir' as const, node: zoom, name: name(zoom), path: fs.path(zoom), size: 0, layer: -1, layerShare: 0, children: [], count: 0 };
+  const root =
+    total > 0
+      ? expand(zoom, 0)
+      : { kind: 'dir' as const, node: zoom, name: name(zoom), path: fs.path(zoom), size: 0, layer: -1, layerShare: 0, children: [], count: 0 };
   return { layer, mode, root, layersShown: [...shown].sort((a, b) => a - b), tileCount: tiles };
 }
 

@@ -29,7 +29,8 @@ export function layoutTreemap(tree: TreemapTree, width: number, height: number, 
   const root = hierarchy<TreemapNode>(tree.root, (d) => d.children)
     .sum((d) => (d.children ? 0 : d.size))
     .sort((a, b) => (b.value ?? 0) - (a.value ?? 0));
-  const hasHeader = (n: { depth: number; x0: number; x1: number; y0: number; y1: number }) => n.depth > 0 && n.y1 - n.y0 > header * 2.5 && n.x1 - n.x0 > 40 * textScale;
+  const hasHeader = (n: { depth: number; x0: number; x1: number; y0: number; y1: number }) =>
+    n.depth > 0 && n.y1 - n.y0 > header * 2.5 && n.x1 - n.x0 > 40 * textScale;
   const laid = treemap<TreemapNode>()
     .tile(treemapSquarify)
     .size([width, height])

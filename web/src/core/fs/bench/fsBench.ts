@@ -56,7 +56,11 @@ function bench(name: string, make: () => { index: LayerIndex; command: string }[
   }
   console.log(`\n${name}: ${summary}`);
   console.log(`${''.padEnd(12)} ${'first'.padStart(8)}    ${'best'.padStart(8)}`);
-  console.log(Object.entries(best).map(([k, v]) => `${k.padEnd(12)} ${first[k]!.toFixed(1).padStart(8)} ms ${v.toFixed(1).padStart(8)} ms`).join('\n'));
+  console.log(
+    Object.entries(best)
+      .map(([k, v]) => `${k.padEnd(12)} ${first[k]!.toFixed(1).padStart(8)} ms ${v.toFixed(1).padStart(8)} ms`)
+      .join('\n'),
+  );
 }
 
 bench('20 layers × 5,000 files', () => syntheticImage(20, 5000));

@@ -41,7 +41,10 @@ function rng(seed: number): () => number {
   };
 }
 
-const WORDS = 'the of and to in is that for it as was with be by on not he this are or his from at which but have an they you were her she there been one all we their has would when if so no will can more other its into do time only some could them than then these two may first any like now my such make over our even most me state after also made many before must through back years where much your way well down should because each just those people how too little good very world'.split(' ');
+const WORDS =
+  'the of and to in is that for it as was with be by on not he this are or his from at which but have an they you were her she there been one all we their has would when if so no will can more other its into do time only some could them than then these two may first any like now my such make over our even most me state after also made many before must through back years where much your way well down should because each just those people how too little good very world'.split(
+    ' ',
+  );
 
 function generateTar(targetBytes: number): { tar: Uint8Array; files: number } {
   const rand = rng(42);
