@@ -16,7 +16,12 @@ export interface SqliteEngine {
   rows(bytes: Uint8Array, sql: string): unknown[][];
 }
 
-export type SqliteSetup = Pick<SqlJsConfig, 'wasmBinary' | 'locateFile'>;
+export interface SqliteSetup {
+  /** The WebAssembly binary (`sql-wasm.wasm`); when given, nothing is fetched. */
+  readonly wasmBinary?: ArrayBuffer | Uint8Array;
+  /** Where to fetch the binary from otherwise (a same-origin URL). */
+  readonly locateFile?: (file: string) => string;
+}
 
 /** A loader that instantiates sql.js once (memoized) with `setup`. */
 export function sqlJsLoader(setup: SqliteSetup): () => Promise<SqliteEngine> {
