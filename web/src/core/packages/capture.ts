@@ -41,10 +41,13 @@ export class PackageCapture {
   /**
    * A tar entry's header: true when its content should follow through `data` and `end`.
    * `entry` is its index in the layer's LayerIndex; `path` as LayerIndex stores it.
+   * `isRegularFile` is false for directories, links, devices and for whiteout and opaque
+   * markers (recorded at the path they delete: `var/lib/dpkg/.wh.status` must not be taken
+   * for an empty status file).
    */
-  begin(path: string, entry: number, isFile: boolean, size: number): boolean {
+  begin(path: string, entry: number, isRegularFile: boolean, size: number): boolean {
     if (this.cur) this.end();
-    const kind = databaseKind(path, isFile);
+    const kind = databaseKind(path, isRegularFile);
     if (!kind) return false;
     const cap = this.caps[kind];
     if (kind === 'rpm-bdb' || kind === 'rpm-ndb') {
