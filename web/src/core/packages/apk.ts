@@ -24,6 +24,7 @@ export function parseApkInstalled(bytes: Uint8Array, source = '/lib/apk/db/insta
   const flush = (line: number): void => {
     if (name === undefined) {
       if (files.length > 0 || version) throw new FormatError('corrupt', `line ${start + 1}: a package block without P:`);
+      start = line;
       return;
     }
     out.push({ ecosystem: 'apk', name, version, ...(arch ? { arch } : {}), key: `apk:${name}`, source, files });
