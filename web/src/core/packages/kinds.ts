@@ -117,7 +117,8 @@ export function databaseKind(path: string, isFile = true): DatabaseKind | undefi
     return undefined;
   }
   // distutils wrote egg-info as a single file (PKG-INFO's content), as some Debian packages still ship.
-  if (base.endsWith('.egg-info') && base.length > 9 && (dir.endsWith('-packages') || dir.endsWith('/site-packages'))) return 'egg-pkg-info';
+  // Only in a site directory (site-packages, Debian's dist-packages): elsewhere such a name is no metadata.
+  if (base.endsWith('.egg-info') && base.length > 9 && dir.endsWith('-packages')) return 'egg-pkg-info';
   if (base === 'package.json') return isNodeModulesPackageDir(dir) ? 'npm-package' : undefined;
   return undefined;
 }
