@@ -65,6 +65,7 @@ function checkParsed(p: ParsedFile | undefined): void {
 const SEEDS: { kind: DatabaseKind; path: string; bytes: () => Uint8Array }[] = [
   { kind: 'dpkg-status', path: 'var/lib/dpkg/status', bytes: () => readFileSync('/var/lib/dpkg/status').subarray(0, 20_000) },
   { kind: 'dpkg-list', path: 'var/lib/dpkg/info/bash.list', bytes: () => readFileSync('/var/lib/dpkg/info/bash.list') },
+  { kind: 'dpkg-statusd', path: 'var/lib/dpkg/status.d/bash', bytes: () => readFileSync('/var/lib/dpkg/status').subarray(0, 3000) },
   { kind: 'dpkg-statusd-md5sums', path: 'var/lib/dpkg/status.d/bash.md5sums', bytes: () => readFileSync('/var/lib/dpkg/info/bash.md5sums') },
   {
     kind: 'apk-installed',
@@ -82,6 +83,21 @@ const SEEDS: { kind: DatabaseKind; path: string; bytes: () => Uint8Array }[] = [
     bytes: () => enc.encode('six.py,sha256=abc,34549\n"a,b.py",,\nsix-1.16.0.dist-info/RECORD,,\n'),
   },
   { kind: 'egg-top-level', path: 'usr/lib/python3/dist-packages/six-1.16.0.egg-info/top_level.txt', bytes: () => enc.encode('six\n') },
+  {
+    kind: 'egg-pkg-info',
+    path: 'usr/lib/python3/dist-packages/six-1.16.0.egg-info/PKG-INFO',
+    bytes: () => enc.encode('Metadata-Version: 1.1\nName: six\nVersion: 1.16.0\n'),
+  },
+  {
+    kind: 'egg-installed-files',
+    path: 'usr/lib/python3/dist-packages/six-1.16.0.egg-info/installed-files.txt',
+    bytes: () => enc.encode('../six.py\nPKG-INFO\n'),
+  },
+  {
+    kind: 'egg-sources',
+    path: 'usr/lib/python3/dist-packages/six-1.16.0.egg-info/SOURCES.txt',
+    bytes: () => enc.encode('setup.py\nsix.py\nsix.egg-info/PKG-INFO\n'),
+  },
   {
     kind: 'npm-package',
     path: 'app/node_modules/ms/package.json',

@@ -8,7 +8,7 @@ import { stackLayers } from '../fs';
 import { buildLayer } from '../fs/testing';
 import { PackageCapture } from './capture';
 import { packageFsOf } from './fsInput';
-import { buildPackageReport, type PackageReport } from './report';
+import { buildPackageReport, packageReportTransferables, type PackageReport } from './report';
 import type { CapturedFile } from './types';
 
 const enc = new TextEncoder();
@@ -204,4 +204,14 @@ describe('language packages', () => {
     expect(deb).toMatchObject({ files: 3, sizeBytes: 1014 });
     expect(py).toMatchObject({ ecosystem: 'python', files: 3, sizeBytes: 1014 });
   });
+});
+
+test('the report crosses postMessage: structured clone with its typed arrays transferred', () => {
+  const { report } = build([{ entries: ['f var/lib/dpkg/status 1', 'f usr/bin/a 3'], db: [file('var/lib/dpkg/status', stanza('a', '1'))] }]);
+  const expected = JSON.stringify({ ...report, entryOwner: [...report.entryOwner], nodeOwner: [...report.nodeOwner] });
+  const transfer = packageReportTransferables(report);
+  expect(transfer.length).toBeGreaterThanOrEqual(3);
+  const copy = structuredClone(report, { transfer });
+  expect(JSON.stringify({ ...copy, entryOwner: [...copy.entryOwner], nodeOwner: [...copy.nodeOwner] })).toBe(expected);
+  expect(report.nodeOwner.length).toBe(0); // transferred, not copied
 });
