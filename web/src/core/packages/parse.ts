@@ -61,8 +61,8 @@ export function parseCaptured(file: CapturedFile, deps: ParseDeps = {}, kind: Da
       kind: 'unsupported',
       message:
         kind === 'rpm-bdb'
-          ? 'rpm database in the BerkeleyDB format (rpm before 4.16: CentOS 7/8, RHEL 7/8, older Fedora): not read, so this image shows no rpm packages'
-          : "rpm database in the ndb format (SUSE's Packages.db): not read, so this image shows no rpm packages",
+          ? 'rpm database in the BerkeleyDB format (rpm before 4.16: CentOS 7/8, RHEL 7/8, older Fedora): not read; packages recorded only there are not shown'
+          : "rpm database in the ndb format (SUSE's Packages.db): not read; packages recorded only there are not shown",
     });
   }
   if (file.omitted === 'file-cap') return note({ kind: 'oversized', message: `${fmtBytes(file.size)}: over the ${kind} cap; not read` });
