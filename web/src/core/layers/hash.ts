@@ -64,13 +64,5 @@ export async function createHasher(algorithm: DigestAlgorithm, backend: HasherBa
   };
 }
 
-const HEX_LENGTH: Record<DigestAlgorithm, number> = { sha256: 64, sha512: 128 };
-
-/** Parses `"sha256:<64 hex>"` / `"sha512:<128 hex>"`; undefined when malformed or another algorithm. */
-export function parseDigest(digest: string): { algorithm: DigestAlgorithm; hex: string } | undefined {
-  const m = /^(sha256|sha512):([0-9a-f]+)$/.exec(digest);
-  if (!m) return undefined;
-  const algorithm = m[1] as DigestAlgorithm;
-  const hex = m[2] as string;
-  return hex.length === HEX_LENGTH[algorithm] ? { algorithm, hex } : undefined;
-}
+/** `sha256:<64 hex>` / `sha512:<128 hex>`, defined once in core/digest.ts. */
+export { parseVerifiableDigest as parseDigest } from '../digest';
