@@ -100,6 +100,7 @@ async function open(name: string, options: OpenArchiveOptions = {}): Promise<Arc
 function counting(inner: BlobReader): BlobReader & { readBytes: number } {
   const r = {
     size: inner.size,
+    blob: inner.blob,
     readBytes: 0,
     read(offset: number, length: number, signal?: AbortSignal) {
       r.readBytes += length;
