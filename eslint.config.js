@@ -70,7 +70,7 @@ export default tseslint.config(
         'error',
         {
           default: 'disallow',
-          message: '${file.type} must not import ${dependency.type} (${dependency.source}): dependencies point ui → queries → worker bridge → core',
+          message: '{{from.type}} must not import {{to.type}} ({{dependency.source}}): dependencies point ui → queries → worker bridge → core',
           rules: [
             // The core is pure: nothing outside it.
             { from: core, allow: core },
