@@ -2,7 +2,7 @@
  * Incremental SHA-256 / SHA-512 for layer streams.
  *
  * hash-wasm (WebAssembly) is used: measured ~2.2x faster than @noble/hashes (pure JS) on
- * the same data in Node 20 (see bench/layerBench.ts; ~155 vs ~70 MB/s on 64 KiB chunks).
+ * the same data in Node 20 (see web/test/bench/layerBench.ts; ~155 vs ~70 MB/s on 64 KiB chunks).
  * When WebAssembly cannot be instantiated (e.g. a page CSP without 'wasm-unsafe-eval') it
  * falls back to @noble/hashes, so hashing never fails, it only gets slower.
  */
