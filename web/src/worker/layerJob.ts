@@ -1,5 +1,6 @@
 /** What the page asks a layer worker to do, and what comes back. Shared by worker and bridge. */
-import type { LayerAnalysis, LayerIndex } from '../core/layers';
+import type { LayerAnalysis } from '../core/layers';
+import { layerIndexBytes } from '../core/layers/layerIndex';
 import type { ImageDescription, LayerDescription } from '../core/image';
 
 /**
@@ -23,23 +24,6 @@ export interface LayerJobResult {
   fromCache: boolean;
 }
 
-function indexBytes(index: LayerIndex): number {
-  return [
-    index.type,
-    index.flags,
-    index.mode,
-    index.uid,
-    index.gid,
-    index.size,
-    index.mtime,
-    index.path,
-    index.link,
-    index.offset,
-    index.strings.bytes,
-    index.strings.offsets,
-  ].reduce((sum, array) => sum + array.byteLength, 0);
-}
-
 /** What the page needs of an image archive: plain data, cloneable to the page (the File travels by reference). */
 export interface ArchiveSummary {
   kind: string;
@@ -60,5 +44,5 @@ export function isLayerVerified(analysis: LayerAnalysis): boolean {
 
 /** Memory an analysis takes, for the cache budget. */
 export function layerAnalysisBytes(analysis: LayerAnalysis): number {
-  return indexBytes(analysis.index) + 512;
+  return layerIndexBytes(analysis.index) + 512;
 }
