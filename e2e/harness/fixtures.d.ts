@@ -1,240 +1,249 @@
 export interface Descriptor {
-    mediaType: string;
-    /** `sha256:<hex>` */
-    digest: string;
-    size: number;
+  mediaType: string;
+  /** `sha256:<hex>` */
+  digest: string;
+  size: number;
 }
 export interface Platform {
-    os: string;
-    architecture: string;
-    variant?: string;
+  os: string;
+  architecture: string;
+  variant?: string;
 }
 export interface FixtureLayer extends Descriptor {
-    /** From the config's rootfs.diff_ids: sha256 of the uncompressed tar. */
-    diffId: string;
-    /** created_by of the non-empty history entry that made this layer. */
-    createdBy: string;
-    /** Bytes of the uncompressed tar. */
-    uncompressedSize: number;
-    /** Entries in the tar (`tar -t` lines), whiteout entries included. */
-    entryCount: number;
+  /** From the config's rootfs.diff_ids: sha256 of the uncompressed tar. */
+  diffId: string;
+  /** created_by of the non-empty history entry that made this layer. */
+  createdBy: string;
+  /** Bytes of the uncompressed tar. */
+  uncompressedSize: number;
+  /** Entries in the tar (`tar -t` lines), whiteout entries included. */
+  entryCount: number;
 }
 export interface FixtureHistoryEntry {
-    created: string;
-    createdBy: string;
-    /** true for ENV, CMD, LABEL… entries that made no layer. */
-    emptyLayer: boolean;
+  created: string;
+  createdBy: string;
+  /** true for ENV, CMD, LABEL… entries that made no layer. */
+  emptyLayer: boolean;
 }
 /** The image config's `config` object, with absent fields as empty values. */
 export interface FixtureImageConfig {
-    env: string[];
-    cmd: string[];
-    entrypoint: string[];
-    workingDir: string;
-    user: string;
-    /** Keys of ExposedPorts, e.g. `8080/tcp`. */
-    exposedPorts: string[];
-    /** Keys of Volumes. */
-    volumes: string[];
-    labels: Record<string, string>;
-    stopSignal: string;
+  env: string[];
+  cmd: string[];
+  entrypoint: string[];
+  workingDir: string;
+  user: string;
+  /** Keys of ExposedPorts, e.g. `8080/tcp`. */
+  exposedPorts: string[];
+  /** Keys of Volumes. */
+  volumes: string[];
+  labels: Record<string, string>;
+  stopSignal: string;
 }
 /** One image manifest (OCI or Docker schema 2) and what its config says. */
 export interface FixtureImage extends Descriptor {
-    /** From the config (no variant); the index entry's platform may add one. */
-    platform: Platform;
-    /** The config blob's descriptor. */
-    config: Descriptor;
-    layers: FixtureLayer[];
-    history: FixtureHistoryEntry[];
-    created: string;
-    author: string | null;
-    imageConfig: FixtureImageConfig;
+  /** From the config (no variant); the index entry's platform may add one. */
+  platform: Platform;
+  /** The config blob's descriptor. */
+  config: Descriptor;
+  layers: FixtureLayer[];
+  history: FixtureHistoryEntry[];
+  created: string;
+  author: string | null;
+  imageConfig: FixtureImageConfig;
 }
 export interface FixturePlatformManifest extends Descriptor {
-    /** As written in the index (arm64 entries carry variant `v8`); for a single image, from its config. */
-    platform: Platform;
-    image: FixtureImage;
+  /** As written in the index (arm64 entries carry variant `v8`); for a single image, from its config. */
+  platform: Platform;
+  image: FixtureImage;
 }
 export interface FixtureAttestationLayer extends Descriptor {
-    /** `https://spdx.dev/Document`, or `https://slsa.dev/provenance/v0.2` (amd64) / `https://slsa.dev/provenance/v1` (arm64). */
-    predicateType: string;
+  /** `https://spdx.dev/Document`, or `https://slsa.dev/provenance/v0.2` (amd64) / `https://slsa.dev/provenance/v1` (arm64). */
+  predicateType: string;
 }
 /** A BuildKit-style attestation manifest (platform unknown/unknown) inside an index. */
 export interface FixtureAttestation extends Descriptor {
-    platform: Platform;
-    /** The image manifest digest it describes (annotation vnd.docker.reference.digest). */
-    refersTo: string;
-    config: Descriptor;
-    layers: FixtureAttestationLayer[];
+  platform: Platform;
+  /** The image manifest digest it describes (annotation vnd.docker.reference.digest). */
+  refersTo: string;
+  config: Descriptor;
+  layers: FixtureAttestationLayer[];
 }
 export interface FixtureSource {
-    transport: 'oci' | 'dir';
-    /** Relative to the repository root. */
-    path: string;
-    /** The ref in the OCI layout's index.json; null for dir:. */
-    ref: string | null;
-    /** skopeo source reference, relative to the repository root, e.g. `oci:e2e/.artifacts/fixtures/layouts/fixture:amd64`. */
-    skopeoRef: string;
+  transport: 'oci' | 'dir';
+  /** Relative to the repository root. */
+  path: string;
+  /** The ref in the OCI layout's index.json; null for dir:. */
+  ref: string | null;
+  /** skopeo source reference, relative to the repository root, e.g. `oci:e2e/.artifacts/fixtures/layouts/fixture:amd64`. */
+  skopeoRef: string;
 }
 export interface FixtureTag extends Descriptor {
-    repository: string;
-    tag: string;
-    /** `repository:tag`, the key in FixturesFile.tags. */
-    reference: string;
-    kind: 'image' | 'index';
-    compression: 'gzip' | 'zstd' | 'none' | 'mixed';
-    source: FixtureSource;
-    /** The image manifests: one for kind 'image', one per platform for 'index' (attestations excluded). */
-    platforms: FixturePlatformManifest[];
-    /** Attestation manifests in an index; empty otherwise. */
-    attestations: FixtureAttestation[];
+  repository: string;
+  tag: string;
+  /** `repository:tag`, the key in FixturesFile.tags. */
+  reference: string;
+  kind: 'image' | 'index';
+  compression: 'gzip' | 'zstd' | 'none' | 'mixed';
+  source: FixtureSource;
+  /** The image manifests: one for kind 'image', one per platform for 'index' (attestations excluded). */
+  platforms: FixturePlatformManifest[];
+  /** Attestation manifests in an index; empty otherwise. */
+  attestations: FixtureAttestation[];
 }
 export interface WhiteoutFacts {
-    /** The amd64 image manifest (lading/fixture:amd64 and :multi's amd64 entry). */
-    imageDigest: string;
-    /** Index into that image's layers (gzip); the same position in :zstd, :uncompressed and :v2s2. */
-    layerIndex: number;
-    layerDigest: string;
-    diffId: string;
-    createdBy: string;
-    /** Entry names in the layer tar, in order. */
-    tarEntries: string[];
-    deletedFiles: {
-        path: string;
-        size: number;
-        whiteoutEntry: string;
-    }[];
-    /** Directories a lower layer created with files in them; hiddenPaths is everything below. */
-    deletedDirectories: {
-        path: string;
-        whiteoutEntry: string;
-        hiddenPaths: string[];
-    }[];
-    /** Directories made opaque: lower content hidden, addedPaths put back by this layer. */
-    opaqueDirectories: {
-        path: string;
-        whiteoutEntry: string;
-        hiddenPaths: string[];
-        addedPaths: string[];
-    }[];
-    overwrittenFiles: {
-        path: string;
-        oldSize: number;
-        newSize: number;
-        oldSha256: string;
-        newSha256: string;
-    }[];
+  /** The amd64 image manifest (lading/fixture:amd64 and :multi's amd64 entry). */
+  imageDigest: string;
+  /** Index into that image's layers (gzip); the same position in :zstd, :uncompressed and :v2s2. */
+  layerIndex: number;
+  layerDigest: string;
+  diffId: string;
+  createdBy: string;
+  /** Entry names in the layer tar, in order. */
+  tarEntries: string[];
+  deletedFiles: {
+    path: string;
+    size: number;
+    whiteoutEntry: string;
+  }[];
+  /** Directories a lower layer created with files in them; hiddenPaths is everything below. */
+  deletedDirectories: {
+    path: string;
+    whiteoutEntry: string;
+    hiddenPaths: string[];
+  }[];
+  /** Directories made opaque: lower content hidden, addedPaths put back by this layer. */
+  opaqueDirectories: {
+    path: string;
+    whiteoutEntry: string;
+    hiddenPaths: string[];
+    addedPaths: string[];
+  }[];
+  overwrittenFiles: {
+    path: string;
+    oldSize: number;
+    newSize: number;
+    oldSha256: string;
+    newSha256: string;
+  }[];
 }
 export interface DebianPackage {
-    name: string;
-    version: string;
-    arch: string;
-    /** sha256 of the .deb */
-    sha256: string;
-    file: string;
-    purl: string;
-    /** SPDX expression of the license the package's copyright file declares (the SBOM's licenseDeclared). */
-    license?: string;
-    /** The package's Maintainer field (the SBOM's supplier, as `Person: …`). */
-    supplier?: string;
+  name: string;
+  version: string;
+  arch: string;
+  /** sha256 of the .deb */
+  sha256: string;
+  file: string;
+  purl: string;
+  /** SPDX expression of the license the package's copyright file declares (the SBOM's licenseDeclared). */
+  license?: string;
+  /** The package's Maintainer field (the SBOM's supplier, as `Person: …`). */
+  supplier?: string;
 }
 /** A manifest or index pushed from the browse layout under `repository:tag` (with what is below it). */
 export interface BrowsePush extends Descriptor {
-    repository: string;
-    tag: string;
-    /** Its ref name in the browse layout's index.json. */
-    ref: string;
+  repository: string;
+  tag: string;
+  /** Its ref name in the browse layout's index.json. */
+  ref: string;
 }
 export interface BrowseArtifactDescriptor extends Descriptor {
-    artifactType: string;
-    annotations?: Record<string, string>;
+  artifactType: string;
+  annotations?: Record<string, string>;
 }
 /** fixtures.json `browse`: tags for browsing, a Helm chart, referrers and a cosign-style signature. */
 export interface BrowseFixtures {
-    /** The OCI layout holding the artifacts, relative to the repository root. */
-    layout: string;
-    /** What e2e/harness/pushArtifacts.ts pushes from the layout (distribution API). */
-    pushes: BrowsePush[];
-    /** Version-like tags, unsorted, each the same image as an existing fixture tag (`from`). */
-    versions: {
-        repository: string;
-        tags: {
-            tag: string;
-            from: FixtureReference;
-        }[];
+  /** The OCI layout holding the artifacts, relative to the repository root. */
+  layout: string;
+  /** What e2e/harness/pushArtifacts.ts pushes from the layout (distribution API). */
+  pushes: BrowsePush[];
+  /** Version-like tags, unsorted, each the same image as an existing fixture tag (`from`). */
+  versions: {
+    repository: string;
+    tags: {
+      tag: string;
+      from: FixtureReference;
+    }[];
+  };
+  /** A Helm chart as `helm push` stores it. */
+  chart: {
+    repository: string;
+    tag: string;
+    digest: string;
+    configMediaType: string;
+    name: string;
+    version: string;
+    layers: Descriptor[];
+  };
+  /** Referrers of lading/fixture:amd64, listed by the referrers tag schema (distribution 2.8 has no referrers API). */
+  referrers: {
+    subjectReference: FixtureReference;
+    subject: string;
+    tag: string;
+    indexDigest: string;
+    artifacts: BrowseArtifactDescriptor[];
+  };
+  /** cosign's `sha256-<hex>.sig` tag for lading/fixture:amd64; the key and certificate are made per build. */
+  signature: {
+    repository: string;
+    tag: string;
+    digest: string;
+    /** The image manifest digest the payload names. */
+    signs: string;
+    /** `subject`/`issuer` as `openssl x509 -nameopt sep_comma_plus_space` prints them (self-signed: equal). */
+    certificate: {
+      subject: string;
+      issuer: string;
+      email: string;
+      uri: string;
+      oidcIssuer: string;
     };
-    /** A Helm chart as `helm push` stores it. */
-    chart: {
-        repository: string;
-        tag: string;
-        digest: string;
-        configMediaType: string;
-        name: string;
-        version: string;
-        layers: Descriptor[];
-    };
-    /** Referrers of lading/fixture:amd64, listed by the referrers tag schema (distribution 2.8 has no referrers API). */
-    referrers: {
-        subjectReference: FixtureReference;
-        subject: string;
-        tag: string;
-        indexDigest: string;
-        artifacts: BrowseArtifactDescriptor[];
-    };
-    /** cosign's `sha256-<hex>.sig` tag for lading/fixture:amd64; the key and certificate are made per build. */
-    signature: {
-        repository: string;
-        tag: string;
-        digest: string;
-        /** The image manifest digest the payload names. */
-        signs: string;
-        /** `subject`/`issuer` as `openssl x509 -nameopt sep_comma_plus_space` prints them (self-signed: equal). */
-        certificate: {
-            subject: string;
-            issuer: string;
-            email: string;
-            uri: string;
-            oidcIssuer: string;
-        };
-        rekorLogIndex: number;
-    };
+    rekorLogIndex: number;
+  };
 }
 /** The tags build.sh makes; fixtures.json has exactly these keys in `tags`. */
-export declare const FIXTURE_REFERENCES: readonly ["lading/fixture:multi", "lading/fixture:amd64", "lading/fixture:zstd", "lading/fixture:uncompressed", "lading/fixture:multimember", "lading/fixture:v2s2", "lading/fixture:v2s2-list", "lading/other:1.0"];
+export declare const FIXTURE_REFERENCES: readonly [
+  'lading/fixture:multi',
+  'lading/fixture:amd64',
+  'lading/fixture:zstd',
+  'lading/fixture:uncompressed',
+  'lading/fixture:multimember',
+  'lading/fixture:v2s2',
+  'lading/fixture:v2s2-list',
+  'lading/other:1.0',
+];
 export type FixtureReference = (typeof FIXTURE_REFERENCES)[number];
 export interface FixturesFile {
-    schemaVersion: 1;
-    /** The build.sh cache key these were built under. */
-    cacheKey: string;
-    sourceDateEpoch: number;
-    /** The fixtures directory, relative to the repository root. */
-    dir: string;
-    /** Layout directories, relative to the repository root. */
-    layouts: {
-        fixture: string;
-        other: string;
-        v2s2: string;
-        v2s2List: string;
-        browse?: string;
+  schemaVersion: 1;
+  /** The build.sh cache key these were built under. */
+  cacheKey: string;
+  sourceDateEpoch: number;
+  /** The fixtures directory, relative to the repository root. */
+  dir: string;
+  /** Layout directories, relative to the repository root. */
+  layouts: {
+    fixture: string;
+    other: string;
+    v2s2: string;
+    v2s2List: string;
+    browse?: string;
+  };
+  tags: Record<string, FixtureTag>;
+  /** References that exist in no registry: a tag of an existing repository, and a repository. */
+  missing: {
+    tag: {
+      repository: string;
+      tag: string;
     };
-    tags: Record<string, FixtureTag>;
-    /** References that exist in no registry: a tag of an existing repository, and a repository. */
-    missing: {
-        tag: {
-            repository: string;
-            tag: string;
-        };
-        repository: {
-            repository: string;
-            tag: string;
-        };
+    repository: {
+      repository: string;
+      tag: string;
     };
-    whiteout: WhiteoutFacts;
-    /** The .deb files each image was made from. */
-    debianPackages: Record<string, DebianPackage[]>;
-    /** Absent in fixtures built before it existed. */
-    browse?: BrowseFixtures;
+  };
+  whiteout: WhiteoutFacts;
+  /** The .deb files each image was made from. */
+  debianPackages: Record<string, DebianPackage[]>;
+  /** Absent in fixtures built before it existed. */
+  browse?: BrowseFixtures;
 }
 export declare const fixturesFilePath: string;
 export declare function loadFixtures(path?: string): FixturesFile;
