@@ -61,7 +61,9 @@ export default tseslint.config(
     settings: {
       'boundaries/elements': elements,
       'boundaries/include': ['web/**', 'proxy/**', 'e2e/**', '*.ts'],
-      'import/resolver': { typescript: { alwaysTryTypes: true, project: ['web/tsconfig.*.json', 'proxy/tsconfig.json', 'e2e/tsconfig.json'] } },
+      'import/resolver': {
+        typescript: { alwaysTryTypes: true, noWarnOnMultipleProjects: true, project: ['web/tsconfig.*.json', 'proxy/tsconfig.json', 'e2e/tsconfig.json'] },
+      },
     },
     rules: {
       // A file no element names would escape every rule below.

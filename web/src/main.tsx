@@ -16,7 +16,7 @@ const params = new URLSearchParams(window.location.search);
 const image = params.get('image');
 if (image) {
   const layer = Number(params.get('layer') ?? NaN);
-  startLoadingImage(client, image, Number.isInteger(layer) && layer >= 0 ? layer : undefined);
+  startLoadingImage(client, image, params.get('platform') ?? undefined, Number.isInteger(layer) && layer >= 0 ? layer : undefined);
   warmLayerWorkers();
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { stackLayers } from '../core/fs';
-import { buildLayer } from '../core/fs/testing';
+import { buildLayer } from '../../test/fs/testing';
 import { EntryType } from '../core/layers';
 import { diveExport, diveFileList, diveLayerHistory, goFileMode, goJson, tarTypeFlag } from './diveExport';
 

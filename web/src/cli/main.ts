@@ -31,7 +31,8 @@ import {
 import { humanizeBytes } from './goFormat';
 import { readLayers, type ReadProgress } from './read';
 import { summaryText } from './report';
-import { openImage, PlatformNotFoundError, SourceFileError, type OpenedImage } from './source';
+import { PlatformNotFoundError } from '../core/errors';
+import { openImage, SourceFileError, type OpenedImage } from './source';
 
 export const EXIT_OK = 0;
 export const EXIT_ERROR = 1;

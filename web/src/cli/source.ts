@@ -13,13 +13,10 @@ import type { AddressInfo } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
 import { configFromEnv } from '../../../proxy/src/config';
 import { createLadingServer } from '../../../proxy/src/server';
-import { UnsupportedContentError } from '../core/errors';
 import type { Image } from '../core/image';
-import type { ImageConfig, ImageManifest } from '../core/oci';
-import { formatPlatform, indexEntries, type PlatformEntry } from '../core/platform';
-import { formatReference, manifestReference, parseReference, type ImageReference } from '../core/reference';
-import { RegistryClient, type Repository } from '../core/registry/client';
-import { registryImage } from '../core/registry/source';
+import { parseReference, type ImageReference } from '../core/reference';
+import { RegistryClient } from '../core/registry/client';
+import { openRegistryImage } from '../core/registry/image';
 import { blobReader, openArchiveImage, resolveMember, type ArchiveImages, type ArchiveKind } from '../core/sources';
 
 export type SourceKind = 'registry' | ArchiveKind;
@@ -46,30 +43,9 @@ export interface OpenedImage {
   close(): Promise<void>;
 }
 
-/** A platform the user asked for is not there. */
-export class PlatformNotFoundError extends Error {
-  override readonly name = 'PlatformNotFoundError';
-  constructor(
-    readonly requested: string,
-    readonly available: readonly string[],
-    what: string,
-  ) {
-    super(`${what} has no platform ${requested}; it has ${available.length > 0 ? available.join(', ') : 'none'}`);
-  }
-}
-
 /** A path that looks like a file but is not one. */
 export class SourceFileError extends Error {
   override readonly name = 'SourceFileError';
-}
-
-/** Exact first, then loose: `linux/arm64` finds `linux/arm64/v8`, and the other way round. */
-export function matchPlatform<T extends { platform: string }>(candidates: readonly T[], requested: string): T | undefined {
-  return (
-    candidates.find((p) => p.platform === requested) ??
-    candidates.find((p) => p.platform.startsWith(`${requested}/`)) ??
-    candidates.find((p) => requested.startsWith(`${p.platform}/`))
-  );
 }
 
 function looksLikePath(target: string): boolean {
@@ -199,75 +175,24 @@ async function openRegistry(target: string, options: OpenOptions): Promise<Opene
   const proxy = await startProxy(options.env, options.log);
   try {
     const client = new RegistryClient({ baseUrl: proxy.baseUrl });
-    const repo: Repository = { domain: ref.domain, path: ref.path };
-    const { signal } = options;
-    const top = await client.fetchManifest(repo, manifestReference(ref), signal);
-    const name = formatReference(ref);
-
-    let manifest: ImageManifest;
-    let digest: string;
-    let mediaType: string;
-    let platforms: string[];
-    let chosen: PlatformEntry | undefined;
-    if (top.document.kind === 'index') {
-      const entries = indexEntries(top.document.index).platforms;
-      platforms = entries.map((p) => p.platform);
-      chosen = options.platform !== undefined ? matchPlatform(entries, options.platform) : (entries.find((p) => p.platform === 'linux/amd64') ?? entries[0]);
-      if (!chosen) {
-        if (options.platform !== undefined) throw new PlatformNotFoundError(options.platform, platforms, name);
-        throw new UnsupportedContentError(`${name} is an index without image manifests`, top.document.mediaType);
-      }
-      const inner = await client.fetchManifest(repo, chosen.descriptor.digest, signal);
-      if (inner.document.kind !== 'image') throw notAnImage(`${name} (${chosen.platform})`, inner.document);
-      manifest = inner.document.manifest;
-      digest = inner.digest;
-      mediaType = inner.document.mediaType;
-    } else if (top.document.kind === 'image') {
-      manifest = top.document.manifest;
-      digest = top.digest;
-      mediaType = top.document.mediaType;
-      platforms = [];
-    } else {
-      throw notAnImage(name, top.document);
-    }
-
-    const config = await client.fetchJsonBlob<ImageConfig>(repo, manifest.config, signal);
-    const configPlatform = formatPlatform(config);
-    let platform = chosen?.platform ?? configPlatform;
-    if (!chosen) {
-      platforms = [configPlatform];
-      if (options.platform !== undefined && !matchPlatform([{ platform: configPlatform }], options.platform)) {
-        throw new PlatformNotFoundError(options.platform, platforms, name);
-      }
-      platform = configPlatform;
-    }
-    const image = registryImage(client, repo, digest, mediaType, manifest, config);
+    const opened = await openRegistryImage(client, ref, {
+      ...(options.platform !== undefined ? { platform: options.platform } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
     return {
       kind: 'registry',
-      image,
-      platform,
-      platforms,
+      image: opened.image,
+      platform: opened.platform,
+      platforms: opened.index ? opened.index.platforms.map((p) => p.platform) : [opened.platform],
       reference: ref,
-      resolvedDigest: top.digest,
-      resolvedMediaType: top.document.mediaType,
+      resolvedDigest: opened.resolved.digest,
+      resolvedMediaType: opened.resolved.document.mediaType,
       digestSynthesized: false,
-      layerIds: image.layers.map((l) => digestHex(l.digest)),
+      layerIds: opened.image.layers.map((l) => digestHex(l.digest)),
       close: () => proxy.close(),
     };
   } catch (error) {
     await proxy.close();
     throw error;
   }
-}
-
-function notAnImage(what: string, doc: { kind: string; mediaType: string; reason?: string; artifactType?: string }): UnsupportedContentError {
-  const why =
-    doc.kind === 'artifact'
-      ? `is an artifact (${doc.artifactType ?? doc.mediaType}), not an image`
-      : doc.kind === 'schema1'
-        ? 'is a Docker schema 1 manifest, which registries stopped serving; lading reads schema 2 and OCI images'
-        : doc.kind === 'index'
-          ? 'is an index nested in an index'
-          : `is not an image manifest${doc.reason ? ` (${doc.reason})` : ''}`;
-  return new UnsupportedContentError(`${what} ${why}`, doc.mediaType);
 }

@@ -74,6 +74,18 @@ export class UnsupportedContentError extends Error {
   }
 }
 
+/** A platform that was asked for is not among those the image offers. */
+export class PlatformNotFoundError extends Error {
+  override readonly name = 'PlatformNotFoundError';
+  constructor(
+    readonly requested: string,
+    readonly available: readonly string[],
+    what: string,
+  ) {
+    super(`${what} has no platform ${requested}; it has ${available.length > 0 ? available.join(', ') : 'none'}`);
+  }
+}
+
 /** Parses `ratelimit-limit: 100;w=21600` style values. */
 function parseRateLimitValue(value: string | null): { count?: number; window?: number } {
   if (value === null) return {};

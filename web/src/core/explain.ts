@@ -2,7 +2,7 @@
  * Turns any failure into what a user needs: a title, the detail in the registry's own
  * words, and what to do. Used by the UI; pure so the CLI can print the same sentences.
  */
-import { DigestMismatchError, RegistryError, UnsupportedContentError } from './errors';
+import { DigestMismatchError, PlatformNotFoundError, RegistryError, UnsupportedContentError } from './errors';
 import { InvalidReferenceError } from './reference';
 
 export interface Explanation {
@@ -10,7 +10,7 @@ export interface Explanation {
   detail: string;
   hint?: string;
   /** A machine-readable kind, for tests and styling. */
-  kind: 'reference' | 'auth' | 'denied' | 'not-found' | 'rate-limit' | 'network' | 'proxy' | 'integrity' | 'unsupported' | 'server' | 'unknown';
+  kind: 'reference' | 'platform' | 'auth' | 'denied' | 'not-found' | 'rate-limit' | 'network' | 'proxy' | 'integrity' | 'unsupported' | 'server' | 'unknown';
   retryAt?: Date;
 }
 
@@ -46,6 +46,14 @@ export function explainError(error: unknown, context: ExplainContext = {}): Expl
   }
   if (error instanceof DigestMismatchError) {
     return { kind: 'integrity', title: 'Content does not match its digest', detail: error.message };
+  }
+  if (error instanceof PlatformNotFoundError) {
+    return {
+      kind: 'platform',
+      title: `No ${error.requested} image`,
+      detail: error.message,
+      ...(error.available.length > 0 ? { hint: `Pick one of: ${error.available.join(', ')}.` } : {}),
+    };
   }
   if (error instanceof UnsupportedContentError) {
     return { kind: 'unsupported', title: 'Unsupported content', detail: error.message };

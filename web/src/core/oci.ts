@@ -3,6 +3,13 @@
  * Field names follow the specs exactly; everything optional that the specs allow to be absent.
  */
 
+/**
+ * The largest manifest, index or config Lading reads (4 MiB, the limit distribution and containerd
+ * put on manifests): anything larger is refused, never buffered. The one definition: the registry
+ * client, the archive sources and the proxy (LADING_MAX_JSON_BYTES' default) use it.
+ */
+export const MAX_DOCUMENT_BYTES = 4 * 1024 * 1024;
+
 export interface Platform {
   architecture: string;
   os: string;

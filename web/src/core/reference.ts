@@ -16,6 +16,7 @@
  * Instead of one big regular expression we parse part by part, so an invalid
  * reference can say which part is wrong and why.
  */
+import { DIGEST_ALGORITHM_RE, DIGEST_HEX_LENGTH } from './digest';
 
 export const DEFAULT_DOMAIN = 'docker.io';
 const LEGACY_DEFAULT_DOMAIN = 'index.docker.io';
@@ -56,12 +57,8 @@ const DOMAIN_COMPONENT_RE = /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]
 const IPV6_RE = /^\[[a-fA-F0-9:]+\]$/;
 const PORT_RE = /^[0-9]+$/;
 const TAG_RE = /^[\w][\w.-]{0,127}$/;
-const DIGEST_ALGORITHM_RE = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*$/;
 const HEX_RE = /^[0-9a-fA-F]+$/;
 const IDENTIFIER_RE = /^[a-f0-9]{64}$/;
-
-/** Hex lengths of the digest algorithms registries accept (opencontainers/go-digest). */
-const DIGEST_HEX_LENGTH: Record<string, number> = { sha256: 64, sha384: 96, sha512: 128 };
 
 /**
  * Parses what a user types into a normalised reference, as `docker pull` would.

@@ -6,9 +6,10 @@
 import { queryOptions, skipToken, useQuery } from '@tanstack/react-query';
 import { parseSimpleSigning, type SimpleSigningPayload } from '../core/attestations/cosign';
 import { decodeStatement, type DecodedStatement } from '../core/attestations/statement';
-import { DigestMismatchError, RegistryError } from '../core/errors';
+import { RegistryError } from '../core/errors';
 import type { Descriptor } from '../core/oci';
 import { readLimited, type Repository } from '../core/registry/client';
+import { decodeStatementInWorker } from '../worker/bridge';
 import { registryClient } from './registryClient';
 
 /** Statements larger than this are refused. */
@@ -23,38 +24,6 @@ export const attestationKeys = {
   jsonBlob: (repo: Repository, digest: string) => [...attestationKeys.all, repo.domain, repo.path, 'json', digest] as const,
 };
 
-type WorkerAnswer = { ok: true; statement: DecodedStatement } | { ok: false; name: string; message: string; expected?: string; actual?: string };
-
-/** Hashes and parses a big statement in a short-lived worker; aborting terminates it. */
-function decodeInWorker(bytes: Uint8Array, digest: string, subject: string, signal?: AbortSignal): Promise<DecodedStatement> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('../ui/browse/statementWorker.ts', import.meta.url), { type: 'module', name: 'lading-statement' });
-    const finish = () => {
-      worker.terminate();
-      signal?.removeEventListener('abort', onAbort);
-    };
-    const onAbort = () => {
-      finish();
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    worker.onmessage = (event: MessageEvent<WorkerAnswer>) => {
-      finish();
-      const answer = event.data;
-      if (answer.ok) return resolve(answer.statement);
-      if (answer.name === 'DigestMismatchError' && answer.expected && answer.actual)
-        return reject(new DigestMismatchError(subject, answer.expected, answer.actual));
-      reject(new Error(answer.message));
-    };
-    worker.onerror = (event) => {
-      finish();
-      reject(new Error(`the statement worker failed: ${event.message}`));
-    };
-    const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-    worker.postMessage({ buffer, digest, subject }, [buffer]);
-  });
-}
-
 export async function fetchStatement(repo: Repository, descriptor: Pick<Descriptor, 'digest' | 'size'>, signal?: AbortSignal): Promise<DecodedStatement> {
   const subject = `statement ${descriptor.digest} of ${repo.domain}/${repo.path}`;
   if (descriptor.size > MAX_STATEMENT_BYTES) {
@@ -62,7 +31,8 @@ export async function fetchStatement(repo: Repository, descriptor: Pick<Descript
   }
   const response = await registryClient.openBlob(repo, descriptor.digest, signal);
   const bytes = await readLimited(response, MAX_STATEMENT_BYTES, subject, signal);
-  if (bytes.byteLength > MAIN_THREAD_STATEMENT_BYTES && typeof Worker !== 'undefined') return decodeInWorker(bytes, descriptor.digest, subject, signal);
+  if (bytes.byteLength > MAIN_THREAD_STATEMENT_BYTES && typeof Worker !== 'undefined')
+    return decodeStatementInWorker(bytes, descriptor.digest, subject, signal);
   return decodeStatement(bytes, descriptor.digest, subject);
 }
 

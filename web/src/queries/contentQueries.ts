@@ -4,20 +4,21 @@
  * reads only as much of the layer as the entry needs; the query's signal cancels that read.
  */
 import { queryOptions, skipToken, useQuery } from '@tanstack/react-query';
-import type { Descriptor } from '../core/oci';
-import { extractContent, layerPool } from '../worker/bridge';
-import type { LayerJobResult } from '../worker/layerJob';
-import type { ExtractResult } from '../worker/layerWorker';
+import type { LayerDescription } from '../core/image';
+import { extractContent, type ExtractResult, type LayerJobResult } from '../worker/bridge';
 import { layerKeys } from './layerQueries';
+
+/** The largest file the details pane reads (the worker refuses more). */
+export { MAX_EXTRACT_BYTES } from '../core/layers/extract';
 
 export const contentKeys = {
   all: ['content'] as const,
   entry: (layerDigest: string, offset: number) => [...contentKeys.all, layerDigest, offset] as const,
 };
 
-/** Where one entry's content is: its layer and its byte range in the layer's tar. */
+/** Where one entry's content is: its layer (which says where its bytes are) and its byte range in the layer's tar. */
 export interface ContentTarget {
-  readonly layer: Pick<Descriptor, 'digest' | 'mediaType'>;
+  readonly layer: LayerDescription;
   readonly offset: number;
   readonly size: number;
 }
@@ -43,17 +44,14 @@ export class ContentError extends Error {
 export const contentQueries = {
   entry: (target: ContentTarget) =>
     queryOptions({
-      queryKey: contentKeys.entry(target.layer.digest, target.offset),
+      queryKey: contentKeys.entry(target.layer.descriptor.digest, target.offset),
       queryFn: async ({ signal, client }): Promise<EntryContent> => {
-        const { digest, mediaType } = target.layer;
-        const source = layerPool.sourceOf(digest);
-        if (!source) throw new ContentError('The layer is not open in this page', `Layer ${digest} was not read here, so its files cannot be read either.`);
+        const { digest } = target.layer.descriptor;
+        if (!target.layer.location)
+          throw new ContentError('The layer is not in this image’s source', `Layer ${digest} is not held here, so its files cannot be read.`);
         // The compression the layer's analysis sniffed, so a plain tar is read by range.
         const compression = client.getQueryData<LayerJobResult>(layerKeys.analysis(digest))?.analysis?.compression;
-        const result = await extractContent(
-          { source, digest, mediaType, ...(compression ? { compression } : {}), offset: target.offset, size: target.size },
-          signal,
-        );
+        const result = await extractContent({ layer: target.layer, ...(compression ? { compression } : {}), offset: target.offset, size: target.size }, signal);
         if (result.error || !result.bytes) throw new ContentError(result.error?.title ?? 'No content', result.error?.detail ?? 'The worker returned no bytes.');
         return { bytes: result.bytes, read: result.read, fetchedBytes: result.fetchedBytes, ...(result.status !== undefined ? { status: result.status } : {}) };
       },
@@ -66,6 +64,6 @@ export const contentQueries = {
 
 /** The content of an entry; `enabled` false waits (e.g. for a click on a large file). */
 export function useEntryContent(target: ContentTarget | undefined, enabled = true) {
-  const options = contentQueries.entry(target ?? { layer: { digest: '', mediaType: '' }, offset: 0, size: 0 });
+  const options = contentQueries.entry(target ?? { layer: { descriptor: { digest: '', mediaType: '', size: 0 } }, offset: 0, size: 0 });
   return useQuery({ ...options, queryFn: target && enabled ? options.queryFn : skipToken });
 }

@@ -5,8 +5,7 @@
 import { useQuery, skipToken } from '@tanstack/react-query';
 import { dockerfileLine, type LayerInfo } from '../core/image';
 import { emptyLayerIndex, type LayerIndex } from '../core/layers';
-import { buildFilesystem } from '../worker/bridge';
-import type { LayerJobResult } from '../worker/layerJob';
+import { buildFilesystem, type LayerJobResult } from '../worker/bridge';
 
 export const fsKeys = {
   all: ['filesystem'] as const,

@@ -4,21 +4,27 @@
  * (staleTime: Infinity); only a tag lookup can go stale.
  */
 import { queryOptions, skipToken, useQuery, type QueryClient } from '@tanstack/react-query';
-import { InvalidReferenceError, manifestReference, tryParseReference } from '../core/reference';
-import type { Repository } from '../core/registry/client';
+import { isDigest } from '../core/digest';
+import { describeLayer } from '../core/image';
 import type { Descriptor, ImageConfig } from '../core/oci';
-import { matchLayersToHistory } from '../core/image';
-import { layerAnalysisQuery, registryLayerSource } from './layerQueries';
+import { InvalidReferenceError, tryParseReference } from '../core/reference';
+import type { Repository } from '../core/registry/client';
+import { openRegistryImage, type DocumentFetcher, type RegistryImage } from '../core/registry/image';
+import { layerAnalysisQuery } from './layerQueries';
 import { registryClient } from './registryClient';
 
 const TAG_STALE_MS = 60_000;
 
-export function isDigest(reference: string): boolean {
-  return /^[a-z0-9+._-]+:[a-f0-9]{32,}$/.test(reference);
+/** A reference as typed that names its image by digest (`repo@sha256:…`): what it resolves to never changes. */
+function isDigestReference(input: string): boolean {
+  const ref = tryParseReference(input);
+  return !(ref instanceof InvalidReferenceError) && ref.digest !== undefined;
 }
 
 export const imageKeys = {
   all: ['image'] as const,
+  /** A reference as typed, resolved to one image (for one platform of an index). */
+  resolved: (input: string, platform: string | undefined) => [...imageKeys.all, 'resolved', input, platform ?? ''] as const,
   repository: (repo: Repository) => [...imageKeys.all, repo.domain, repo.path] as const,
   manifest: (repo: Repository, reference: string) => [...imageKeys.repository(repo), 'manifest', reference] as const,
   config: (repo: Repository, digest: string) => [...imageKeys.repository(repo), 'config', digest] as const,
@@ -54,33 +60,49 @@ export function useManifest(repo: Repository | undefined, reference: string | un
   return useQuery({ ...options, queryFn: repo && reference ? options.queryFn : skipToken });
 }
 
-export function useImageConfig(repo: Repository | undefined, descriptor: Pick<Descriptor, 'digest' | 'size'> | undefined) {
-  const options = imageQueries.config(repo ?? { domain: '', path: '' }, descriptor ?? { digest: '', size: 0 });
-  return useQuery({ ...options, queryFn: repo && descriptor ? options.queryFn : skipToken });
+/**
+ * The core resolver's fetcher, answered from the query cache: a manifest or config that one
+ * view fetched (or that the page prefetched before rendering) is not fetched again for another.
+ */
+export function cachedDocuments(client: QueryClient): DocumentFetcher {
+  return {
+    baseUrl: registryClient.baseUrl,
+    fetchManifest: (repo, reference) => client.fetchQuery(imageQueries.manifest(repo, reference)),
+    fetchJsonBlob: <T>(repo: Repository, descriptor: Pick<Descriptor, 'digest' | 'size'>) =>
+      client.fetchQuery(imageQueries.config(repo, descriptor)) as Promise<T>,
+  };
 }
 
 /**
- * Called before React's first render when the page is opened on an image: its manifest is asked
- * for at once, then its config, then its layers (the URL's selected layer first), while the app
- * is still parsing and rendering; the views that render next find these requests under way.
- * On a cold page React's first render held the layers back by about 0.1 s.
+ * A reference resolved to one image with the core's `openRegistryImage` (index → the platform's
+ * manifest → config): the one resolver the image page and compare use, as the CLI does.
  */
-export function startLoadingImage(client: QueryClient, input: string, selectedLayer?: number): void {
-  const reference = tryParseReference(input);
-  if (reference instanceof InvalidReferenceError) return;
-  const repo = { domain: reference.domain, path: reference.path };
-  const manifestOptions = imageQueries.manifest(repo, manifestReference(reference));
-  void client.prefetchQuery(manifestOptions);
-  // An image (not a multi-platform index): its layers start as soon as the config is in, instead
-  // of once the app has rendered it. The view finds these same queries under way.
+export function registryImageQuery(input: string, platform: string | undefined) {
+  return queryOptions({
+    queryKey: imageKeys.resolved(input, platform),
+    queryFn: ({ client, signal }): Promise<RegistryImage> => openRegistryImage(cachedDocuments(client), input, { ...(platform ? { platform } : {}), signal }),
+    staleTime: (query) => (isDigestReference(query.queryKey[2]) ? Infinity : TAG_STALE_MS),
+    // The documents it is made of have retried already, each in its own query.
+    retry: false,
+  });
+}
+
+export function useRegistryImage(input: string | undefined, platform: string | undefined) {
+  const options = registryImageQuery(input ?? '', platform);
+  return useQuery({ ...options, queryFn: input ? options.queryFn : skipToken });
+}
+
+/**
+ * Called before React's first render when the page is opened on an image: the reference is
+ * resolved at once and its layers started (the URL's selected layer first), while the app is
+ * still parsing and rendering; the views that render next find these requests under way.
+ * On a cold page, waiting for React's first render held the layers back (see e2e/bench/README.md).
+ */
+export function startLoadingImage(client: QueryClient, input: string, platform?: string, selectedLayer?: number): void {
   void (async () => {
-    const { document } = await client.fetchQuery(manifestOptions);
-    if (document.kind !== 'image') return;
-    const config = await client.fetchQuery(imageQueries.config(repo, document.manifest.config));
-    const sourceOf = registryLayerSource(repo);
-    const layers = matchLayersToHistory(document.manifest, config);
-    const selected = selectedLayer !== undefined ? layers[selectedLayer]?.descriptor.digest : undefined;
-    for (const layer of layers) void client.prefetchQuery(layerAnalysisQuery(sourceOf, layer, selected));
+    const { image } = await client.fetchQuery(registryImageQuery(input, platform));
+    const selected = selectedLayer !== undefined ? image.layers[selectedLayer]?.digest : undefined;
+    for (const layer of image.layers) void client.prefetchQuery(layerAnalysisQuery(describeLayer(layer), selected));
   })().catch(() => {
     // The views ask again and show the error.
   });

@@ -3,13 +3,13 @@
  * stale, and shared by every image that has the layer. The query's AbortSignal reaches the
  * worker, so leaving a platform or an image cancels its unfinished layers.
  */
-import { useQueries, type QueryFunctionContext } from '@tanstack/react-query';
+import { useMutation, useQueries, useQuery, useQueryClient, type QueryFunctionContext } from '@tanstack/react-query';
 import { useSyncExternalStore } from 'react';
-import type { LayerInfo } from '../core/image';
-import { announcesManyGzipMembers } from '../core/layers/nativeGzip';
-import type { Repository } from '../core/registry/client';
-import { layerPool } from '../worker/bridge';
-import type { LayerJobResult, LayerProgress, LayerSource } from '../worker/layerJob';
+import type { LayerDescription } from '../core/image';
+import { layerPool, type LayerJobResult, type LayerProgress } from '../worker/bridge';
+
+export { isLayerVerified } from '../worker/bridge';
+export type { LayerJobResult, LayerProgress } from '../worker/bridge';
 
 export const layerKeys = {
   all: ['layer'] as const,
@@ -62,33 +62,20 @@ export function useLayerProgress(digest: string): LayerProgress | undefined {
   return useSyncExternalStore(layerProgress.subscribe, () => layerProgress.get(digest));
 }
 
-/** Where each layer's bytes come from: the registry through the proxy, or a slice of an opened file. */
-export type LayerSourceOf = (layer: LayerInfo) => LayerSource | undefined;
-
-export function registryLayerSource(repo: Repository): LayerSourceOf {
-  const baseUrl = `${globalThis.location.origin}/registry`;
-  return () => ({ kind: 'registry', baseUrl, domain: repo.domain, path: repo.path });
-}
-
-export function layerAnalysisQuery(sourceOf: LayerSourceOf, layer: LayerInfo, selectedDigest?: string) {
-  const { digest, size, mediaType } = layer.descriptor;
+/**
+ * A layer's analysis, from the layer's description (its location says where the worker reads the
+ * bytes). Keyed by digest alone: the same bytes from a registry or an opened file are the same layer.
+ */
+export function layerAnalysisQuery(layer: LayerDescription, selectedDigest?: string) {
+  const { digest, size } = layer.descriptor;
   return {
     queryKey: layerKeys.analysis(digest),
     queryFn: async ({ signal, client }: QueryFunctionContext): Promise<LayerJobResult> => {
-      const source = sourceOf(layer);
-      if (!source) return { fetchError: { title: 'Layer missing', detail: 'The archive does not contain this layer.' }, fromCache: false };
-      const result = await layerPool.analyze(
-        {
-          source,
-          digest,
-          size,
-          mediaType,
-          ...(layer.diffId ? { diffId: layer.diffId } : {}),
-          ...(layer.descriptor.urls ? { urls: layer.descriptor.urls } : {}),
-          ...(announcesManyGzipMembers(layer.descriptor.annotations) ? { multiMemberGzip: true } : {}),
-        },
-        { signal, priority: digest === selectedDigest ? Number.MAX_SAFE_INTEGER : size, onProgress: (p) => layerProgress.set(digest, p) },
-      );
+      const result = await layerPool.analyze(layer, {
+        signal,
+        priority: digest === selectedDigest ? Number.MAX_SAFE_INTEGER : size,
+        onProgress: (p) => layerProgress.set(digest, p),
+      });
       if (!result.fromCache) void client.invalidateQueries({ queryKey: layerKeys.cacheStats });
       return result;
     },
@@ -98,12 +85,34 @@ export function layerAnalysisQuery(sourceOf: LayerSourceOf, layer: LayerInfo, se
   };
 }
 
+/** A layer picked while the others are still queued jumps the queue. */
+export function prioritizeLayer(digest: string): void {
+  layerPool.prioritize(digest);
+}
+
 /** Starts the layer workers while the manifest and config are still on their way. */
 export function warmLayerWorkers(): void {
   layerPool.warm();
 }
 
 /** Analyses every layer of an image in the worker pool, selected first, then largest first. */
-export function useLayerAnalyses(sourceOf: LayerSourceOf, layers: readonly LayerInfo[], selectedDigest?: string) {
-  return useQueries({ queries: layers.map((layer) => layerAnalysisQuery(sourceOf, layer, selectedDigest)) });
+export function useLayerAnalyses(layers: readonly LayerDescription[], selectedDigest?: string) {
+  return useQueries({ queries: layers.map((layer) => layerAnalysisQuery(layer, selectedDigest)) });
+}
+
+/** What the layer cache (IndexedDB, in the workers) holds, and a way to empty it. */
+export function useLayerCacheStats() {
+  return useQuery({ queryKey: layerKeys.cacheStats, queryFn: () => layerPool.cacheStats(), staleTime: 5_000 });
+}
+
+export function useClearLayerCache() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () => layerPool.clearCache(),
+    onSuccess: async () => {
+      // Analyses in memory were read from the network or the cache; both are now gone.
+      queryClient.removeQueries({ queryKey: layerKeys.all });
+      await queryClient.invalidateQueries({ queryKey: layerKeys.cacheStats });
+    },
+  });
 }

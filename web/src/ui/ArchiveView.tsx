@@ -1,8 +1,6 @@
-import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { describeMediaType } from '../core/mediaTypes';
-import { layerPool } from '../worker/bridge';
-import type { LayerSource } from '../worker/layerJob';
+import { useArchive } from '../queries/archiveQueries';
 import { CopyButton } from './CopyButton';
 import { AnalysedImage } from './ImageDetails';
 import type { ExplorerState } from './explorer/Explorer';
@@ -15,15 +13,6 @@ const KIND_LABELS: Record<string, string> = {
   'oci-archive': 'OCI image layout archive',
 };
 
-/** Files have no stable identity for a query key; give each File object one. */
-const fileIds = new WeakMap<Blob, number>();
-let nextFileId = 1;
-function fileId(file: Blob): number {
-  let id = fileIds.get(file);
-  if (id === undefined) fileIds.set(file, (id = nextFileId++));
-  return id;
-}
-
 /**
  * An image from a file the user opened: the worker reads the archive in slices (the page
  * never holds the file), and the layers go through the same analysis as a registry's.
@@ -31,12 +20,7 @@ function fileId(file: Blob): number {
 export function ArchiveView({ file }: { file: File }) {
   const [platform, setPlatform] = useState<string | undefined>();
   const [explorer, setExplorer] = useState<ExplorerState>({});
-  const query = useQuery({
-    queryKey: ['archive', fileId(file), platform ?? ''],
-    queryFn: () => layerPool.openArchive(file, platform ? { platform } : {}),
-    staleTime: Infinity,
-    retry: false,
-  });
+  const query = useArchive(file, platform);
   if (query.isPending) return <Skeleton label={`Reading ${file.name}…`} />;
   const result = query.data;
   const failure = query.error ? { title: 'Could not open the archive', detail: String(query.error) } : result && 'error' in result ? result.error : undefined;
@@ -59,10 +43,7 @@ export function ArchiveView({ file }: { file: File }) {
     );
   }
   const summary = result.summary;
-  const sourceOf = (layer: { index: number }): LayerSource | undefined => {
-    const range = summary.byteRanges[layer.index];
-    return range ? { kind: 'blob', blob: file, offset: range.offset, length: range.length } : undefined;
-  };
+  const image = summary.image;
   return (
     <div className="flex flex-col gap-6">
       <section aria-labelledby="archive-title" className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
@@ -78,14 +59,14 @@ export function ArchiveView({ file }: { file: File }) {
           <dd className="font-mono">{summary.tags.length > 0 ? summary.tags.join(', ') : <span className="text-slate-500 dark:text-slate-400">none</span>}</dd>
           <dt className="text-slate-600 dark:text-slate-400">Digest</dt>
           <dd className="flex min-w-0 items-center gap-2">
-            <code data-testid="resolved-digest" className="truncate font-mono" title={summary.digest}>
-              {summary.digest}
+            <code data-testid="resolved-digest" className="truncate font-mono" title={image.digest}>
+              {image.digest}
             </code>
-            <CopyButton text={summary.digest} label="Copy digest" />
+            <CopyButton text={image.digest} label="Copy digest" />
           </dd>
           <dt className="text-slate-600 dark:text-slate-400">Media type</dt>
           <dd data-testid="media-type">
-            {describeMediaType(summary.mediaType)} <span className="font-mono text-xs text-slate-600 dark:text-slate-400">{summary.mediaType}</span>
+            {describeMediaType(image.mediaType)} <span className="font-mono text-xs text-slate-600 dark:text-slate-400">{image.mediaType}</span>
             {summary.kind === 'docker-archive' && (
               <span className="text-xs text-slate-600 dark:text-slate-400"> (written by Lading from manifest.json; no registry has this digest)</span>
             )}
@@ -114,11 +95,8 @@ export function ArchiveView({ file }: { file: File }) {
         )}
       </section>
       <AnalysedImage
-        key={summary.digest}
-        sourceOf={sourceOf}
-        manifest={summary.manifest}
-        config={summary.config}
-        digest={summary.digest}
+        key={image.digest}
+        image={image}
         {...(summary.platforms.length > 1 ? { platform: summary.platform } : {})}
         explorer={explorer}
         onExplorer={setExplorer}

@@ -1,20 +1,10 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { layerPool } from '../worker/bridge';
-import { layerKeys } from '../queries/layerQueries';
+import { useClearLayerCache, useLayerCacheStats } from '../queries/layerQueries';
 import { formatBytes } from './format';
 
 /** What the layer cache holds, and a way to empty it. The worker does the IndexedDB work. */
 export function CacheControl() {
-  const queryClient = useQueryClient();
-  const stats = useQuery({ queryKey: layerKeys.cacheStats, queryFn: () => layerPool.cacheStats(), staleTime: 5_000 });
-  const clear = useMutation({
-    mutationFn: () => layerPool.clearCache(),
-    onSuccess: async () => {
-      // Analyses in memory were read from the network or the cache; both are now gone.
-      queryClient.removeQueries({ queryKey: layerKeys.all });
-      await queryClient.invalidateQueries({ queryKey: layerKeys.cacheStats });
-    },
-  });
+  const stats = useLayerCacheStats();
+  const clear = useClearLayerCache();
   return (
     <div className="flex items-center gap-2 text-xs text-slate-600 dark:text-slate-400">
       <span data-testid="cache-stats">

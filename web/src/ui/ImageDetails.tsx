@@ -1,82 +1,72 @@
+import { useEffect, useMemo, type ReactNode } from 'react';
 import { shortDigest } from '../core/digest';
-import { dockerfileLine, matchLayersToHistory } from '../core/image';
+import type { ExplainContext } from '../core/explain';
+import { describeImage, dockerfileLine, layersOf, type ImageDescription } from '../core/image';
 import type { ImageConfig, ImageManifest } from '../core/oci';
-import type { Repository } from '../core/registry/client';
-import { repositoryName } from '../core/reference';
-import { useImageConfig, useManifest } from '../queries/imageQueries';
+import type { RegistryImage } from '../core/registry/image';
+import { useRegistryImage } from '../queries/imageQueries';
+import { prioritizeLayer, useLayerAnalyses } from '../queries/layerQueries';
 import { ConfigPanel } from './ConfigPanel';
+import { ErrorPanel } from './ErrorPanel';
 import { LayersTable, type LayerState } from './LayersTable';
 import { Explorer, type ExplorerState } from './explorer/Explorer';
-import { registryLayerSource, useLayerAnalyses, type LayerSourceOf } from '../queries/layerQueries';
-import { useEffect, useMemo } from 'react';
-import { layerPool } from '../worker/bridge';
-import { ErrorPanel } from './ErrorPanel';
 import { formatBytes, formatDate } from './format';
 import { Skeleton } from './Skeleton';
 
-/** One image manifest (a platform of an index, or a single-platform image): config, history, layers. */
-interface ImageDetailsProps {
-  repo: Repository;
-  digest: string;
+/**
+ * One image, resolved by the core's `openRegistryImage` (a platform of an index, or a
+ * single-platform image): its config, history and layers, read in the worker pool.
+ */
+interface RegistryImageDetailsProps {
+  /** The reference as typed. */
+  input: string;
+  /** The platform asked for (an index only); undefined: the default one. */
   platform?: string;
+  /** Shown above the image once it is resolved (the index's referrers). */
+  header?: (image: RegistryImage) => ReactNode;
+  /** What the error panel names. */
+  context?: ExplainContext;
   explorer: ExplorerState;
   onExplorer: (next: ExplorerState) => void;
 }
 
-export function ImageDetails({ repo, digest, platform, explorer, onExplorer }: ImageDetailsProps) {
-  const manifestQuery = useManifest(repo, digest);
-  const document = manifestQuery.data?.document;
-  const manifest = document?.kind === 'image' ? document.manifest : undefined;
-  const configQuery = useImageConfig(repo, manifest?.config);
-
-  if (manifestQuery.isPending) return <Skeleton label={`Loading manifest ${shortDigest(digest)}…`} />;
-  if (manifestQuery.isError) return <ErrorPanel error={manifestQuery.error} context={{ repository: repositoryName(repo), reference: digest }} />;
-  if (document?.kind === 'artifact') return <ArtifactView manifest={document.manifest} artifactType={document.artifactType} />;
-  if (!manifest) {
-    return (
-      <div
-        role="alert"
-        data-error-kind="unsupported"
-        className="rounded-lg border border-amber-300 bg-amber-50 p-4 text-sm text-amber-900 dark:bg-amber-950/40 dark:text-amber-100"
-      >
-        The platform entry {shortDigest(digest)} is not an image manifest ({document?.mediaType || 'unknown media type'}).
-      </div>
-    );
-  }
-  if (configQuery.isPending) return <Skeleton label="Loading image config…" />;
-  if (configQuery.isError) return <ErrorPanel error={configQuery.error} context={{ repository: repositoryName(repo), reference: manifest.config.digest }} />;
+export function RegistryImageDetails({ input, platform, header, context, explorer, onExplorer }: RegistryImageDetailsProps) {
+  const query = useRegistryImage(input, platform);
+  const image = useMemo(() => (query.data ? describeImage(query.data.image) : undefined), [query.data]);
+  if (query.isPending) return <Skeleton label={platform ? `Loading the ${platform} image…` : 'Loading the image…'} />;
+  if (query.isError) return <ErrorPanel error={query.error} {...(context ? { context } : {})} onRetry={() => void query.refetch()} />;
+  const resolved = query.data;
   return (
-    <AnalysedImage
-      sourceOf={registryLayerSource(repo)}
-      manifest={manifest}
-      config={configQuery.data}
-      digest={digest}
-      {...(platform ? { platform } : {})}
-      explorer={explorer}
-      onExplorer={onExplorer}
-    />
+    <>
+      {header?.(resolved)}
+      <AnalysedImage
+        key={resolved.image.digest}
+        image={image!}
+        {...(resolved.index ? { platform: resolved.platform } : {})}
+        explorer={explorer}
+        onExplorer={onExplorer}
+      />
+    </>
   );
 }
 
 interface AnalysedImageProps {
-  /** Where the layers are read from: the registry, or a file the user opened. */
-  sourceOf: LayerSourceOf;
-  manifest: ImageManifest;
-  config: ImageConfig;
-  digest: string;
+  /** The image as data: each layer says where its bytes are (the registry, or a file the user opened). */
+  image: ImageDescription;
   platform?: string;
   explorer: ExplorerState;
   onExplorer: (next: ExplorerState) => void;
 }
 
 /** Manifest and config known, from any source: read every layer, then explore. */
-export function AnalysedImage({ sourceOf, manifest, config, digest, platform, explorer, onExplorer }: AnalysedImageProps) {
-  const layers = useMemo(() => matchLayersToHistory(manifest, config), [manifest, config]);
+export function AnalysedImage({ image, platform, explorer, onExplorer }: AnalysedImageProps) {
+  const { manifest, config, digest } = image;
+  const layers = useMemo(() => layersOf(image), [image]);
   const selectedDigest = explorer.layer !== undefined ? layers[explorer.layer]?.descriptor.digest : undefined;
-  const queries = useLayerAnalyses(sourceOf, layers, selectedDigest);
+  const queries = useLayerAnalyses(layers, selectedDigest);
   // A layer picked while the others are still queued jumps the queue.
   useEffect(() => {
-    if (selectedDigest) layerPool.prioritize(selectedDigest);
+    if (selectedDigest) prioritizeLayer(selectedDigest);
   }, [selectedDigest]);
   const states: LayerState[] = queries.map((q) => ({ status: q.status, ...(q.data ? { result: q.data } : {}), ...(q.error ? { error: q.error } : {}) }));
   const results = queries.map((q) => (q.status === 'pending' ? undefined : (q.data ?? { fromCache: false })));
@@ -145,7 +135,7 @@ function HistoryPanel({ config }: { config: ImageConfig }) {
   );
 }
 
-function ArtifactView({ manifest, artifactType }: { manifest: ImageManifest; artifactType: string }) {
+export function ArtifactView({ manifest, artifactType }: { manifest: ImageManifest; artifactType: string }) {
   return (
     <section aria-labelledby="artifact-title" className={`${panel} p-4`}>
       <h2 id="artifact-title" className="font-semibold">

@@ -17,7 +17,7 @@ import { useManifest } from '../queries/imageQueries';
 import { warmLayerWorkers } from '../queries/layerQueries';
 import { CopyButton } from './CopyButton';
 import { ErrorPanel } from './ErrorPanel';
-import { ImageDetails } from './ImageDetails';
+import { ArtifactView, RegistryImageDetails } from './ImageDetails';
 import { PlatformPicker } from './PlatformPicker';
 import { Skeleton } from './Skeleton';
 import type { ExplorerState } from './explorer/Explorer';
@@ -38,10 +38,10 @@ interface ImageViewProps {
 export function ImageView({ input, platform, onPlatform, explorer, onExplorer }: ImageViewProps) {
   const reference = useMemo(() => tryParseReference(input), [input]);
   if (reference instanceof InvalidReferenceError) return <ErrorPanel error={reference} />;
-  return <ResolvedImage reference={reference} platform={platform} onPlatform={onPlatform} explorer={explorer} onExplorer={onExplorer} />;
+  return <ResolvedImage input={input} reference={reference} platform={platform} onPlatform={onPlatform} explorer={explorer} onExplorer={onExplorer} />;
 }
 
-function ResolvedImage({ reference, platform, onPlatform, explorer, onExplorer }: { reference: ImageReference } & Omit<ImageViewProps, 'input'>) {
+function ResolvedImage({ input, reference, platform, onPlatform, explorer, onExplorer }: { reference: ImageReference } & ImageViewProps) {
   const repo: Repository = { domain: reference.domain, path: reference.path };
   const asked = manifestReference(reference);
   const top = useManifest(repo, asked);
@@ -63,11 +63,15 @@ function ResolvedImage({ reference, platform, onPlatform, explorer, onExplorer }
       <ImageHeader reference={reference} fetched={fetched} />
       <TagsPanel repo={repo} reference={reference} />
       {document.kind === 'index' && (
-        <IndexView repo={repo} fetched={fetched} platform={platform} onPlatform={onPlatform} explorer={explorer} onExplorer={onExplorer} />
+        <IndexView input={input} repo={repo} fetched={fetched} platform={platform} onPlatform={onPlatform} explorer={explorer} onExplorer={onExplorer} />
       )}
       {(document.kind === 'image' || document.kind === 'artifact') && (
         <ImageOrArtifact repo={repo} reference={reference} fetched={fetched}>
-          <ImageDetails repo={repo} digest={fetched.digest} explorer={explorer} onExplorer={onExplorer} />
+          {document.kind === 'artifact' ? (
+            <ArtifactView manifest={document.manifest} artifactType={document.artifactType} />
+          ) : (
+            <RegistryImageDetails input={input} context={{ repository: repositoryName(repo), reference: asked }} explorer={explorer} onExplorer={onExplorer} />
+          )}
         </ImageOrArtifact>
       )}
       {document.kind === 'schema1' && (
@@ -149,17 +153,11 @@ function ImageHeader({ reference, fetched }: { reference: ImageReference; fetche
   );
 }
 
-function IndexView({
-  repo,
-  fetched,
-  platform,
-  onPlatform,
-  explorer,
-  onExplorer,
-}: { repo: Repository; fetched: FetchedManifest } & Omit<ImageViewProps, 'input'>) {
+function IndexView({ input, repo, fetched, platform, onPlatform, explorer, onExplorer }: { repo: Repository; fetched: FetchedManifest } & ImageViewProps) {
   const [{ attestation }] = useUrlState();
   if (fetched.document.kind !== 'index') return null;
   const { platforms, attestations } = indexEntries(fetched.document.index);
+  // For the picker only: the image itself is resolved (and the platform matched) by the core.
   const selected = choosePlatform(platforms, platform);
   const openAttestation = attestations.find((a) => a.descriptor.digest === attestation);
   return (
@@ -167,24 +165,23 @@ function IndexView({
       <PlatformPicker platforms={platforms} attestations={attestations} selected={selected?.platform} onSelect={onPlatform} />
       {openAttestation ? (
         <IndexAttestation repo={repo} entry={openAttestation} />
-      ) : selected ? (
-        <>
-          <ReferrersPanel
-            repo={repo}
-            subjects={[
-              { digest: fetched.digest, label: 'this index' },
-              { digest: selected.descriptor.digest, label: selected.platform },
-            ]}
-          />
-          <ImageDetails
-            key={selected.descriptor.digest}
-            repo={repo}
-            digest={selected.descriptor.digest}
-            platform={selected.platform}
-            explorer={explorer}
-            onExplorer={onExplorer}
-          />
-        </>
+      ) : platforms.length > 0 ? (
+        <RegistryImageDetails
+          input={input}
+          {...(platform ? { platform } : {})}
+          context={{ repository: repositoryName(repo), reference: platform ?? fetched.digest }}
+          header={(image) => (
+            <ReferrersPanel
+              repo={repo}
+              subjects={[
+                { digest: fetched.digest, label: 'this index' },
+                { digest: image.manifest.digest, label: image.platform },
+              ]}
+            />
+          )}
+          explorer={explorer}
+          onExplorer={onExplorer}
+        />
       ) : (
         <p className="text-sm text-slate-600">This index lists no platform images.</p>
       )}

@@ -2,7 +2,7 @@ import { shortDigest } from '../core/digest';
 import { dockerfileLine, type LayerInfo } from '../core/image';
 import { describeMediaType } from '../core/mediaTypes';
 import { layerProgress, useLayerProgress } from '../queries/layerQueries';
-import { isLayerVerified, type LayerJobResult } from '../worker/layerJob';
+import { isLayerVerified, type LayerJobResult } from '../queries/layerQueries';
 import { useSyncExternalStore } from 'react';
 import { formatBytes } from './format';
 

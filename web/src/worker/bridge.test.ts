@@ -22,9 +22,9 @@ class FakeWorkers {
     this.ports.push(port1, port2);
     const api = {
       analyze: (jobId: number, job: LayerJob, onProgress: (p: LayerProgress) => void) => {
-        this.started.push(job.digest);
-        void onProgress({ bytesRead: 1, totalBytes: job.size, entries: 0 });
-        return new Promise<LayerJobResult>((resolve) => this.pending.set(job.digest, resolve));
+        this.started.push(job.descriptor.digest);
+        void onProgress({ bytesRead: 1, totalBytes: job.descriptor.size, entries: 0 });
+        return new Promise<LayerJobResult>((resolve) => this.pending.set(job.descriptor.digest, resolve));
       },
       cancel: (jobId: number) => {
         this.cancelled.push(jobId);
@@ -54,10 +54,8 @@ class FakeWorkers {
 }
 
 const job = (digest: string, size: number): LayerJob => ({
-  source: { kind: 'registry', baseUrl: 'http://x/registry', domain: 'r', path: 'p' },
-  digest,
-  size,
-  mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+  descriptor: { digest, size, mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip' },
+  location: { kind: 'registry', baseUrl: 'http://x/registry', domain: 'r', path: 'p' },
 });
 
 const until = async (check: () => boolean) => {

@@ -4,12 +4,22 @@
  * to the worker, and shuts idle workers down. The page never decompresses or parses.
  */
 import * as Comlink from 'comlink';
+import type { DecodedStatement } from '../core/attestations/statement';
 import type { CompareOptions, FsComparison } from '../core/compare';
+import { DigestMismatchError } from '../core/errors';
 import { ImageFilesystem, type LayerInput } from '../core/fs';
 import type { FsWorkerApi } from './fsWorker';
 import type { CacheStats } from './layerCache';
-import type { ArchiveResult, LayerJob, LayerJobResult, LayerProgress, LayerSource } from './layerJob';
+import type { ArchiveResult, LayerJob, LayerJobResult, LayerProgress } from './layerJob';
 import type { ExtractJob, ExtractResult, LayerWorkerApi } from './layerWorker';
+import type { StatementWorkerApi } from './statementWorker';
+
+// What the queries hand to and get from the workers: they name these types through the bridge
+// (the one module of web/src/worker they may import), never the worker modules themselves.
+export type { ArchiveResult, ArchiveSummary, LayerJob, LayerJobResult, LayerProgress } from './layerJob';
+export { isLayerVerified, layerAnalysisBytes } from './layerJob';
+export type { CacheStats } from './layerCache';
+export type { ExtractJob, ExtractResult } from './layerWorker';
 
 const IDLE_SHUTDOWN_MS = 60_000;
 
@@ -44,8 +54,6 @@ export interface AnalyzeOptions {
 
 export class LayerWorkerPool {
   private readonly slots: Slot[] = [];
-  /** Where each layer asked for was read from, so its files can be read again later. */
-  private readonly sources = new Map<string, LayerSource>();
   private readonly queue: Queued[] = [];
   private nextId = 1;
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
@@ -64,13 +72,12 @@ export class LayerWorkerPool {
 
   analyze(job: LayerJob, options: AnalyzeOptions = {}): Promise<LayerJobResult> {
     const { signal } = options;
-    this.sources.set(job.digest, job.source);
     return new Promise<LayerJobResult>((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
       const entry: Queued = {
         id: this.nextId++,
         job,
-        priority: options.priority ?? job.size,
+        priority: options.priority ?? job.descriptor.size,
         onProgress: options.onProgress ?? (() => {}),
         resolve,
         reject,
@@ -114,7 +121,7 @@ export class LayerWorkerPool {
 
   /** Moves a queued layer to the front, e.g. the one the user just selected. */
   prioritize(digest: string): void {
-    for (const entry of this.queue) if (entry.job.digest === digest) entry.priority = Number.MAX_SAFE_INTEGER;
+    for (const entry of this.queue) if (entry.job.descriptor.digest === digest) entry.priority = Number.MAX_SAFE_INTEGER;
   }
 
   /** Opens an image archive in a worker; the page never reads the file. */
@@ -133,11 +140,6 @@ export class LayerWorkerPool {
   dispose(): void {
     for (const slot of this.slots) slot.worker.terminate();
     this.slots.length = 0;
-  }
-
-  /** Where a layer this pool was asked to analyse was read from (registry or opened file). */
-  sourceOf(digest: string): LayerSource | undefined {
-    return this.sources.get(digest);
   }
 
   private anySlot(): Slot {
@@ -200,7 +202,7 @@ export class LayerWorkerPool {
           entry.resolve({
             fetchError: {
               title: 'The layer stopped its decoder',
-              detail: `The worker reading ${entry.job.digest} did not respond for ${Math.round(this.watchdog.stuckMs / 1000)} s, which means its decompressor is stuck on malformed data. It was stopped; the other layers go on.`,
+              detail: `The worker reading ${entry.job.descriptor.digest} did not respond for ${Math.round(this.watchdog.stuckMs / 1000)} s, which means its decompressor is stuck on malformed data. It was stopped; the other layers go on.`,
             },
             fromCache: false,
           }),
@@ -318,4 +320,31 @@ export function extractContent(job: ExtractJob, signal?: AbortSignal): Promise<E
 /** Compares two images' final filesystems in a worker (the models are copied to it, the page keeps its own). */
 export function compareInWorker(a: ImageFilesystem, b: ImageFilesystem, options: CompareOptions = {}, signal?: AbortSignal): Promise<FsComparison> {
   return onContentWorker((remote) => remote.compare(a.data, b.data, options), signal);
+}
+
+/**
+ * Hashes and parses a big in-toto statement in a short-lived worker of its own (terminated when
+ * the answer is in, or at once on abort), so a 60 MB SBOM never blocks the page.
+ */
+export async function decodeStatementInWorker(bytes: Uint8Array, digest: string, subject: string, signal?: AbortSignal): Promise<DecodedStatement> {
+  signal?.throwIfAborted();
+  const worker = new Worker(new URL('./statementWorker.ts', import.meta.url), { type: 'module', name: 'lading-statement' });
+  const remote = Comlink.wrap<StatementWorkerApi>(worker);
+  let onAbort: (() => void) | undefined;
+  try {
+    const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    const answer = await Promise.race([
+      remote.decode(Comlink.transfer(buffer, [buffer]), digest, subject),
+      new Promise<never>((_, reject) => {
+        onAbort = () => reject(signal?.reason);
+        signal?.addEventListener('abort', onAbort, { once: true });
+      }),
+    ]);
+    if (answer.ok) return answer.statement;
+    if (answer.name === 'DigestMismatchError' && answer.expected && answer.actual) throw new DigestMismatchError(subject, answer.expected, answer.actual);
+    throw new Error(answer.message);
+  } finally {
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
+    worker.terminate();
+  }
 }

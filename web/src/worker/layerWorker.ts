@@ -8,13 +8,15 @@ import { compareFilesystems, comparisonTransferables, type CompareOptions, type 
 import { explainError } from '../core/explain';
 import { ImageFilesystem, type FsData } from '../core/fs';
 import { analyzeLayerStream, layerIndexTransferables, type Compression } from '../core/layers';
-import { ExtractError, extractEntry } from '../core/layers/extract';
+import { extractEntry } from '../core/layers/extract';
 import { createHasher, type DigestAlgorithm } from '../core/layers/hash';
-import { RegistryClient } from '../core/registry/client';
+import { describeImage, type LayerDescription, type RangeRead, type Layer } from '../core/image';
+import { layerFromDescription } from '../core/layer';
+import { announcesManyGzipMembers } from '../core/layers/nativeGzip';
 import { ArchiveError, blobReader, openArchiveImage } from '../core/sources';
 import { HashHelper } from './helperHasher';
 import { LayerCache, type CacheStats } from './layerCache';
-import { foreignLayerUrl, isLayerVerified, type ArchiveResult, type LayerJob, type LayerJobResult, type LayerProgress, type LayerSource } from './layerJob';
+import { isLayerVerified, type ArchiveResult, type LayerJob, type LayerJobResult, type LayerProgress } from './layerJob';
 
 const cache = new LayerCache();
 // Compile the SHA-256 WebAssembly while the page is still fetching the manifest and config,
@@ -30,39 +32,26 @@ function transferResult(result: LayerJobResult): LayerJobResult {
   return result.analysis ? Comlink.transfer(result, layerIndexTransferables(result.analysis.index)) : result;
 }
 
-/** The first of a foreign layer's URLs that answers, through the proxy; undefined when none does. */
-async function openForeignLayer(baseUrl: string, job: LayerJob, signal: AbortSignal): Promise<ReadableStream<Uint8Array> | undefined> {
-  for (const url of job.urls ?? []) {
-    try {
-      const response = await fetch(foreignLayerUrl(baseUrl, url, job.digest), { signal });
-      if (response.ok && response.body) return response.body;
-      await response.body?.cancel();
-    } catch (error) {
-      if (signal.aborted) throw error;
-    }
-  }
-  return undefined;
+/** Explains why a layer's bytes could not be opened, in the words the page shows. */
+function fetchErrorOf(error: unknown, job: LayerJob): { title: string; detail: string } {
+  const location = job.location;
+  const repository = location?.kind === 'registry' ? `${location.domain}/${location.path}` : undefined;
+  const { title, detail } = explainError(error, { ...(repository !== undefined ? { repository } : {}), reference: job.descriptor.digest });
+  return { title, detail };
 }
 
-/** The layer's stored bytes: a slice of the opened file, the registry's blob, or a foreign URL. */
+/** The layer's stored bytes, opened by the core Layer the job describes (registry blob, foreign URLs, or a slice of the file). */
 async function openLayerBody(
+  layer: Layer,
   job: LayerJob,
   signal: AbortSignal,
 ): Promise<{ body: ReadableStream<Uint8Array> } | { fetchError: { title: string; detail: string } }> {
-  const source = job.source;
-  if (source.kind === 'blob') return { body: source.blob.slice(source.offset, source.offset + source.length).stream() };
-  const client = new RegistryClient({ baseUrl: source.baseUrl });
-  const repo = { domain: source.domain, path: source.path };
+  if (!job.location) return { fetchError: { title: 'Layer missing', detail: 'The archive does not contain this layer.' } };
   try {
-    const response = await client.openBlob(repo, job.digest, signal);
-    if (!response.body) throw new Error('the registry sent no body');
-    return { body: response.body };
+    return { body: await layer.open(signal) };
   } catch (error) {
     if (signal.aborted) throw error;
-    const foreign = await openForeignLayer(source.baseUrl, job, signal);
-    if (foreign) return { body: foreign };
-    const { title, detail } = explainError(error, { repository: `${repo.domain}/${repo.path}`, reference: job.digest });
-    return { fetchError: { title, detail } };
+    return { fetchError: fetchErrorOf(error, job) };
   }
 }
 
@@ -77,31 +66,34 @@ export const layerWorkerApi = {
     running.set(jobId, controller);
     const { signal } = controller;
     try {
-      const cached = await cache.get(job.digest);
+      const { digest, size, annotations } = job.descriptor;
+      const layer = layerFromDescription(job);
+      const cached = await cache.get(digest);
       if (cached) return transferResult({ analysis: cached, fromCache: true });
       signal.throwIfAborted();
       // Started: the page shows an empty bar instead of "queued" while the registry answers.
-      void onProgress({ bytesRead: 0, totalBytes: job.size, entries: 0 });
+      void onProgress({ bytesRead: 0, totalBytes: size, entries: 0 });
 
-      const [opened, helped] = await Promise.all([openLayerBody(job, signal), hashHelperReady]);
+      const [opened, helped] = await Promise.all([openLayerBody(layer, job, signal), hashHelperReady]);
       if ('fetchError' in opened) return { fetchError: opened.fetchError, fromCache: false };
       const analysis = await analyzeLayerStream(opened.body, {
-        expectedDigest: job.digest,
+        expectedDigest: digest,
         ...(job.diffId !== undefined ? { expectedDiffId: job.diffId } : {}),
-        totalBytes: job.size,
+        totalBytes: size,
         onProgress,
         signal,
         // The native inflater is tried first; a multi-member layer it cannot finish is read again.
         reopen: async () => {
-          const again = await openLayerBody(job, signal);
+          const again = await openLayerBody(layer, job, signal);
           if ('fetchError' in again) throw new Error(`${again.fetchError.title}: ${again.fetchError.detail}`);
           return again.body;
         },
-        ...(job.multiMemberGzip ? { multiMemberGzip: true } : {}),
+        // eStargz: many gzip members, which the native inflater stops after the first of.
+        ...(announcesManyGzipMembers(annotations) ? { multiMemberGzip: true } : {}),
         ...(helped && offload ? { deferredHasher: (algorithm: DigestAlgorithm) => hashHelper.hasher(algorithm) } : {}),
       });
       // Only content that is complete and verified is worth remembering by its digest.
-      if (isLayerVerified(analysis)) await cache.put(job.digest, analysis);
+      if (isLayerVerified(analysis)) await cache.put(digest, analysis);
       return transferResult({ analysis, fromCache: false });
     } finally {
       running.delete(jobId);
@@ -115,7 +107,6 @@ export const layerWorkerApi = {
   async openArchive(blob: Blob, options: { platform?: string } = {}): Promise<ArchiveResult> {
     try {
       const archive = await openArchiveImage(blobReader(blob), options.platform ? { platform: options.platform } : {});
-      const { image } = archive;
       return {
         summary: {
           kind: archive.kind,
@@ -123,11 +114,7 @@ export const layerWorkerApi = {
           platforms: archive.platforms.map((p) => ({ platform: p.platform, available: p.available })),
           platform: archive.platform,
           attestations: archive.attestations.length,
-          digest: image.digest,
-          mediaType: image.mediaType,
-          manifest: image.manifest,
-          config: image.config,
-          byteRanges: image.layers.map((l) => l.byteRange),
+          image: describeImage(archive.image),
         },
       };
     } catch (error) {
@@ -179,12 +166,9 @@ export const layerWorkerApi = {
   },
 };
 
-/** Where one entry's content sits in a layer, and how the layer is stored. */
+/** Where one entry's content sits in a layer, and the layer it sits in (read from its own location). */
 export interface ExtractJob {
-  source: LayerSource;
-  /** The layer's digest. */
-  digest: string;
-  mediaType: string;
+  layer: LayerDescription;
   /** As sniffed by the layer's analysis; from the media type when unknown. */
   compression?: Compression;
   /** Offset of the content in the uncompressed tar, and its length. */
@@ -194,7 +178,7 @@ export interface ExtractJob {
 
 export interface ExtractResult {
   bytes?: Uint8Array<ArrayBuffer>;
-  /** How the bytes were read: an HTTP Range (206), a slice of the opened file, or the layer streamed from its start. */
+  /** How the bytes were read: a range of the stored bytes (an HTTP 206, or a slice of the opened file), or the layer streamed from its start. */
   read: 'range' | 'slice' | 'stream';
   /** Stored bytes of the layer that were fetched. */
   fetchedBytes: number;
@@ -205,69 +189,60 @@ export interface ExtractResult {
 
 function isPlainTar(job: ExtractJob): boolean {
   if (job.compression !== undefined) return job.compression === 'none';
-  return /\.tar$/.test(job.mediaType); // ...layer.v1.tar, ...rootfs.diff.tar
+  return /\.tar$/.test(job.layer.descriptor.mediaType); // ...layer.v1.tar, ...rootfs.diff.tar
+}
+
+function counting(body: ReadableStream<Uint8Array>, count: (n: number) => void): ReadableStream<Uint8Array> {
+  return body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, out) {
+        count(chunk.length);
+        out.enqueue(chunk);
+      },
+    }),
+  );
 }
 
 async function extractJob(job: ExtractJob, signal: AbortSignal): Promise<ExtractResult> {
   const plain = isPlainTar(job);
-  const { source, offset, size } = job;
+  const { offset, size } = job;
+  const layer = layerFromDescription(job.layer);
+  const slice = job.layer.location?.kind === 'blob';
   let fetchedBytes = 0;
-  const counted = (body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> =>
-    body.pipeThrough(
-      new TransformStream<Uint8Array, Uint8Array>({
-        transform(chunk, out) {
-          fetchedBytes += chunk.length;
-          out.enqueue(chunk);
-        },
-      }),
-    );
+  const count = (n: number): void => {
+    fetchedBytes += n;
+  };
   const compression: Compression | undefined = plain ? 'none' : job.compression;
   const fromStart = { offset, size, ...(compression ? { compression } : {}) };
   try {
-    if (source.kind === 'blob') {
-      if (plain) {
-        const start = source.offset + offset;
-        const bytes = new Uint8Array(await source.blob.slice(start, start + size).arrayBuffer());
-        if (bytes.length !== size) throw new ExtractError('io', `the file ends before the entry's content (${bytes.length} of ${size} bytes)`);
-        return { bytes, read: 'slice', fetchedBytes: bytes.length };
+    if (plain) {
+      if (size === 0) return { bytes: new Uint8Array(0), read: slice ? 'slice' : 'range', fetchedBytes: 0 };
+      let opened: RangeRead;
+      try {
+        opened = await layer.openRange(offset, size, signal);
+      } catch (error) {
+        if (signal.aborted) throw error;
+        return { read: slice ? 'slice' : 'range', fetchedBytes: 0, error: fetchErrorOf(error, job.layer) };
       }
-      const body = source.blob.slice(source.offset, source.offset + source.length).stream();
-      const bytes = await extractEntry(counted(body), fromStart, signal);
-      return { bytes: bytes as Uint8Array<ArrayBuffer>, read: 'stream', fetchedBytes };
+      // A registry that ignores Range sends the whole blob (200): read it from the start.
+      const at = opened.whole ? fromStart : { offset: 0, size, compression: 'none' as const };
+      const bytes = await extractEntry(counting(opened.body, count), at, signal);
+      const status = opened.status !== undefined ? { status: opened.status } : {};
+      return { bytes: bytes as Uint8Array<ArrayBuffer>, read: opened.whole ? 'stream' : slice ? 'slice' : 'range', fetchedBytes, ...status };
     }
-    const client = new RegistryClient({ baseUrl: source.baseUrl });
-    const repo = { domain: source.domain, path: source.path };
-    if (plain && size === 0) return { bytes: new Uint8Array(0), read: 'range', fetchedBytes: 0 };
-    let response: Response;
+    let body: ReadableStream<Uint8Array>;
     try {
-      response = await client.openBlob(repo, job.digest, signal, plain ? { start: offset, end: offset + size - 1 } : undefined);
+      body = await layer.open(signal);
     } catch (error) {
       if (signal.aborted) throw error;
-      const { title, detail } = explainError(error, { repository: `${repo.domain}/${repo.path}`, reference: job.digest });
-      return { read: plain ? 'range' : 'stream', fetchedBytes: 0, error: { title, detail } };
+      return { read: 'stream', fetchedBytes: 0, error: fetchErrorOf(error, job.layer) };
     }
-    if (!response.body) throw new ExtractError('io', 'the registry sent no body');
-    const status = response.status;
-    if (plain && status === 206) {
-      const range = /^bytes (\d+)-(\d+)\//.exec(response.headers.get('content-range') ?? '');
-      if (range && (Number(range[1]) !== offset || Number(range[2]) !== offset + size - 1)) {
-        void response.body.cancel();
-        throw new ExtractError('io', `the registry answered the range ${offset}-${offset + size - 1} with ${response.headers.get('content-range')}`);
-      }
-      const bytes = await extractEntry(counted(response.body), { offset: 0, size, compression: 'none' }, signal);
-      return { bytes: bytes as Uint8Array<ArrayBuffer>, read: 'range', status, fetchedBytes };
-    }
-    // A registry that ignores Range sends the whole blob (200): read it from the start.
-    const bytes = await extractEntry(counted(response.body), fromStart, signal);
-    return { bytes: bytes as Uint8Array<ArrayBuffer>, read: 'stream', status, fetchedBytes };
+    const bytes = await extractEntry(counting(body, count), fromStart, signal);
+    return { bytes: bytes as Uint8Array<ArrayBuffer>, read: 'stream', fetchedBytes };
   } catch (error) {
     if (signal.aborted) throw error;
     const detail = error instanceof Error ? error.message : String(error);
-    return {
-      read: plain ? (source.kind === 'blob' ? 'slice' : 'range') : 'stream',
-      fetchedBytes,
-      error: { title: 'Could not read the file from its layer', detail },
-    };
+    return { read: plain ? (slice ? 'slice' : 'range') : 'stream', fetchedBytes, error: { title: 'Could not read the file from its layer', detail } };
   }
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { stackLayers } from '../fs';
-import { buildLayers, syntheticImage, type TestEntry } from '../fs/testing';
+import { buildLayers, syntheticImage, type TestEntry } from '../../../test/fs/testing';
 import { EntryType } from '../layers/layerIndex';
 import { compareFilesystems, comparisonTransferables, compareLayers, diffAt, type FsComparison, type PathDiff } from './index';
 

@@ -1,10 +1,10 @@
 import { describe, expect, test } from 'vitest';
 import { EntryFlag, EntryType, type LayerIndex } from '../layers/layerIndex';
 import { entryAt } from '../layers/layerIndex';
-import { DIVE_TEST_IMAGE } from './diveImage';
+import { DIVE_TEST_IMAGE } from '../../../test/fs/diveImage';
 import { goSort } from './goSort';
 import { stackLayers } from './index';
-import { buildLayer, buildLayers, rng, type TestEntry } from './testing';
+import { buildLayer, buildLayers, rng, type TestEntry } from '../../../test/fs/testing';
 
 /** dive's figures, inefficiencies without the node ids (dive has none). */
 function analyze(...layers: (string | TestEntry)[][]) {

@@ -22,7 +22,7 @@
  * Each entry dies at most once, and a removed subtree is walked once when it is removed, so
  * the whole pass is O(entries × depth) plus sorting: no layer is ever re-stacked.
  */
-import { EntryFlag, EntryType, stringBytesAt, type LayerIndex } from '../layers/layerIndex';
+import { EntryFlag, EntryType, layerIndexArrays, stringBytesAt, type LayerIndex } from '../layers/layerIndex';
 import { Fate, Mark, NOT_IN_VIEW } from './marks';
 import { TrieBuilder, type PathTrie } from './trie';
 
@@ -471,10 +471,7 @@ export function fsDataTransferables(data: FsData): ArrayBuffer[] {
     data.changeMark,
     data.changeLive,
   ];
-  for (const l of data.layers) {
-    const i = l.index;
-    views.push(i.type, i.flags, i.mode, i.uid, i.gid, i.size, i.mtime, i.path, i.link, i.offset, i.strings.bytes, i.strings.offsets);
-  }
+  for (const l of data.layers) views.push(...layerIndexArrays(l.index));
   const seen = new Set<ArrayBuffer>();
   for (const v of views) {
     if (v.buffer instanceof ArrayBuffer && v.byteOffset === 0 && v.byteLength === v.buffer.byteLength) seen.add(v.buffer);

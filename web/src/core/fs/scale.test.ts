@@ -1,12 +1,12 @@
 /**
- * Correctness at scale (timings are in bench/fsBench.ts): the fast stacking against a naive
+ * Correctness at scale (timings are in web/test/bench/fsBench.ts): the fast stacking against a naive
  * reference (maps of path strings, prefix scans), on random images and on 10k-entry images;
  * and consistency checks on images of 100,000 files.
  */
 import { describe, expect, test } from 'vitest';
 import { EntryFlag, EntryType, entryAt, type LayerIndex } from '../layers/layerIndex';
 import { Fate, Mark, stackLayers, type ImageFilesystem } from './index';
-import { buildLayer, rng, syntheticImage, type TestEntry } from './testing';
+import { buildLayer, rng, syntheticImage, type TestEntry } from '../../../test/fs/testing';
 
 interface RefFate {
   by: number;

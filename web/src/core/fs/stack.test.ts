@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { EntryType } from '../layers/layerIndex';
 import { Fate, ImageFilesystem, Mark, NOT_IN_VIEW, stackLayers, type MarkName } from './index';
-import { buildLayers } from './testing';
+import { buildLayers } from '../../../test/fs/testing';
 
 /** Visible paths of the final image (aggregate view of the last layer, removed ghosts excluded). */
 function finalPaths(fs: ImageFilesystem): string[] {

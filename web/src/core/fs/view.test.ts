@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { RowFlag, stackLayers, type FlatRows, type ImageFilesystem } from './index';
-import { buildLayers } from './testing';
+import { buildLayers } from '../../../test/fs/testing';
 
 const fs = stackLayers(
   buildLayers(

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { REASONS, stackLayers } from './index';
-import { buildLayers } from './testing';
+import { buildLayers } from '../../../test/fs/testing';
 
 describe('reclaimable bytes', () => {
   const fs = stackLayers(

@@ -7,7 +7,7 @@ import { linkSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { asAsync, asReadableStream, chunked, gzip, run, withTempDir, zstd } from '../../../test/layers/helpers';
-import { rng } from '../fs/testing';
+import { rng } from '../../../test/fs/testing';
 import { ExtractError, extractEntry, MAX_EXTRACT_BYTES } from './extract';
 import { analyzeLayerStream, EntryType, layerEntries, type Compression, type LayerEntry } from './index';
 

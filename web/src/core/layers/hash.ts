@@ -1,8 +1,8 @@
 /**
  * Incremental SHA-256 / SHA-512 for layer streams.
  *
- * hash-wasm (WebAssembly) is used: measured ~2.2x faster than @noble/hashes (pure JS) on
- * the same data in Node 20 (see bench/layerBench.ts; ~155 vs ~70 MB/s on 64 KiB chunks).
+ * hash-wasm (WebAssembly) is used because it measured faster than @noble/hashes (pure JS) on
+ * the same data (web/test/bench/layerBench.ts; the numbers are in e2e/bench/README.md).
  * When WebAssembly cannot be instantiated (e.g. a page CSP without 'wasm-unsafe-eval') it
  * falls back to @noble/hashes, so hashing never fails, it only gets slower.
  */
@@ -64,13 +64,5 @@ export async function createHasher(algorithm: DigestAlgorithm, backend: HasherBa
   };
 }
 
-const HEX_LENGTH: Record<DigestAlgorithm, number> = { sha256: 64, sha512: 128 };
-
-/** Parses `"sha256:<64 hex>"` / `"sha512:<128 hex>"`; undefined when malformed or another algorithm. */
-export function parseDigest(digest: string): { algorithm: DigestAlgorithm; hex: string } | undefined {
-  const m = /^(sha256|sha512):([0-9a-f]+)$/.exec(digest);
-  if (!m) return undefined;
-  const algorithm = m[1] as DigestAlgorithm;
-  const hex = m[2] as string;
-  return hex.length === HEX_LENGTH[algorithm] ? { algorithm, hex } : undefined;
-}
+/** `sha256:<64 hex>` / `sha512:<128 hex>`, defined once in core/digest.ts. */
+export { parseVerifiableDigest as parseDigest } from '../digest';

@@ -216,9 +216,9 @@ function grow<T extends GrowableArray>(a: T, needed: number): T {
   return resize(a, cap);
 }
 
-/** The ArrayBuffers of an index, for `postMessage(index, layerIndexTransferables(index))`. */
-export function layerIndexTransferables(index: LayerIndex): ArrayBuffer[] {
-  const views: ArrayBufferView[] = [
+/** Every array of an index: the one list that transferring, caching and sizing an index go by. */
+export function layerIndexArrays(index: LayerIndex): ArrayBufferView[] {
+  return [
     index.type,
     index.flags,
     index.mode,
@@ -232,8 +232,17 @@ export function layerIndexTransferables(index: LayerIndex): ArrayBuffer[] {
     index.strings.bytes,
     index.strings.offsets,
   ];
+}
+
+/** Bytes the index's arrays hold. */
+export function layerIndexBytes(index: LayerIndex): number {
+  return layerIndexArrays(index).reduce((sum, array) => sum + array.byteLength, 0);
+}
+
+/** The ArrayBuffers of an index, for `postMessage(index, layerIndexTransferables(index))`. */
+export function layerIndexTransferables(index: LayerIndex): ArrayBuffer[] {
   const seen = new Set<ArrayBuffer>();
-  for (const v of views) {
+  for (const v of layerIndexArrays(index)) {
     // Only whole, non-shared buffers can be transferred without taking others' data with them.
     if (v.buffer instanceof ArrayBuffer && v.byteOffset === 0 && v.byteLength === v.buffer.byteLength) seen.add(v.buffer);
   }

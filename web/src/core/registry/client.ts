@@ -6,11 +6,11 @@
  * Everything fetched by digest is verified: a manifest or config that does not hash to
  * its digest is an error, never shown.
  */
-import { sha256Digest } from '../digest';
+import { isDigest, sha256Digest } from '../digest';
 import { concatBytes } from '../layers/chunks';
 import { DigestMismatchError, RegistryError, parseDiagnostics, readRateLimit, readRetryAt, type RateLimit } from '../errors';
 import { MANIFEST_ACCEPT, classifyManifest, type ManifestDocument } from '../mediaTypes';
-import type { Descriptor } from '../oci';
+import { MAX_DOCUMENT_BYTES, type Descriptor } from '../oci';
 import type { ImageReference } from '../reference';
 
 export type Repository = Pick<ImageReference, 'domain' | 'path'>;
@@ -32,14 +32,10 @@ export interface FetchedManifest {
   document: ManifestDocument;
 }
 
-/** Manifests and configs are small; anything larger is refused rather than buffered. */
-export const MAX_DOCUMENT_BYTES = 4 * 1024 * 1024;
-
-const DIGEST_RE = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-f0-9]{32,}$/;
-
 export class RegistryClient {
-  private readonly baseUrl: string;
-  private readonly fetchImpl: typeof fetch;
+  readonly baseUrl: string;
+  /** The fetch it uses; layers made from its documents use the same one. */
+  readonly fetchImpl: typeof fetch;
 
   constructor(options: RegistryClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -59,6 +55,21 @@ export class RegistryClient {
     return `${this.repositoryUrl(repo)}/blobs/${digest}`;
   }
 
+  /**
+   * The proxy's route for a foreign-layer URL (Windows base layers on mcr.microsoft.com): it sits
+   * beside the registry routes on the same origin, checks the address it dials and passes on at
+   * most `size` bytes; the digest is verified by whoever reads the bytes.
+   */
+  foreignUrl(url: string, digest: string, size: number): string {
+    const origin = new URL(this.baseUrl).origin;
+    return `${origin}/foreign?${new URLSearchParams({ url, digest, size: String(size) }).toString()}`;
+  }
+
+  /** GET a foreign layer through the proxy; a RegistryError for anything but a 2xx answer. */
+  async openForeign(url: string, digest: string, size: number, signal?: AbortSignal): Promise<Response> {
+    return this.request(this.foreignUrl(url, digest, size), { signal }, `foreign layer ${digest} from ${url}`);
+  }
+
   /** GET a manifest by tag or digest; verifies it against the digest when one was asked for. */
   async fetchManifest(repo: Repository, reference: string, signal?: AbortSignal): Promise<FetchedManifest> {
     const subject = `manifest ${reference} of ${repo.domain}/${repo.path}`;
@@ -70,7 +81,7 @@ export class RegistryClient {
     }
     const bytes = await readLimited(response, MAX_DOCUMENT_BYTES, subject);
     const digest = sha256Digest(bytes);
-    if (DIGEST_RE.test(reference) && reference.startsWith('sha256:') && reference !== digest) {
+    if (isDigest(reference) && reference.startsWith('sha256:') && reference !== digest) {
       throw new DigestMismatchError(subject, reference, digest);
     }
     let body: unknown;

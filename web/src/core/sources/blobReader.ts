@@ -8,6 +8,8 @@
 export interface BlobReader {
   /** Bytes in the whole file. */
   readonly size: number;
+  /** The file itself, for a layer's location: another thread given a slice of it reads the slice itself. */
+  readonly blob: Blob;
   /** Exactly `length` bytes from `offset`; a range outside the file is a RangeError. */
   read(offset: number, length: number, signal?: AbortSignal): Promise<Uint8Array>;
   /** The bytes of `[offset, offset + length)` as a stream, read as it is pulled. */
@@ -24,6 +26,7 @@ function checkRange(size: number, offset: number, length: number): void {
 export function blobReader(blob: Blob): BlobReader {
   return {
     size: blob.size,
+    blob,
     async read(offset, length, signal) {
       checkRange(blob.size, offset, length);
       signal?.throwIfAborted();
@@ -44,8 +47,12 @@ export function blobReader(blob: Blob): BlobReader {
 
 /** A reader over bytes already in memory (small archives, tests). Reads are views, not copies. */
 export function bytesReader(bytes: Uint8Array, chunkSize = 64 * 1024): BlobReader {
+  let blob: Blob | undefined;
   return {
     size: bytes.length,
+    get blob() {
+      return (blob ??= new Blob([bytes as Uint8Array<ArrayBuffer>]));
+    },
     async read(offset, length, signal) {
       checkRange(bytes.length, offset, length);
       signal?.throwIfAborted();

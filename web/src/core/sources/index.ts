@@ -7,7 +7,8 @@ export { blobReader, bytesReader } from './blobReader';
 export type { BlobReader } from './blobReader';
 export { indexTarArchive, normalizeMemberPath, resolveMember } from './tarArchive';
 export type { IndexTarOptions, TarArchiveIndex, TarMember, TarMemberType } from './tarArchive';
-export { DOCKER_LAYER_TAR, MAX_DOCUMENT_BYTES, detectArchiveKind, openArchiveImage } from './archive';
+export { MAX_DOCUMENT_BYTES } from '../oci';
+export { DOCKER_LAYER_TAR, detectArchiveKind, openArchiveImage } from './archive';
 export type { ArchiveEntry, ArchiveImages, ArchiveKind, ArchivePlatform, OpenArchiveOptions, SelectOptions } from './archive';
 export {
   ArchiveContentError,

@@ -75,6 +75,7 @@ function tarNames(bytes: Uint8Array): string[] {
 function counting(inner: BlobReader): BlobReader & { readBytes: number; reads: number; streamed: Array<[number, number]> } {
   const r = {
     size: inner.size,
+    blob: inner.blob,
     readBytes: 0,
     reads: 0,
     streamed: [] as Array<[number, number]>,

@@ -1,7 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useDeferredValue, useMemo, useRef, useState } from 'react';
 import { DIFF_KINDS, DIFFERENCES, type DiffKind, type FsComparison } from '../../core/compare';
-import { EntryType } from '../../core/layers';
+import { EntryType } from '../../core/layers/layerIndex';
 import { formatBytes } from '../format';
 import { formatDelta } from './format';
 

@@ -4,16 +4,16 @@
  * The same queries as the image view, so layers and filesystems are shared with it.
  */
 import { useMemo } from 'react';
+import { PlatformNotFoundError, UnsupportedContentError } from '../../core/errors';
 import type { ImageFilesystem } from '../../core/fs';
-import { matchLayersToHistory, type LayerInfo } from '../../core/image';
+import { describeImage, layersOf, type LayerInfo } from '../../core/image';
 import type { ImageConfig, ImageManifest } from '../../core/oci';
-import { choosePlatform, formatPlatform, indexEntries, type PlatformEntry } from '../../core/platform';
-import { InvalidReferenceError, manifestReference, repositoryName, tryParseReference, type ImageReference } from '../../core/reference';
+import type { PlatformEntry } from '../../core/platform';
+import { InvalidReferenceError, tryParseReference, type ImageReference } from '../../core/reference';
 import type { Repository } from '../../core/registry/client';
 import { useImageFilesystem } from '../../queries/fsQueries';
-import { useImageConfig, useManifest } from '../../queries/imageQueries';
-import { registryLayerSource, useLayerAnalyses } from '../../queries/layerQueries';
-import type { LayerJobResult } from '../../worker/layerJob';
+import { useRegistryImage } from '../../queries/imageQueries';
+import { useLayerAnalyses, type LayerJobResult } from '../../queries/layerQueries';
 
 export interface ComparedSide {
   readonly input: string;
@@ -40,57 +40,48 @@ export interface ComparedSide {
 }
 
 const NO_LAYERS: LayerInfo[] = [];
-const NOWHERE: Repository = { domain: '', path: '' };
 
+/**
+ * `requestedPlatform` is the platform both sides should show; a side that lacks it shows its
+ * default one instead (the view then says the two differ), rather than nothing.
+ */
 export function useComparedImage(input: string, requestedPlatform: string | undefined): ComparedSide {
   const parsed = useMemo(() => tryParseReference(input), [input]);
   const reference = parsed instanceof InvalidReferenceError ? undefined : parsed;
-  const repo = useMemo(() => (reference ? { domain: reference.domain, path: reference.path } : undefined), [reference]);
-  const top = useManifest(repo, reference ? manifestReference(reference) : undefined);
-  const topDoc = top.data?.document;
-  const platforms = useMemo(() => (topDoc?.kind === 'index' ? indexEntries(topDoc.index).platforms : undefined), [topDoc]);
-  const chosen = platforms ? choosePlatform(platforms, requestedPlatform) : undefined;
-  const imageDigest = topDoc?.kind === 'index' ? chosen?.descriptor.digest : top.data?.digest;
-  const child = useManifest(repo, topDoc?.kind === 'index' ? imageDigest : undefined);
-  const imageDoc = topDoc?.kind === 'index' ? child.data?.document : topDoc;
-  const manifest = imageDoc?.kind === 'image' ? imageDoc.manifest : undefined;
-  const configQuery = useImageConfig(repo, manifest?.config);
-  const config = configQuery.data;
-  const layers = useMemo(() => (manifest && config ? matchLayersToHistory(manifest, config) : NO_LAYERS), [manifest, config]);
-  const sourceOf = useMemo(() => registryLayerSource(repo ?? NOWHERE), [repo]);
-  const queries = useLayerAnalyses(sourceOf, layers);
+  const asked = useRegistryImage(reference ? input : undefined, requestedPlatform);
+  const lacksPlatform = requestedPlatform !== undefined && asked.error instanceof PlatformNotFoundError;
+  const fallback = useRegistryImage(lacksPlatform ? input : undefined, undefined);
+  const query = lacksPlatform ? fallback : asked;
+  const resolved = query.data;
+  const image = useMemo(() => (resolved ? describeImage(resolved.image) : undefined), [resolved]);
+  const layers = useMemo(() => (image ? layersOf(image) : NO_LAYERS), [image]);
+  const queries = useLayerAnalyses(layers);
   const results = queries.map((q) => (q.status === 'pending' ? undefined : (q.data ?? { fromCache: false })));
   const fsQuery = useImageFilesystem(layers, results);
   const analysed = results.filter((r) => r !== undefined).length;
 
-  const platform =
-    chosen?.platform ??
-    (config?.os && config.architecture
-      ? formatPlatform({ os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) })
-      : undefined);
   const base = {
     input,
-    ...(reference ? { reference } : {}),
-    ...(repo ? { repo } : {}),
-    ...(top.data ? { topDigest: top.data.digest } : {}),
-    ...(platforms ? { platforms } : {}),
-    ...(platform ? { platform } : {}),
-    ...(imageDigest ? { imageDigest } : {}),
-    ...(manifest ? { manifest } : {}),
-    ...(config ? { config } : {}),
+    ...(reference ? { reference, repo: { domain: reference.domain, path: reference.path } } : {}),
+    ...(resolved
+      ? {
+          topDigest: resolved.resolved.digest,
+          ...(resolved.index ? { platforms: resolved.index.platforms } : {}),
+          platform: resolved.platform,
+          imageDigest: resolved.image.digest,
+          manifest: resolved.image.manifest,
+          config: resolved.image.config,
+        }
+      : {}),
     layers,
     results,
     analysed,
   };
-  const name = reference ? repositoryName(reference) : input;
   if (parsed instanceof InvalidReferenceError) return { ...base, status: 'error', error: parsed, message: parsed.message };
-  const failed = top.error ?? child.error ?? configQuery.error ?? fsQuery.error;
+  const failed = query.error ?? fsQuery.error;
+  if (failed instanceof UnsupportedContentError) return { ...base, status: 'unsupported', error: failed, message: failed.message };
   if (failed) return { ...base, status: 'error', error: failed, message: failed instanceof Error ? failed.message : String(failed) };
-  if (!top.data) return { ...base, status: 'loading', message: `Resolving ${input}…` };
-  if (topDoc?.kind === 'index' && !chosen) return { ...base, status: 'unsupported', message: `${name}: the index lists no platform images.` };
-  if (!imageDoc) return { ...base, status: 'loading', message: `Loading the ${chosen?.platform ?? ''} manifest…` };
-  if (!manifest) return { ...base, status: 'unsupported', message: `${input} is not a container image (${imageDoc.mediaType || imageDoc.kind}).` };
-  if (!config) return { ...base, status: 'loading', message: 'Loading the image config…' };
+  if (!resolved) return { ...base, status: 'loading', message: `Resolving ${input}…` };
   if (!fsQuery.data || analysed < layers.length) {
     return {
       ...base,

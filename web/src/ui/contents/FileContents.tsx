@@ -4,11 +4,10 @@
  * shown as text, a hex dump or an image, with a download button.
  */
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import { EntryType } from '../../core/layers';
-import { MAX_EXTRACT_BYTES } from '../../core/layers/extract';
+import { EntryType } from '../../core/layers/layerIndex';
 import type { ImageFilesystem, NodeInfo } from '../../core/fs';
 import type { LayerInfo } from '../../core/image';
-import { ContentError, useEntryContent, type ContentTarget, type EntryContent } from '../../queries/contentQueries';
+import { ContentError, MAX_EXTRACT_BYTES, useEntryContent, type ContentTarget, type EntryContent } from '../../queries/contentQueries';
 import { formatBytes } from '../format';
 import { classifyContent, type ContentKind } from './content';
 import { HexDump } from './HexDump';
@@ -70,8 +69,9 @@ function plan(fs: ImageFilesystem, layers: readonly LayerInfo[], layer: number, 
     return withNote(`${NO_CONTENT[info.type] ?? 'An entry'}: it has no content in the image.`);
   }
   const ref = fs.entryRef(source);
-  const descriptor = layers[ref.layer]?.descriptor;
-  if (!descriptor) return withNote('The layer of this entry is unknown.');
+  const entryLayer = layers[ref.layer];
+  if (!entryLayer) return withNote('The layer of this entry is unknown.');
+  const descriptor = entryLayer.descriptor;
   const size = ref.index.size[ref.entry] ?? 0;
   const notes =
     note && linkNote ? (
@@ -83,7 +83,7 @@ function plan(fs: ImageFilesystem, layers: readonly LayerInfo[], layer: number, 
     );
   return {
     kind: 'file',
-    target: { layer: { digest: descriptor.digest, mediaType: descriptor.mediaType }, offset: ref.index.offset[ref.entry] ?? 0, size },
+    target: { layer: entryLayer, offset: ref.index.offset[ref.entry] ?? 0, size },
     layer: ref.layer,
     layerSize: descriptor.size,
     name: info.name,
@@ -109,7 +109,7 @@ export function FileContents({ fs, layers, layer, info }: { fs: ImageFilesystem;
           {p.message}
         </p>
       ) : (
-        <FileBytes key={`${p.target.layer.digest}:${p.target.offset}`} plan={p} />
+        <FileBytes key={`${p.target.layer.descriptor.digest}:${p.target.offset}`} plan={p} />
       )}
     </section>
   );

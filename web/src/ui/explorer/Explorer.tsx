@@ -2,7 +2,7 @@ import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, ty
 import { MARK_NAMES, type ImageFilesystem, type MarkName, type TreeFilter, type ViewMode } from '../../core/fs';
 import type { LayerInfo } from '../../core/image';
 import { useImageFilesystem } from '../../queries/fsQueries';
-import type { LayerJobResult } from '../../worker/layerJob';
+import type { LayerJobResult } from '../../queries/layerQueries';
 import type { UrlState } from '../useUrlState';
 import { ErrorPanel } from '../ErrorPanel';
 import { FileTree } from './FileTree';

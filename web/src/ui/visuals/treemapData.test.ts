@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { stackLayers } from '../../core/fs';
-import { buildLayers, syntheticImage } from '../../core/fs/testing';
+import { buildLayers, syntheticImage } from '../../../test/fs/testing';
 import { breadcrumb, buildTreemap, canZoom, treemapFor, type TreemapNode } from './treemapData';
 import { fitLabel, layoutTreemap } from './treemapLayout';
 

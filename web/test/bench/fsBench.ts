@@ -3,16 +3,16 @@
  * 20 layers × 5,000 entries (with overwrites, file and directory whiteouts and opaque
  * directories) and 1 layer × 100,000.
  *
- *   npx tsx web/src/core/fs/bench/fsBench.ts [repeats=5]
+ *   npx tsx web/test/bench/fsBench.ts [repeats=5]
  *
  * Prints, per image, the first (cold) run and the best of `repeats` runs (ms) for: stacking (trie, fates, marks), dive's
  * figures, Lading's reclaimable bytes, the largest files, one aggregate view of the last layer,
  * and flattening it fully expanded with a path filter. Pure: no Node imports, so it also
  * typechecks under the worker-safe core tsconfig.
  */
-import type { LayerIndex } from '../../layers/layerIndex';
-import { stackLayers } from '../imageFs';
-import { syntheticImage } from '../testing';
+import type { LayerIndex } from '../../src/core/layers/layerIndex';
+import { stackLayers } from '../../src/core/fs/imageFs';
+import { syntheticImage } from '../fs/testing';
 
 const argv = (globalThis as { process?: { argv: string[] } }).process?.argv ?? [];
 const REPEATS = Number(argv[2] ?? 5);

@@ -13,7 +13,7 @@
  * once); only a few are listed here. A zero-byte leaf seen in one layer adds 0 to every figure
  * (dive's sums, sizes and list), so leaving the others out changes no number.
  */
-import { EntryType } from '../layers/layerIndex';
+import { EntryType } from '../../src/core/layers/layerIndex';
 import type { TestEntry } from './testing';
 
 const dir = (path: string, mode = 0o755, uid = 0, gid = 0): TestEntry => ({ path, type: EntryType.Directory, mode, uid, gid });

@@ -3,7 +3,7 @@
  * content, 30% incompressible, so it compresses about 2-3x like real layers), fed in 64 KiB
  * chunks like a fetch body.
  *
- *   npx tsx web/src/core/layers/bench/layerBench.ts [sizeMB=100] [repeats=3]
+ *   npx tsx web/test/bench/layerBench.ts [sizeMB=100] [repeats=3]
  *
  * Needs Node (zstd is compressed with the `zstd` CLI, and `gzip -dc | tar -t` is timed as
  * the reference); Node modules are imported dynamically so this file still typechecks
@@ -13,11 +13,11 @@
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { createSHA256 } from 'hash-wasm';
 import { gzip as pakoGzip } from 'pako';
-import { analyzeLayerStream, type AnalyzeOptions } from '../analyze';
-import { GzipDecoder } from '../gzip';
-import { LayerIndexBuilder } from '../layerIndex';
-import { TarParser } from '../tar';
-import { ZstdDecoder } from '../zstd';
+import { analyzeLayerStream, type AnalyzeOptions } from '../../src/core/layers/analyze';
+import { GzipDecoder } from '../../src/core/layers/gzip';
+import { LayerIndexBuilder } from '../../src/core/layers/layerIndex';
+import { TarParser } from '../../src/core/layers/tar';
+import { ZstdDecoder } from '../../src/core/layers/zstd';
 
 interface ChildProcess {
   execFileSync(cmd: string, args: string[], opts: { input?: Uint8Array; maxBuffer?: number }): Uint8Array;

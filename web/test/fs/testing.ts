@@ -11,7 +11,7 @@
  *   "o usr/share/doc"           opaque: `usr/share/doc/.wh..wh..opq`
  * or an object for anything else (mode, uid, gid, mtime).
  */
-import { EntryFlag, EntryType, LayerIndexBuilder, type LayerIndex } from '../layers/layerIndex';
+import { EntryFlag, EntryType, LayerIndexBuilder, type LayerIndex } from '../../src/core/layers/layerIndex';
 
 export interface TestEntry {
   readonly path: string;
