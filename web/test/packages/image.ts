@@ -4,7 +4,7 @@
  * the offsets the index records (what the layer pass will do while streaming), and builds the
  * package report.
  */
-import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -15,8 +15,6 @@ import { PackageCapture, buildPackageReport, needsSqlite, packageFsOf, type Capt
 import { loadSqlite } from './tools';
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-export const packageFixturesPath = join(repoRoot, 'e2e/.artifacts/packages/packages.json');
-export const packageFixturesPresent = existsSync(packageFixturesPath);
 
 export interface FixtureImage {
   readonly fs: ImageFilesystem;
@@ -26,12 +24,15 @@ export interface FixtureImage {
   readonly createdBy: string[];
 }
 
-interface TagJson {
-  source: { path: string };
-  platforms: { image: { layers: { digest: string; createdBy: string; mediaType: string }[] } }[];
+/** The part of a fixture tag (FixtureTag in e2e/harness/fixtures.ts) this reads. */
+export interface FixtureTagLayers {
+  readonly source: { readonly path: string };
+  readonly platforms: readonly {
+    readonly image: { readonly layers: readonly { readonly digest: string; readonly createdBy: string; readonly mediaType: string }[] };
+  }[];
 }
 
-export async function loadFixtureImage(tag: TagJson): Promise<FixtureImage> {
+export async function loadFixtureImage(tag: FixtureTagLayers): Promise<FixtureImage> {
   const layers = tag.platforms[0]!.image.layers;
   const blob = (digest: string): string => join(repoRoot, tag.source.path, 'blobs/sha256', digest.slice('sha256:'.length));
   const indexes: LayerIndex[] = [];

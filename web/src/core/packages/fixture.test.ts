@@ -10,18 +10,22 @@ import { lstatSync, mkdtempSync, readFileSync, readdirSync, realpathSync, writeF
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { loadFixtureImage, packageFixturesPath, packageFixturesPresent, repoRoot, type FixtureImage } from '../../../test/packages/image';
+import { loadPackageFixtures, packageFixturesFilePath, type PackageFixtureImage, type PackageFixturesFile } from '../../../../e2e/harness/fixtures';
+import { loadFixtureImage, repoRoot, type FixtureImage } from '../../../test/packages/image';
 import { lines, sh } from '../../../test/packages/tools';
 import type { PackageReport, PackageSummary } from './report';
 
+const packageFixturesPresent = existsSync(packageFixturesFilePath);
 if (!packageFixturesPresent)
-  console.warn(`skipping the package fixture checks: ${packageFixturesPath} is missing (build it with \`bash e2e/fixtures/packages.sh\`)`);
+  console.warn(`skipping the package fixture checks: ${packageFixturesFilePath} is missing (build it with \`bash e2e/fixtures/packages.sh\`)`);
 
-interface ImageJson {
-  rootfs: string;
-  snapshots: string[];
-}
-const fixtures = packageFixturesPresent ? JSON.parse(readFileSync(packageFixturesPath, 'utf8')) : undefined;
+// Read only when present; the suites below are skipped otherwise.
+const fixtures = (packageFixturesPresent ? loadPackageFixtures() : undefined) as PackageFixturesFile;
+const tagOf = (reference: string) => {
+  const tag = fixtures.tags[reference];
+  if (!tag) throw new Error(`packages.json has no ${reference}`);
+  return tag;
+};
 const abs = (rel: string): string => join(repoRoot, rel);
 
 /** Bytes of the regular files among `paths` in `rootfs`, each inode once (du), directories resolved through symlinks, the last component not followed (lstat). */
@@ -81,11 +85,11 @@ function dpkgQuery(admindir: string): string[] {
 }
 
 describe.skipIf(!packageFixturesPresent)('lading/packages:debian (mmdebstrap)', () => {
-  const img: ImageJson = fixtures?.images.debian;
+  const img: PackageFixtureImage = fixtures?.images.debian;
   const facts = fixtures?.debian;
   let image: FixtureImage;
   beforeAll(async () => {
-    image = await loadFixtureImage(fixtures.tags['lading/packages:debian']);
+    image = await loadFixtureImage(tagOf('lading/packages:debian'));
   }, 300_000);
 
   test('the packages as of every layer are what dpkg-query finds in that layer’s database', () => {
@@ -152,10 +156,10 @@ describe.skipIf(!packageFixturesPresent)('lading/packages:debian (mmdebstrap)', 
 });
 
 describe.skipIf(!packageFixturesPresent)('lading/packages:distroless (status.d, Python, npm)', () => {
-  const img: ImageJson = fixtures?.images.distroless;
+  const img: PackageFixtureImage = fixtures?.images.distroless;
   let image: FixtureImage;
   beforeAll(async () => {
-    image = await loadFixtureImage(fixtures.tags['lading/packages:distroless']);
+    image = await loadFixtureImage(tagOf('lading/packages:distroless'));
   }, 300_000);
 
   /** dpkg-query over an admin directory whose status is the status.d stanzas (which carry no Status). */
@@ -240,10 +244,10 @@ describe.skipIf(!packageFixturesPresent)('lading/packages:distroless (status.d, 
 });
 
 describe.skipIf(!packageFixturesPresent)('lading/packages:rpm (rpm --initdb, rpm -i, sqlite backend)', () => {
-  const img: ImageJson = fixtures?.images.rpm;
+  const img: PackageFixtureImage = fixtures?.images.rpm;
   let image: FixtureImage;
   beforeAll(async () => {
-    image = await loadFixtureImage(fixtures.tags['lading/packages:rpm']);
+    image = await loadFixtureImage(tagOf('lading/packages:rpm'));
   }, 300_000);
   const rpmIn = (root: string, ...args: string[]): string => sh('rpm', ['--root', root, '--dbpath', fixtures.rpm.dbPath, ...args]);
 
@@ -273,10 +277,10 @@ describe.skipIf(!packageFixturesPresent)('lading/packages:rpm (rpm --initdb, rpm
 describe.skipIf(!packageFixturesPresent)(
   'lading/packages:apk (a database written from the apk format documentation: no Alpine package is reachable here)',
   () => {
-    const img: ImageJson = fixtures?.images.apk;
+    const img: PackageFixtureImage = fixtures?.images.apk;
     let image: FixtureImage;
     beforeAll(async () => {
-      image = await loadFixtureImage(fixtures.tags['lading/packages:apk']);
+      image = await loadFixtureImage(tagOf('lading/packages:apk'));
     }, 300_000);
     /** P:/V: pairs and F:/R: files, read with awk from the installed file. */
     const awk = (prog: string, file: string): string[] => lines(sh('awk', ['-F', ':', prog, file]));

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { stackLayers } from '../fs';
-import { buildLayer } from '../fs/testing';
+import { buildLayer } from '../../../test/fs/testing';
 import { buildRpmRoot } from '../../../test/packages/rpm';
 import { loadSqlite } from '../../../test/packages/tools';
 import { packageFsOf } from './fsInput';

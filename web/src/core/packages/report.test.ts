@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { stackLayers } from '../fs';
-import { buildLayer } from '../fs/testing';
+import { buildLayer } from '../../../test/fs/testing';
 import { PackageCapture } from './capture';
 import { packageFsOf } from './fsInput';
 import { buildPackageReport, packageReportTransferables, type PackageReport } from './report';
