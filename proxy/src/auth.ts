@@ -1,126 +1,17 @@
-// Registry authentication on the server: credentials from a docker-style config.json, the Docker token
-// flow (Bearer challenge → GET realm?service&scope, with Basic credentials when configured; identity
-// tokens exchanged as OAuth2 refresh tokens by POST), a token cache per (registry, scope), and Basic
-// challenges. Credentials never reach the browser.
+// Answering a registry's 401, as go-containerregistry's `transport` does with the credentials `authn`
+// hands it (`credentials.ts`): the Docker token flow (Bearer challenge → GET realm?service&scope, with
+// Basic credentials when configured; identity tokens exchanged as OAuth2 refresh tokens by POST),
+// tokens cached per (registry, scope) (`tokenCache.ts`), and Basic challenges. Credentials and tokens
+// never reach the browser.
 
-import { readFileSync } from 'node:fs';
 import type { LadingConfig } from './config';
-import { challengeScopes, parseWwwAuthenticate, selectChallenge } from './challenge';
-import { ProxyError } from './errors';
-import { plainHttpAllowed, registryKey, type RegistryTarget } from './registry';
 import type { AddressPolicy } from './addressPolicy';
+import { challengeScopes, parseWwwAuthenticate, selectChallenge } from './challenge';
+import { basicAuthorization, type Credential } from './credentials';
+import { ProxyError } from './errors';
+import { plainHttpAllowed, type RegistryTarget } from './registry';
+import { TokenCache } from './tokenCache';
 import { fetchUpstream, readBounded, type Agents } from './upstream';
-
-export interface Credential {
-  username: string;
-  /** For an `identitytoken` entry this is the identity token (see parseDockerConfig). */
-  password: string;
-  /** Set for `identitytoken` entries: an OAuth2 refresh token for the registry's token realm. */
-  identityToken?: string;
-}
-
-/** Credentials by registry key (`registryKey`). */
-export type CredentialStore = ReadonlyMap<string, Credential>;
-
-/**
- * The `auths` section of a docker config.json. Per entry, in order of preference:
- * - `identitytoken`: exchanged as an OAuth2 refresh token, as Docker does (`POST` to the realm with
- *   `grant_type=refresh_token`); when the realm answers that POST with 404, it is sent as the Basic
- *   password of the usual GET instead (username from the entry, else `<token>`).
- * - `username` + `password`;
- * - `auth`: base64 of `user:password` (the password may contain ':').
- * Entries with none of these (e.g. kept in a `credsStore` / `credHelpers` helper) are skipped.
- */
-export function parseDockerConfig(json: unknown): Map<string, Credential> {
-  const store = new Map<string, Credential>();
-  if (typeof json !== 'object' || json === null) throw new Error('not a JSON object');
-  const auths = (json as { auths?: unknown }).auths;
-  if (auths === undefined) return store;
-  if (typeof auths !== 'object' || auths === null) throw new Error('"auths" is not an object');
-  for (const [key, value] of Object.entries(auths)) {
-    if (typeof value !== 'object' || value === null) continue;
-    const entry = value as Record<string, unknown>;
-    const str = (name: string): string | undefined => {
-      const v = entry[name];
-      return typeof v === 'string' && v !== '' ? v : undefined;
-    };
-    let credential: Credential | undefined;
-    const identityToken = str('identitytoken');
-    const username = str('username');
-    const password = str('password');
-    const auth = str('auth');
-    if (identityToken) {
-      credential = { username: username ?? '<token>', password: identityToken, identityToken };
-    } else if (username && password) {
-      credential = { username, password };
-    } else if (auth) {
-      const decoded = Buffer.from(auth, 'base64').toString('utf8');
-      const colon = decoded.indexOf(':');
-      if (colon > 0) credential = { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
-    }
-    if (credential) store.set(registryKey(key), credential);
-  }
-  return store;
-}
-
-export function loadDockerConfig(path: string): Map<string, Credential> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new Error(`cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  try {
-    return parseDockerConfig(JSON.parse(text));
-  } catch (err) {
-    throw new Error(`${path} is not a usable docker config.json: ${err instanceof Error ? err.message : String(err)}`);
-  }
-}
-
-export function basicAuthorization(credential: Credential): string {
-  return `Basic ${Buffer.from(`${credential.username}:${credential.password}`, 'utf8').toString('base64')}`;
-}
-
-interface CachedToken {
-  token: string;
-  expiresAt: number;
-}
-
-/** Bearer tokens per (registry key, scope), dropped a little before they expire. */
-export class TokenCache {
-  private readonly tokens = new Map<string, CachedToken>();
-
-  constructor(
-    private readonly now: () => number,
-    private readonly maxEntries = 1000,
-  ) {}
-
-  get(registry: string, scope: string): string | undefined {
-    const key = `${registry} ${scope}`;
-    const cached = this.tokens.get(key);
-    if (!cached) return undefined;
-    if (cached.expiresAt <= this.now()) {
-      this.tokens.delete(key);
-      return undefined;
-    }
-    return cached.token;
-  }
-
-  set(registry: string, scope: string, token: string, expiresInSeconds: number): void {
-    const lifetimeMs = expiresInSeconds * 1000;
-    const margin = Math.min(10_000, lifetimeMs * 0.1); // never use a token in its last moments
-    this.tokens.delete(`${registry} ${scope}`);
-    this.tokens.set(`${registry} ${scope}`, { token, expiresAt: this.now() + lifetimeMs - margin });
-    for (const oldest of this.tokens.keys()) {
-      if (this.tokens.size <= this.maxEntries) break;
-      this.tokens.delete(oldest);
-    }
-  }
-
-  delete(registry: string, scope: string): void {
-    this.tokens.delete(`${registry} ${scope}`);
-  }
-}
 
 /** A token endpoint answered with an error status; its words are passed on to the browser. */
 export class TokenEndpointError extends Error {

@@ -4,7 +4,7 @@
 import type { LookupFunction } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadDockerConfig, type CredentialStore } from './auth';
+import { loadDockerConfig, type CredentialStore } from './credentials';
 
 export interface Timeouts {
   /** TCP connect (and TLS handshake) to the registry. */

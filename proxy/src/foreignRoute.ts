@@ -8,8 +8,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { ProxyError, sendProxyError, toProxyError } from './errors';
-import type { RegistryContext } from './registryRoute';
-import { pickHeaders, REGISTRY_RESPONSE_HEADERS, relayError } from './registryRoute';
+import type { ProxyContext } from './context';
+import { pickHeaders, REGISTRY_RESPONSE_HEADERS, relayError } from './relay';
 import { fetchUpstream } from './upstream';
 
 export const FOREIGN_PATH = '/foreign';
@@ -49,7 +49,7 @@ function plainHttpOk(url: URL, insecureRegistries: ReadonlySet<string>): boolean
 
 const PASSED = new Set(['content-length', 'content-range', 'accept-ranges', 'etag', 'last-modified']);
 
-export async function handleForeignRequest(req: IncomingMessage, res: ServerResponse, search: string, ctx: RegistryContext): Promise<void> {
+export async function handleForeignRequest(req: IncomingMessage, res: ServerResponse, search: string, ctx: ProxyContext): Promise<void> {
   if (req.method !== 'GET') {
     sendProxyError(res, new ProxyError('PROXY_NOT_ALLOWED', 405, `Method ${req.method} is not allowed for foreign layers`), { Allow: 'GET' });
     return;

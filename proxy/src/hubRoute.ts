@@ -4,8 +4,8 @@
 // onto this route.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RegistryContext } from './registryRoute';
-import { pickHeaders, REGISTRY_RESPONSE_HEADERS, relayError } from './registryRoute';
+import type { ProxyContext } from './context';
+import { pickHeaders, REGISTRY_RESPONSE_HEADERS, relayError } from './relay';
 import { ProxyError, sendProxyError, toProxyError } from './errors';
 import { fetchUpstream, readBounded } from './upstream';
 
@@ -110,7 +110,7 @@ export function rewriteHubLink(value: unknown, hubOrigin: string): unknown {
   }
 }
 
-export async function handleHubRequest(req: IncomingMessage, res: ServerResponse, pathname: string, search: string, ctx: RegistryContext): Promise<void> {
+export async function handleHubRequest(req: IncomingMessage, res: ServerResponse, pathname: string, search: string, ctx: ProxyContext): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     sendProxyError(res, new ProxyError('PROXY_NOT_ALLOWED', 405, `Method ${req.method} is not allowed`), { Allow: 'GET, HEAD' });
     return;

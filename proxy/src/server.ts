@@ -10,7 +10,8 @@ import { ProxyError, sendProxyError } from './errors';
 import { FOREIGN_PATH, handleForeignRequest } from './foreignRoute';
 import { handleHubRequest, HUB_PREFIX } from './hubRoute';
 import { clientAddress, ClientLimiter, limitKey } from './limits';
-import { handleRegistryRequest, type RegistryContext } from './registryRoute';
+import type { ProxyContext } from './context';
+import { handleRegistryRequest } from './registryRoute';
 import { createStaticHandler } from './static';
 import { createAgents, destroyAgents } from './upstream';
 
@@ -18,7 +19,7 @@ import { createAgents, destroyAgents } from './upstream';
 export function createLadingServer(config: LadingConfig): Server & { limiter: ClientLimiter } {
   const agents = createAgents(config.limits.concurrentTotal);
   const policy = createAddressPolicy([...config.insecureRegistries, ...config.allowHosts], config.lookup);
-  const ctx: RegistryContext = { config, agents, policy, auth: new RegistryAuth(config, agents, policy) };
+  const ctx: ProxyContext = { config, agents, policy, auth: new RegistryAuth(config, agents, policy) };
   const serveStatic = createStaticHandler(config.staticDir);
   const limiter = new ClientLimiter(config.limits, config.now);
 
