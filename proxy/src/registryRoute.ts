@@ -3,15 +3,15 @@
 // (`upstream.ts`), JSON documents read whole and blobs streamed (`relay.ts`).
 
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream/promises';
 import { TokenEndpointError } from './auth';
 import type { ProxyContext } from './context';
 import { ProxyError, sendProxyError, toProxyError } from './errors';
 import { rewriteLink } from './link';
 import { plainHttpAllowed, resolveRegistry, type RegistryTarget } from './registry';
 import { derivedScope, parseRegistryPath, resourceOf, type RegistryEndpoint, type RegistryRoute } from './registryPath';
-import { pickHeaders, REGISTRY_RESPONSE_HEADERS, relayError, sendTokenError } from './relay';
-import { fetchUpstream, readBounded, type FetchResult } from './upstream';
+import { pickHeaders, REGISTRY_RESPONSE_HEADERS, relayError, sendTokenError, sendWhole, streamBody } from './relay';
+import { fetchUpstream, type FetchResult } from './upstream';
+import { readWhole, tooLargeError, type HeldBody } from './wholeBody';
 
 /** Browser headers that reach the registry; everything else (cookies included) stays behind. */
 export const FORWARDED_REQUEST_HEADERS = ['accept', 'range', 'if-none-match'] as const;
@@ -69,31 +69,32 @@ export async function handleRegistryRequest(req: IncomingMessage, res: ServerRes
       allowPlainHttp: (u) => plainHttpAllowed(u, target, config.insecureRegistries),
     });
   /** One attempt, and one more after answering a 401's challenge. */
-  const fetchAuthenticated = async (upstreamMethod: 'GET' | 'HEAD'): Promise<FetchResult> => {
+  const fetchAuthenticated = async (upstreamMethod: 'GET' | 'HEAD'): Promise<Exchange> => {
     const authorization = ctx.auth.initialAuthorization(target, resource);
     const result = await fetchOnce(upstreamMethod, authorization);
-    if (result.response.statusCode !== 401 || result.url.host !== target.host) return result;
+    if (result.response.statusCode !== 401 || result.url.host !== target.host) return { ...result, authorization };
     const retryWith = await ctx.auth.answerChallenge(
       target,
       resource,
       derivedScope(route.endpoint),
       result.response.headers['www-authenticate'],
       authorization,
+      aborter.signal,
     );
-    if (!retryWith) return result;
+    if (!retryWith) return { ...result, authorization };
     result.response.resume();
-    return fetchOnce(upstreamMethod, retryWith);
+    return { ...(await fetchOnce(upstreamMethod, retryWith)), authorization: retryWith };
   };
 
   try {
-    let result = await fetchAuthenticated(method);
+    let exchange = await fetchAuthenticated(method);
     let bodyless = method === 'HEAD';
-    if (method === 'HEAD' && route.endpoint.kind === 'blob' && HEAD_FALLBACK_STATUSES.has(result.response.statusCode ?? 0)) {
-      result.response.resume();
-      result = await fetchAuthenticated('GET');
+    if (method === 'HEAD' && route.endpoint.kind === 'blob' && HEAD_FALLBACK_STATUSES.has(exchange.response.statusCode ?? 0)) {
+      exchange.response.resume();
+      exchange = await fetchAuthenticated('GET');
       bodyless = false; // a GET whose body relay() must cut, not drain
     }
-    await relay(res, method, result.response, result.url, route, target, ctx, aborter.signal, bodyless);
+    await relay(res, method, exchange, route, target, ctx, aborter.signal, bodyless);
   } catch (err) {
     if (aborter.signal.aborted) return; // the browser went away; nothing to answer
     if (err instanceof TokenEndpointError) {
@@ -104,6 +105,11 @@ export async function handleRegistryRequest(req: IncomingMessage, res: ServerRes
     config.log(`lading: ${method} ${pathname}: ${error.code}: ${error.message}`);
     sendProxyError(res, error);
   }
+}
+
+/** An upstream answer and the Authorization the request that got it carried. */
+interface Exchange extends FetchResult {
+  authorization: string | undefined;
 }
 
 const PASSED_RESPONSE_HEADERS = new Set([
@@ -141,8 +147,7 @@ const isJsonEndpoint = (endpoint: RegistryEndpoint): boolean => endpoint.kind !=
 async function relay(
   res: ServerResponse,
   method: 'GET' | 'HEAD',
-  upstream: IncomingMessage,
-  upstreamUrl: URL,
+  exchange: Exchange,
   route: RegistryRoute,
   target: RegistryTarget,
   ctx: ProxyContext,
@@ -150,9 +155,10 @@ async function relay(
   /** The upstream request was a HEAD: drain its (empty) body. Otherwise a HEAD's GET body is cut. */
   upstreamBodyless: boolean,
 ): Promise<void> {
+  const { response: upstream, url: upstreamUrl } = exchange;
   const status = upstream.statusCode ?? 502;
   if (status >= 400) {
-    await relayError(res, method, upstream, status, target.routeHost);
+    await relayError(res, method, upstream, status, target.routeHost, ctx, ctx.auth.secretsFor(target, exchange.authorization));
     return;
   }
   const headers = pickHeaders(upstream, PASSED_RESPONSE_HEADERS);
@@ -164,47 +170,34 @@ async function relay(
   // With server-side credentials, the content is private to whoever can reach this proxy.
   headers['cache-control'] = cacheControl(route.endpoint, ctx.config.credentials.has(target.key));
   if (route.endpoint.kind === 'manifest') headers.vary = 'Accept';
+  Object.assign(headers, REGISTRY_RESPONSE_HEADERS);
 
   const noBody = method === 'HEAD' || status === 204 || status === 304;
   if (isJsonEndpoint(route.endpoint)) {
-    // Manifests and listings are read whole, so an oversized one becomes a clean 502 instead of a cut stream.
+    // Manifests and listings are read whole, so an oversized or stalled one becomes a clean 502 / 504
+    // instead of a cut stream.
     const limit = ctx.config.maxJsonBytes;
+    const what = `a ${route.endpoint.kind}`;
     const declared = Number(upstream.headers['content-length'] ?? NaN);
-    let body: Buffer | undefined;
-    if (!(declared > limit)) {
-      if (noBody) {
-        finishBodyless(upstream, upstreamBodyless, status);
-      } else {
-        body = await readBounded(upstream, limit);
-      }
-    } else {
+    let held: HeldBody | undefined;
+    if (declared > limit) {
       upstream.destroy();
+      throw tooLargeError(target.routeHost, what, limit, declared);
     }
-    if (declared > limit || (!noBody && body === undefined)) {
-      const error = new ProxyError(
-        'PROXY_RESPONSE_TOO_LARGE',
-        502,
-        `${target.routeHost} sent a ${route.endpoint.kind} larger than ${limit} bytes; the proxy passes on at most that much`,
-        { limit, ...(declared > limit ? { contentLength: declared } : {}) },
-      );
-      ctx.config.log(`lading: ${method} ${upstreamUrl.host}${upstreamUrl.pathname}: ${error.code}: ${error.message}`);
-      sendProxyError(res, error);
-      return;
-    }
-    if (body) headers['content-length'] = body.length;
-    res.writeHead(status, { ...headers, ...REGISTRY_RESPONSE_HEADERS });
-    res.end(noBody ? undefined : body);
+    if (noBody) finishBodyless(upstream, upstreamBodyless, status);
+    else held = await readWhole(upstream, { limit, deadlineMs: ctx.config.timeouts.bodyDeadlineMs, budget: ctx.budget, from: target.routeHost, what });
+    sendWhole(res, status, headers, held, !noBody);
     return;
   }
 
-  res.writeHead(status, { ...headers, ...REGISTRY_RESPONSE_HEADERS });
+  res.writeHead(status, headers);
   if (noBody) {
     finishBodyless(upstream, upstreamBodyless, status);
     res.end();
     return;
   }
   try {
-    await pipeline(upstream, res);
+    await streamBody(upstream, res);
   } catch (err) {
     // Either the browser went away (pipeline has destroyed the upstream response), or the registry
     // stalled or reset mid-body: pipeline has destroyed the browser's response, so it sees a

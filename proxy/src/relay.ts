@@ -1,11 +1,16 @@
 // Passing an upstream answer on to the browser, shared by the registry, Hub and foreign-layer routes:
-// which headers survive, the headers every proxied answer gets, and upstream errors in the registry
-// error shape.
+// which headers survive, the headers every proxied answer gets, upstream errors in the registry error
+// shape (never with a body that could echo what the proxy sent, `reflection.ts`), bodies read whole
+// (`wholeBody.ts`) and bodies streamed.
 
-import { STATUS_CODES, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { TokenEndpointError } from './auth';
-import { codeForStatus, errorBody, isRegistryErrorBody, type RegistryErrorEntry } from './errors';
-import { readBounded } from './upstream';
+import type { ProxyContext } from './context';
+import { ProxyError } from './errors';
+import { errorAnswer } from './upstreamError';
+import { readWhole, releaseWhenSent, type HeldBody } from './wholeBody';
 
 const PASSED_ERROR_HEADERS = new Set(['content-range', 'docker-distribution-api-version', 'retry-after', 'docker-ratelimit-source']);
 export const isRateLimitHeader = (name: string): boolean => name.startsWith('ratelimit-') || name.startsWith('x-ratelimit-');
@@ -25,49 +30,82 @@ export function pickHeaders(upstream: IncomingMessage, allowed: ReadonlySet<stri
   return out;
 }
 
+/** Sends a body read whole, giving its bytes back to the memory budget once they have left. */
+export function sendWhole(res: ServerResponse, status: number, headers: OutgoingHttpHeaders, held: HeldBody | undefined, withBody: boolean): void {
+  if (held) {
+    headers['content-length'] = held.body.length;
+    releaseWhenSent(res, held);
+  }
+  res.writeHead(status, headers);
+  res.end(withBody ? held?.body : undefined);
+}
+
+/**
+ * Streams `upstream` to the browser. When the upstream fails mid-body (reset, idle timeout, more bytes
+ * than `maxBytes`), the browser's response is destroyed, so it sees a cut stream, never a clean end.
+ */
+export async function streamBody(upstream: IncomingMessage, res: ServerResponse, maxBytes?: number): Promise<void> {
+  if (maxBytes === undefined) {
+    await pipeline(upstream, res);
+    return;
+  }
+  let passed = 0;
+  const cap = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      passed += chunk.length;
+      if (passed > maxBytes) callback(new ProxyError('PROXY_RESPONSE_TOO_LARGE', 502, `More than the ${maxBytes} bytes the descriptor announces`));
+      else callback(null, chunk);
+    },
+  });
+  await pipeline(upstream, cap, res);
+}
+
 const MAX_ERROR_BODY = 64 * 1024;
 
-/** Upstream errors: same status; the registry's JSON when it sent the usual shape, else one in that shape. */
-export async function relayError(res: ServerResponse, method: 'GET' | 'HEAD', upstream: IncomingMessage, status: number, from: string): Promise<void> {
+/**
+ * Upstream errors: same status; the registry's JSON when it sent the usual shape, else one in that
+ * shape. `secrets` are what the proxy sent in the exchange (Authorization, tokens, passwords): a body
+ * that contains any of them is replaced by the status and its error codes.
+ */
+export async function relayError(
+  res: ServerResponse,
+  method: 'GET' | 'HEAD',
+  upstream: IncomingMessage,
+  status: number,
+  from: string,
+  ctx: ProxyContext,
+  secrets: readonly string[] = [],
+): Promise<void> {
   // Never WWW-Authenticate: the browser would prompt for the proxy's upstream credentials.
   const headers = pickHeaders(upstream, PASSED_ERROR_HEADERS);
-  let body: Buffer | undefined;
+  let held: HeldBody | undefined;
   if (method === 'GET') {
-    const raw = await readBounded(upstream, MAX_ERROR_BODY).catch(() => undefined);
-    body = raw && isRegistryErrorBody(raw) ? raw : Buffer.from(errorBody(synthesizedError(status, from, upstream.headers['content-type'], raw)));
+    const raw = await readWhole(upstream, {
+      limit: MAX_ERROR_BODY,
+      deadlineMs: ctx.config.timeouts.bodyDeadlineMs,
+      budget: ctx.budget,
+      from,
+      what: 'an error body',
+    }).catch(() => undefined);
+    const body = errorAnswer(status, from, upstream.headers, raw?.body, secrets);
+    raw?.release();
+    held = { body, release: () => {} };
   } else {
     upstream.resume();
   }
-  res.writeHead(status, {
-    ...headers,
-    ...REGISTRY_RESPONSE_HEADERS,
-    'Content-Type': 'application/json; charset=utf-8',
-    'Cache-Control': 'no-store',
-    ...(body ? { 'Content-Length': body.length } : {}),
-  });
-  res.end(body);
+  sendWhole(
+    res,
+    status,
+    { ...headers, ...REGISTRY_RESPONSE_HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' },
+    held,
+    method === 'GET',
+  );
 }
 
-function synthesizedError(status: number, from: string, contentType: string | undefined, body: Buffer | undefined): RegistryErrorEntry {
-  const entry: RegistryErrorEntry = {
-    code: codeForStatus(status),
-    message: `${from} answered ${status} ${STATUS_CODES[status] ?? ''}`.trimEnd(),
-  };
-  // Keep a short text body as detail (e.g. auth.docker.io's {"details": ...}), never HTML.
-  if (body && body.length > 0 && !/html/i.test(contentType ?? '')) {
-    entry.detail = { status, body: body.toString('utf8').slice(0, 512) };
-  } else {
-    entry.detail = { status };
-  }
-  return entry;
-}
-
+/** A token endpoint's refusal, with the answer `auth.ts` made of it. */
 export function sendTokenError(res: ServerResponse, err: TokenEndpointError): void {
   if (res.headersSent || res.destroyed) return;
-  const body =
-    err.body && isRegistryErrorBody(err.body)
-      ? err.body
-      : Buffer.from(errorBody(synthesizedError(err.status, `Token endpoint ${err.realmHost}`, undefined, err.body)));
+  const body = err.answer;
   res.writeHead(err.status, {
     ...REGISTRY_RESPONSE_HEADERS,
     'Content-Type': 'application/json; charset=utf-8',

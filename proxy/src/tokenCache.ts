@@ -40,10 +40,4 @@ export class TokenCache {
   delete(registry: string, scope: string): void {
     this.tokens.delete(`${registry} ${scope}`);
   }
-
-  /** Every token held for a registry, so an error body that echoes one can be recognised. */
-  tokensFor(registry: string): string[] {
-    const prefix = `${registry} `;
-    return [...this.tokens].filter(([key]) => key.startsWith(prefix)).map(([, cached]) => cached.token);
-  }
 }
