@@ -3,6 +3,7 @@
 
 import type { LookupFunction } from 'node:net';
 import { resolve } from 'node:path';
+import { MAX_DOCUMENT_BYTES } from '../../web/src/core/oci';
 import { fileURLToPath } from 'node:url';
 import { loadDockerConfig, type CredentialStore } from './credentials';
 
@@ -81,7 +82,7 @@ export interface LadingConfig {
 
 export const DEFAULT_TIMEOUTS: Timeouts = { connectMs: 10_000, firstByteMs: 30_000, idleMs: 60_000, bodyDeadlineMs: 30_000 };
 export const DEFAULT_LIMITS: Limits = { ratePerSecond: 20, burst: 100, concurrentPerClient: 32, concurrentTotal: 256 };
-export const DEFAULT_MAX_JSON_BYTES = 4 * 1024 * 1024;
+export const DEFAULT_MAX_JSON_BYTES = MAX_DOCUMENT_BYTES;
 /** 16 of the largest manifests at once; typical manifests are a few KiB, so thousands of them. */
 export const DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 

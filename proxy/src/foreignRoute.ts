@@ -11,6 +11,7 @@
 // The digest is required so each response is addressed by content; the browser verifies it.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parseVerifiableDigest } from '../../web/src/core/digest';
 import type { AddressPolicy } from './addressPolicy';
 import type { ProxyContext } from './context';
 import { ProxyError, sendProxyError, toProxyError } from './errors';
@@ -19,7 +20,6 @@ import { fetchUpstream } from './upstream';
 
 export const FOREIGN_PATH = '/foreign';
 
-const DIGEST = /^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
 const SIZE = /^(0|[1-9][0-9]{0,15})$/;
 const MAX_URL_LENGTH = 4096;
 
@@ -35,7 +35,7 @@ export function parseForeignRequest(search: string, policy: AddressPolicy): Fore
   const raw = params.get('url') ?? '';
   const digest = params.get('digest') ?? '';
   const sizeText = params.get('size') ?? '';
-  if (!DIGEST.test(digest)) return new ProxyError('PROXY_BAD_REQUEST', 400, 'A foreign layer needs digest=sha256:<64 hex>');
+  if (!parseVerifiableDigest(digest)) return new ProxyError('PROXY_BAD_REQUEST', 400, 'A foreign layer needs digest=sha256:<64 hex>');
   if (!SIZE.test(sizeText) || !Number.isSafeInteger(Number(sizeText))) {
     return new ProxyError('PROXY_BAD_REQUEST', 400, "A foreign layer needs size=<the descriptor's size in bytes>");
   }

@@ -1,6 +1,7 @@
 // `/registry/<host>/v2/...`: which registry API calls the proxy forwards (distribution-spec paths,
 // checked against the distribution/reference grammar), and what each one means for authentication.
 
+import { isDigest } from '../../web/src/core/digest';
 import { isValidRegistryHost } from './registry';
 import { ProxyError } from './errors';
 
@@ -25,7 +26,6 @@ export const ROUTE_PREFIX = '/registry/';
 // distribution/reference grammar.
 const NAME_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
 const MAX_NAME_LENGTH = 255;
 const PASSED_QUERY = ['n', 'last', 'artifactType'];
 
@@ -76,11 +76,11 @@ function parseEndpoint(api: readonly string[]): RegistryEndpoint | ProxyError {
 
   if (isTags) return { kind: 'tags', name };
   if (verb === 'manifests') {
-    const byDigest = DIGEST.test(last);
+    const byDigest = isDigest(last);
     if (!byDigest && !TAG.test(last)) return badRequest(`Not a tag or digest: "${last}"`);
     return { kind: 'manifest', name, reference: last, byDigest };
   }
-  if (!DIGEST.test(last)) return badRequest(`Not a digest: "${last}"`);
+  if (!isDigest(last)) return badRequest(`Not a digest: "${last}"`);
   return verb === 'blobs' ? { kind: 'blob', name, digest: last } : { kind: 'referrers', name, digest: last };
 }
 
