@@ -26,3 +26,21 @@ export function nodeHasher(algorithm: DigestAlgorithm): DeferredStreamHasher {
     },
   };
 }
+
+/**
+ * A hasher that chooses at its first use (first `update`, or `digest`): the one `elsewhere`
+ * offers then, or node:crypto here. The core creates its tar hasher before the decoder, so this
+ * is how the tar's hash can be taken from a decoder thread that hashes the tar as it makes it
+ * (zstdThread.ts) while every other stream is hashed here.
+ */
+export function hasherChosenAtFirstUse(algorithm: DigestAlgorithm, elsewhere: () => DeferredStreamHasher | undefined): DeferredStreamHasher {
+  let chosen: DeferredStreamHasher | undefined;
+  const pick = (): DeferredStreamHasher => (chosen ??= elsewhere() ?? nodeHasher(algorithm));
+  return {
+    algorithm,
+    update: (bytes) => pick().update(bytes),
+    backlog: () => chosen?.backlog(),
+    digest: () => pick().digest(),
+    discard: () => chosen?.discard(),
+  };
+}

@@ -12,12 +12,14 @@
  * stops making progress is stopped by the watchdog (watchdog.ts); its layer fails with that
  * message and is not read again.
  */
+import { availableParallelism } from 'node:os';
 import type { Layer } from '../core/image';
 import { analyzeLayerStream, emptyLayerIndex, type DigestCheck, type LayerAnalysis, type LayerIndex } from '../core/layers';
 import { nodeGunzip } from './nodeGzip';
-import { nodeHasher } from './nodeHash';
+import type { DeferredStreamHasher } from '../core/layers/hash';
+import { hasherChosenAtFirstUse } from './nodeHash';
 import { DEFAULT_WATCHDOG, type StuckDecoderError, type WatchdogOptions } from './watchdog';
-import { ZstdThreads } from './zstdThread';
+import { ZstdThreads, type ZstdStream } from './zstdThread';
 
 export interface LayerRead {
   readonly index: number;
@@ -79,6 +81,13 @@ async function readOne(layer: Layer, k: number, report: (bytes: number) => void,
   const onStuck = (error: StuckDecoderError): void => {
     stuck = error;
   };
+  // The zstd stream of the current pass: its thread hashes the tar too (see hasherChosenAtFirstUse).
+  let zstd: ZstdStream | undefined;
+  const takeTarHasher = (): DeferredStreamHasher | undefined => {
+    const hasher = zstd?.tarHasher;
+    zstd = undefined;
+    return hasher;
+  };
   const analysis = await analyzeLayerStream(stream, {
     expectedDigest: layer.digest,
     ...(layer.diffId !== undefined ? { expectedDiffId: layer.diffId } : {}),
@@ -86,10 +95,17 @@ async function readOne(layer: Layer, k: number, report: (bytes: number) => void,
     onProgress: (p) => report(p.bytesRead),
     ...(signal ? { signal } : {}),
     nativeGzip: () => nodeGunzip({ watchdog: engine.watchdog, onStuck }),
-    nativeZstd: () => engine.zstd.transform(onStuck),
-    // A stuck decoder's layer is not read again: the core's own decoder would run on this thread.
-    reopen: () => (stuck ? Promise.reject(stuck) : layer.open(signal)),
-    deferredHasher: nodeHasher,
+    nativeZstd: () => {
+      zstd = engine.zstd.open({ hash: 'sha256', onStuck });
+      return zstd.transform;
+    },
+    reopen: () => {
+      zstd = undefined; // the second pass decodes and hashes here
+      // A stuck decoder's layer is not read again: the core's own decoder would run on this thread.
+      return stuck ? Promise.reject(stuck) : layer.open(signal);
+    },
+    // The digest's hasher is first used before the decoder exists (here); the tar's after (the thread's, for zstd).
+    deferredHasher: (algorithm) => hasherChosenAtFirstUse(algorithm, algorithm === 'sha256' ? takeTarHasher : () => undefined),
   });
   report(analysis.compressedBytes);
   const problems: string[] = [];
@@ -127,7 +143,9 @@ export async function readLayers(layers: readonly Layer[], options: ReadOptions 
     options.onProgress?.({ ...progress });
   };
   const engine: NodeEngine = {
-    zstd: options.zstdThreads ?? new ZstdThreads({ size: concurrency, ...(options.watchdog ? { watchdog: options.watchdog } : {}) }),
+    zstd:
+      options.zstdThreads ??
+      new ZstdThreads({ size: Math.min(concurrency, availableParallelism()), ...(options.watchdog ? { watchdog: options.watchdog } : {}) }),
     watchdog: options.watchdog ?? DEFAULT_WATCHDOG,
   };
   // Loading a thread takes a few hundred milliseconds: start them beside the first requests.

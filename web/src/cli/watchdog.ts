@@ -60,8 +60,8 @@ export class Watchdog {
 
   private check(): void {
     const t = this.now();
-    // This timer ran late: the main thread was busy, not (only) the decoder. Start over.
-    if (t - this.lastTick > 2 * this.options.everyMs) this.lastProgress = t;
+    // This timer ran late by a good part of stuckMs: the main thread was blocked, not (only) the decoder. Start over.
+    if (t - this.lastTick > this.options.everyMs + this.options.stuckMs / 2) this.lastProgress = t;
     this.lastTick = t;
     if (t - this.lastProgress < this.options.stuckMs) return;
     this.fired = true;

@@ -10,23 +10,37 @@
  * error (and offset) is the one reported, the same words as in the browser. A thread that stops
  * answering is stopped by the watchdog (watchdog.ts) and replaced for the next layer.
  *
- * Input chunks are copied (the core has hashed them, the caller may reuse them) and transferred;
- * at most IN_FLIGHT wait in the thread, so memory is bounded by those and what they decode to.
+ * Input chunks are copied into batches (the core has hashed them, the caller may reuse them) and
+ * transferred; at most IN_FLIGHT batches wait in the thread, so memory is bounded by those and
+ * what they decode to. Output buffers go back to the thread once consumed: the core's sink
+ * consumes each chunk before it reads the next (the Decoder contract), so when the stream is
+ * pulled again every buffer delivered before has been consumed.
  */
 import { Worker } from 'node:worker_threads';
+import type { DeferredStreamHasher, DigestAlgorithm } from '../core/layers/hash';
 import type { GzipTransform } from '../core/layers/nativeGzip';
 import { DEFAULT_WATCHDOG, StuckDecoderError, stuckMessage, Watchdog, type WatchdogOptions } from './watchdog';
 
-export type ToZstdThread = { type: 'begin' } | { type: 'data'; buffer: ArrayBuffer; length: number } | { type: 'end' } | { type: 'reset' };
+export type ToZstdThread =
+  | { type: 'begin'; hash?: DigestAlgorithm }
+  | { type: 'data'; buffer: ArrayBuffer; length: number }
+  | { type: 'end' }
+  | { type: 'reset' }
+  | { type: 'recycle'; buffers: ArrayBuffer[] };
 export type FromZstdThread =
   | { type: 'ready' }
   | { type: 'out'; buffer: ArrayBuffer; length: number }
   | { type: 'ack' }
-  | { type: 'done' }
+  | { type: 'done'; digest?: string }
   | { type: 'error'; message: string; offset?: number };
 
-/** Compressed chunks handed to a thread and not yet decoded. */
-const IN_FLIGHT = 4;
+/** Named apart from `new Worker(…)`: Vite (Vitest) rewrites `new Worker(new URL(…))` as a browser worker. */
+const THREAD_ENTRY = new URL('./zstdThreadEntry.mjs', import.meta.url);
+
+/** Compressed batches handed to a thread and not yet decoded. */
+const IN_FLIGHT = 3;
+/** Compressed bytes sent per message: network chunks are small, and each message has a cost. */
+const BATCH_BYTES = 128 * 1024;
 
 class Thread {
   readonly worker: Worker;
@@ -69,6 +83,12 @@ class Thread {
   }
 }
 
+export interface ZstdStream {
+  transform: GzipTransform;
+  /** With `hash`: the tar's digest as the thread computed it, as a hasher for the core. */
+  tarHasher: DeferredStreamHasher | undefined;
+}
+
 export interface ZstdThreadsOptions {
   /** Threads at most (streams decoded at once); default 2. */
   size?: number;
@@ -90,7 +110,7 @@ export class ZstdThreads {
   constructor(options: ZstdThreadsOptions = {}) {
     this.size = Math.max(1, options.size ?? 2);
     this.watchdog = options.watchdog ?? DEFAULT_WATCHDOG;
-    this.create = options.createWorker ?? (() => new Worker(new URL('./zstdThread.mjs', import.meta.url)));
+    this.create = options.createWorker ?? (() => new Worker(THREAD_ENTRY));
   }
 
   /** Starts every thread now: loading one takes a few hundred milliseconds (tsx compiles the core). */
@@ -108,10 +128,18 @@ export class ZstdThreads {
   }
 
   /**
-   * One zstd stream on a thread of the pool, as the web streams pair the core drives. `onStuck`
-   * is told when the watchdog stopped it (the layer must then not be read again on this thread).
+   * One zstd stream on a thread of the pool: `transform` is the web streams pair the core drives.
+   * With `hash`, the thread also hashes the tar it makes, and `tarHasher` is a hasher for the core
+   * that takes that digest instead of hashing the same bytes again on the main thread. `onStuck`
+   * is told when the watchdog stopped the stream (the layer must then not be read again).
    */
-  transform(onStuck?: (error: StuckDecoderError) => void): GzipTransform {
+  open(options: { hash?: DigestAlgorithm; onStuck?: (error: StuckDecoderError) => void } = {}): ZstdStream {
+    const onStuck = options.onStuck;
+    let tarDigest: ((digest: string | Error) => void) | undefined;
+    const tarDigestPromise = new Promise<string>((resolve, reject) => {
+      tarDigest = (d) => (typeof d === 'string' ? resolve(d) : reject(d));
+    });
+    tarDigestPromise.catch(() => {});
     let thread: Thread | undefined;
     let controller!: ReadableStreamDefaultController<Uint8Array>;
     let inFlight = 0;
@@ -120,6 +148,9 @@ export class ZstdThreads {
     let failure: Error | undefined;
     let finished = false;
     let unwatchDeath: (() => void) | undefined;
+    let batch: Uint8Array | undefined;
+    let batched = 0;
+    let delivered: ArrayBuffer[] = [];
 
     const release = (): void => {
       const t = thread;
@@ -135,6 +166,7 @@ export class ZstdThreads {
     const fail = (error: Error): void => {
       if (failure || finished) return;
       failure = error;
+      tarDigest?.(error);
       try {
         controller.error(error);
       } catch {
@@ -155,6 +187,7 @@ export class ZstdThreads {
       watchdog.progress();
       switch (message.type) {
         case 'out':
+          delivered.push(message.buffer);
           controller.enqueue(new Uint8Array(message.buffer, 0, message.length));
           return;
         case 'ack':
@@ -165,6 +198,7 @@ export class ZstdThreads {
           return;
         case 'done':
           finished = true;
+          tarDigest?.(message.digest ?? new Error('the zstd thread did not hash the tar'));
           controller.close();
           ended?.resolve();
           release();
@@ -177,38 +211,74 @@ export class ZstdThreads {
       }
     };
 
-    const readable = new ReadableStream<Uint8Array>({
-      start(c) {
-        controller = c;
+    const readable = new ReadableStream<Uint8Array>(
+      {
+        start(c) {
+          controller = c;
+        },
+        pull() {
+          // Asked for more with nothing queued: every buffer delivered so far was consumed.
+          if (!delivered.length || !thread) return;
+          const buffers = delivered;
+          delivered = [];
+          thread.post({ type: 'recycle', buffers }, buffers);
+        },
+        cancel: () => fail(new Error('the zstd stream was cancelled')),
       },
-      cancel: () => fail(new Error('the zstd stream was cancelled')),
-    });
+      { highWaterMark: 0 },
+    );
+    const send = (): void => {
+      if (!batch || batched === 0) return;
+      const buffer = batch.buffer as ArrayBuffer;
+      const length = batched;
+      batch = undefined;
+      batched = 0;
+      inFlight++;
+      watchdog.busy();
+      thread?.post({ type: 'data', buffer, length }, [buffer]);
+    };
     const writable = new WritableStream<Uint8Array>({
       start: async () => {
         const t = await this.acquire();
         thread = t;
         t.handler = onMessage;
         unwatchDeath = t.whenDead((error) => fail(new Error(`the zstd thread failed: ${error.message}`)));
-        t.post({ type: 'begin' });
+        t.post({ type: 'begin', ...(options.hash ? { hash: options.hash } : {}) });
       },
       write: async (chunk) => {
-        if (failure) throw failure;
-        const copy = chunk.slice();
-        inFlight++;
-        watchdog.busy();
-        thread?.post({ type: 'data', buffer: copy.buffer, length: copy.length }, [copy.buffer]);
-        while (inFlight >= IN_FLIGHT && !failure) await new Promise<void>((resolve) => (wake = resolve));
+        for (let at = 0; at < chunk.length && !failure;) {
+          while (inFlight >= IN_FLIGHT && !failure) await new Promise<void>((resolve) => (wake = resolve));
+          batch ??= new Uint8Array(BATCH_BYTES);
+          const n = Math.min(BATCH_BYTES - batched, chunk.length - at);
+          batch.set(chunk.subarray(at, at + n), batched);
+          batched += n;
+          at += n;
+          if (batched === BATCH_BYTES) send();
+        }
         if (failure) throw failure;
       },
       close: () => {
         if (failure) return Promise.reject(failure);
+        send();
         watchdog.busy();
         thread?.post({ type: 'end' });
         return new Promise<void>((resolve, reject) => (ended = { resolve, reject }));
       },
       abort: () => fail(new Error('the zstd stream was aborted')),
     });
-    return { readable, writable };
+    const algorithm = options.hash;
+    return {
+      transform: { readable, writable },
+      tarHasher: algorithm
+        ? {
+            algorithm,
+            update: () => {}, // the thread hashes these bytes as it makes them
+            backlog: () => undefined,
+            digest: async () => `${algorithm}:${await tarDigestPromise}`,
+            discard: () => {},
+          }
+        : undefined,
+    };
   }
 
   private spawn(): Thread {

@@ -4,6 +4,7 @@
  * transferred; the output goes back in transferred buffers of OUT_BYTES, flushed at the end of
  * each input chunk, then that chunk is acknowledged. Messages are handled in order.
  */
+import { createHash, type Hash } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
 import type { Decoder } from '../core/layers/decoder';
 import { WasmZstdDecoder } from '../core/layers/zstdWasmDecoder';
@@ -14,7 +15,11 @@ const port = parentPort;
 if (!port) throw new Error('zstdThreadWorker.ts runs in a worker thread');
 
 let decoder: Decoder | undefined;
+/** The tar's hash (the diff_id), computed here where the tar is made, when the stream asked for it. */
+let tarHash: Hash | undefined;
 let failed = false;
+/** Output buffers the main thread has consumed and sent back, for reuse (no allocation, no garbage). */
+const spare: ArrayBuffer[] = [];
 let out = new Uint8Array(OUT_BYTES);
 let filled = 0;
 
@@ -24,12 +29,14 @@ function flush(): void {
   if (filled === 0) return;
   const bytes = out;
   post({ type: 'out', buffer: bytes.buffer, length: filled }, [bytes.buffer]);
-  out = new Uint8Array(OUT_BYTES);
+  const reused = spare.pop();
+  out = reused ? new Uint8Array(reused) : new Uint8Array(OUT_BYTES);
   filled = 0;
 }
 
 /** libzstd's output is a view of its memory, valid during the call: copied into `out`. */
 function sink(bytes: Uint8Array): void {
+  tarHash?.update(bytes);
   for (let at = 0; at < bytes.length;) {
     const n = Math.min(OUT_BYTES - filled, bytes.length - at);
     out.set(bytes.subarray(at, at + n), filled);
@@ -44,6 +51,7 @@ async function handle(message: ToZstdThread): Promise<void> {
     case 'begin': {
       failed = false;
       filled = 0;
+      tarHash = message.hash ? createHash(message.hash) : undefined;
       decoder = await WasmZstdDecoder.create(sink);
       if (!decoder) {
         failed = true;
@@ -68,11 +76,15 @@ async function handle(message: ToZstdThread): Promise<void> {
       const e = decoder.finish();
       flush();
       decoder = undefined;
-      post(e ? { type: 'error', message: e.message, offset: e.offset } : { type: 'done' });
+      post(e ? { type: 'error', message: e.message, offset: e.offset } : { type: 'done', ...(tarHash ? { digest: tarHash.digest('hex') } : {}) });
+      tarHash = undefined;
       return;
     }
+    case 'recycle':
+      return;
     case 'reset':
       decoder = undefined;
+      tarHash = undefined;
       failed = false;
       filled = 0;
       return;
@@ -81,6 +93,10 @@ async function handle(message: ToZstdThread): Promise<void> {
 
 let chain = Promise.resolve();
 port.on('message', (message: ToZstdThread) => {
+  if (message.type === 'recycle') {
+    for (const buffer of message.buffers) if (buffer.byteLength === OUT_BYTES) spare.push(buffer);
+    return;
+  }
   chain = chain.then(() => handle(message)).catch((e: unknown) => post({ type: 'error', message: e instanceof Error ? e.message : String(e) }));
 });
 post({ type: 'ready' });
