@@ -228,12 +228,12 @@ describe('node:crypto hashers', () => {
       digest: async () => 'sha256:from-the-thread',
       discard: () => {},
     };
-    let offer: DeferredStreamHasher | undefined;
-    const local = hasherChosenAtFirstUse('sha256', () => offer);
+    const offer: { now?: DeferredStreamHasher } = {};
+    const local = hasherChosenAtFirstUse('sha256', () => offer.now);
     local.update(tar); // nothing offered yet: hashes here
-    offer = offered;
+    offer.now = offered;
     expect(await local.digest()).toBe(sha256sum(tar));
-    const elsewhere = hasherChosenAtFirstUse('sha256', () => offer);
+    const elsewhere = hasherChosenAtFirstUse('sha256', () => offer.now);
     elsewhere.update(tar);
     expect(await elsewhere.digest()).toBe('sha256:from-the-thread');
   });
