@@ -68,3 +68,22 @@ export function runCli(options: CliRunOptions): Promise<CliRun> {
     });
   });
 }
+
+/** The CLI's fixed cost: `lading --help` (Node, tsx and the CLI's modules loaded, nothing read), best of `runs`. */
+export async function cliStartupMs(runs: number, timeoutMs: number): Promise<number> {
+  let best = Infinity;
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(process.execPath, [join(repoRoot, 'web/src/cli/lading.mjs'), '--help'], { cwd: repoRoot, stdio: 'ignore' });
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      child.once('close', (code) => {
+        clearTimeout(timer);
+        if (code === 0) resolve();
+        else reject(new Error(`lading --help exited ${code}`));
+      });
+    });
+    best = Math.min(best, performance.now() - started);
+  }
+  return best;
+}

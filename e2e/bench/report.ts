@@ -62,6 +62,8 @@ export interface BenchResults {
   decoders?: DecodeResults;
   /** d) the CLI on the same image, one run per round (interleaved with a and b). */
   cli?: Partial<Record<'gzip' | 'zstd', CliRun[]>>;
+  /** `lading --help`, best of N: Node, tsx and the CLI's modules, in every CLI time. */
+  cliStartupMs?: number;
   /** e) the heavy image. */
   heavy?: HeavyResults;
   totalSeconds?: number;
@@ -241,6 +243,12 @@ export function printReport(r: BenchResults, image: BenchImage): void {
   ] as const) {
     const failed = runs?.filter((x) => !x.ok) ?? [];
     if (failed.length) out.push(`  CLI ${name}: ${failed.length} of ${runs?.length} runs FAILED: ${failed[0]?.error ?? ''}`);
+  }
+
+  if (r.cliStartupMs !== undefined) {
+    out.push(
+      `  The CLI's fixed cost, in each of its times: ${sec(r.cliStartupMs)} for \`lading --help\` (Node, tsx compiling and loading the CLI's modules; nothing read).`,
+    );
   }
 
   // ------------------------------------------------------------- heavy image

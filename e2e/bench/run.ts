@@ -19,7 +19,7 @@ import { repoRoot } from '../harness/paths';
 import { startProxy, type Proxy } from '../harness/proxy';
 import { startRegistry } from '../harness/registry';
 import { onStop, stopAll } from '../harness/run';
-import { runCli, type CliRun } from './cli';
+import { cliStartupMs, runCli, type CliRun } from './cli';
 import { runDecoders } from './decoders';
 import { contentHashVariants, runHeavy, type ContentHashSwitch } from './heavy';
 import { blobUrl, ensureImage, pushImage, totals, type BenchTag, type BenchTagName } from './image';
@@ -186,7 +186,10 @@ async function main(): Promise<void> {
       }
     }
   }
-  if (!opts['skip-cli']) results.cli = cliRuns;
+  if (!opts['skip-cli']) {
+    results.cli = cliRuns;
+    results.cliStartupMs = await cliStartupMs(RUNS, TIMEOUT_MS);
+  }
   for (const native of Object.values(results.native)) {
     for (const t of [native.sequential, native.parallel2, native.parallel2ViaProxy]) t.bestMs = Math.min(...t.allMs);
   }
