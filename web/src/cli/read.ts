@@ -12,7 +12,6 @@
  * stops making progress is stopped by the watchdog (watchdog.ts); its layer fails with that
  * message and is not read again.
  */
-import { availableParallelism } from 'node:os';
 import type { Layer } from '../core/image';
 import { analyzeLayerStream, emptyLayerIndex, type DigestCheck, type LayerAnalysis, type LayerIndex } from '../core/layers';
 import { nodeGunzip } from './nodeGzip';
@@ -143,9 +142,9 @@ export async function readLayers(layers: readonly Layer[], options: ReadOptions 
     options.onProgress?.({ ...progress });
   };
   const engine: NodeEngine = {
-    zstd:
-      options.zstdThreads ??
-      new ZstdThreads({ size: Math.min(concurrency, availableParallelism()), ...(options.watchdog ? { watchdog: options.watchdog } : {}) }),
+    // One thread per layer read at a time: a layer waiting for a thread would leave its download
+    // stalled meanwhile, which a registry's idle timeout may end.
+    zstd: options.zstdThreads ?? new ZstdThreads({ size: concurrency, ...(options.watchdog ? { watchdog: options.watchdog } : {}) }),
     watchdog: options.watchdog ?? DEFAULT_WATCHDOG,
   };
   // Loading a thread takes a few hundred milliseconds: start them beside the first requests.
