@@ -11,7 +11,8 @@ import { createHasher, parseDigest, type DeferredStreamHasher, type DigestAlgori
 import { LayerIndexBuilder, type LayerIndex } from './layerIndex';
 import { sniffCompression, unsupportedFormatHint, type Compression } from './sniff';
 import { NativeGzipInflater, platformGzipTransform, type GzipTransform } from './nativeGzip';
-import { TarParser } from './tar';
+import { TarParser, type ContentObserver } from './tar';
+import type { LayerWarning } from './warnings';
 
 export interface LayerProgress {
   /** Stored (compressed) bytes read so far. */
@@ -65,6 +66,12 @@ export interface AnalyzeOptions {
   gzipInflater?: 'auto' | 'pako';
   /** The native inflater; default `new DecompressionStream('gzip')`. For tests. */
   nativeGzip?: () => GzipTransform;
+  /**
+   * Asked at each tar entry whether it wants the entry's content (see tar.ts): a per-file hash,
+   * a package database captured in the same pass. Unused, content is skipped by arithmetic.
+   * When gzip is read again after a native failure, the observer sees the entries again.
+   */
+  contentObserver?: ContentObserver;
 }
 
 export interface DigestCheck {
@@ -91,6 +98,11 @@ export interface LayerAnalysis {
   readonly uncompressedBytes: number;
   /** The first thing that went wrong; a digest mismatch is not an error (see DigestCheck.ok). */
   readonly error?: LayerError;
+  /**
+   * What was odd but read the way the runtime reads it (warnings.ts): a tar without its end
+   * marker, PAX global headers, entry types containerd refuses. One per kind, with a count.
+   */
+  readonly warnings: readonly LayerWarning[];
   /**
    * For gzip, which inflater produced the result: 'native' (the platform's), 'pako', or
    * 'pako-after-native' (native failed part-way and the layer was read again).
@@ -141,7 +153,7 @@ async function analyzeOnce(
   nativeGzip: (() => GzipTransform) | undefined,
 ): Promise<LayerAnalysis | typeof NATIVE_FAILED> {
   const builder = new LayerIndexBuilder();
-  const tar = new TarParser(builder);
+  const tar = new TarParser(builder, opts.contentObserver ? { contentObserver: opts.contentObserver } : {});
   let error: LayerError | undefined;
   const fail = (e: LayerError): void => {
     error ??= e;
@@ -362,6 +374,7 @@ async function analyzeOnce(
     compressedBytes,
     uncompressedBytes,
     ...(error !== undefined ? { error } : {}),
+    warnings: tar.warningList(),
     ...((compression as Compression) === 'gzip' ? { inflater: native ? 'native' : 'pako' } : {}),
   };
 }
