@@ -15,8 +15,9 @@
  *   header or a member's data is truncated.
  * - Extended headers that describe no member (at the end, or before the end marker) are ignored,
  *   as Go ignores them; PAX global headers are read (a malformed one is an error) and ignored.
- * - GNU sparse members are 'other' (never read as a blob): old-GNU sparse blocks are stepped
- *   over to find the next header, PAX sparse maps are not validated.
+ * - GNU sparse members are 'other' (never read as a blob; their data is not the file's content):
+ *   old-GNU sparse blocks are stepped over to find the next header, a PAX sparse member takes its
+ *   GNU.sparse.name, and sparse maps are not validated.
  * - Member paths are normalised: `./` and leading `/` dropped, `.` and empty components
  *   removed, `..` resolved within the archive, trailing `/` dropped.
  * - When a path occurs twice the later member wins, as it does when the tar is extracted.
@@ -36,6 +37,7 @@ import {
   parsePaxRecords,
   type MergedFields,
 } from '../layers/tarHeader';
+import { paxSparseVersion } from '../layers/tarSparse';
 import type { BlobReader } from './blobReader';
 import { ArchiveTarError } from './errors';
 
@@ -195,12 +197,15 @@ export async function indexTarArchive(reader: BlobReader, options: IndexTarOptio
     } catch (e) {
       tarError(e);
     }
+    // A PAX sparse member is named by GNU.sparse.name, and its data is not the file's content.
+    const paxSparse = paxSparseVersion(ext.pax) !== undefined;
+    if (paxSparse && ext.pax?.sparseName !== undefined && ext.pax.sparseName.length > 0) merged.name = ext.pax.sparseName;
     ext.clear();
     const rawPath = utf8.decode(merged.name);
     const rawLink = utf8.decode(merged.linkname);
 
     let type: TarMemberType;
-    switch (merged.typeflag) {
+    switch (paxSparse ? -1 : merged.typeflag) {
       case Type.Reg:
       case Type.Cont:
         type = 'file';
