@@ -24,10 +24,11 @@ import { layerError, type LayerError } from './errors';
 import { EntryType, type LayerIndexBuilder } from './layerIndex';
 import { PathNormalizer } from './paths';
 import { Type } from './tarHeader';
-import { TarReader, type ContentSink, type TarEntry, type TarHandler } from './tarReader';
+import type { ContentSink, TarEntry, TarHandler } from './tarEntry';
+import { TarReader } from './tarReader';
 import { WarningList, type LayerWarning, type LayerWarningKind } from './warnings';
 
-export type { ContentSink, TarEntry } from './tarReader';
+export type { ContentSink, TarEntry } from './tarEntry';
 
 /** What a content observer is told about an entry (valid only during the call). */
 export interface TarEntryInfo {

@@ -21,10 +21,12 @@
  * map references more or less data than the archive stores is an error after the entry
  * (errMissData, errUnrefData: containerd fails on it when it copies the content).
  *
+ * The reader hands out entries and takes content sinks through the interfaces of tarEntry.ts.
+ *
  * Deliberate difference: none in what is accepted or refused. Error offsets point at the header
  * (or the byte) where Go's reader would stop, and the messages say what is wrong.
  */
-import type { LayerWarningKind } from './warnings';
+import type { ContentSink, TarEntry, TarHandler } from './tarEntry';
 import {
   BLOCK,
   HeaderDecoder,
@@ -37,7 +39,6 @@ import {
   isHeaderOnlyType,
   newRawHeader,
   parsePaxRecords,
-  type MergedFields,
 } from './tarHeader';
 import {
   SparseExpander,
@@ -49,43 +50,9 @@ import {
   readPaxSparseMap0x,
   sparseDataBytes,
   validSparseMap,
-  type SparseMap,
   type SparseTarget,
 } from './tarSparse';
 import { parseNumeric } from './tarNumbers';
-
-/** One entry, as archive/tar's Header has it. Reused: valid only during `TarHandler.entry`. */
-export interface TarEntry extends MergedFields {
-  /** The typeflag byte ('0' regular, '5' directory, ...); NUL already resolved to '0' or '5'. */
-  typeflag: number;
-  mode: number;
-  /** Offset of the entry's first header block (its extended headers included). */
-  headerOffset: number;
-  /** Offset of the entry's stored content (after old-GNU sparse blocks and a PAX 1.0 sparse map). */
-  dataOffset: number;
-  /** Content bytes the archive stores for it (0 for links, directories, devices, fifos). */
-  storedSize: number;
-  /** The data fragments of a GNU sparse file; undefined for any other entry. */
-  sparse: SparseMap | undefined;
-}
-
-/**
- * Receives one entry's content, in order, then `end`. `data` gets views of the reader's input:
- * valid only during the call (copy what you keep). Holes of sparse files come to `hole` as
- * lengths; without `hole`, they come to `data` as views of a shared zero-filled buffer.
- */
-export interface ContentSink {
-  data(bytes: Uint8Array): void;
-  hole?(length: number): void;
-  /** True when all of the content was delivered; false when the stream failed or ended first. */
-  end(complete: boolean): void;
-}
-
-export interface TarHandler {
-  /** Called once per entry, in archive order; may return a sink for the entry's content. */
-  entry(e: TarEntry): ContentSink | undefined;
-  warn(kind: LayerWarningKind, message: string, offset: number): void;
-}
 
 const ST_HEADER = 0;
 const ST_SPECIAL = 1;
