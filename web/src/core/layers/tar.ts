@@ -134,6 +134,11 @@ export class TarParser implements TarHandler {
     this.warnings.add(kind, message, offset);
   }
 
+  lastEntryName(): string {
+    const n = this.builder.count;
+    return n > 0 ? this.builder.stringAt(this.builder.pathIdOf(n - 1)) : '';
+  }
+
   entry(e: TarEntry): ContentSink | undefined {
     const b = this.builder;
     const t = e.typeflag;

@@ -39,4 +39,6 @@ export interface TarHandler {
   /** Called once per entry, in archive order; may return a sink for the entry's content. */
   entry(e: TarEntry): ContentSink | undefined;
   warn(kind: LayerWarningKind, message: string, offset: number): void;
+  /** The last entry's name, for messages (the reader keeps no copy of names). */
+  lastEntryName(): string;
 }

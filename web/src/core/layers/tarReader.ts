@@ -112,8 +112,8 @@ export class TarReader {
   private target: SparseTarget | undefined;
   /** A sparse size mismatch to report once the entry is handed out. */
   private sparseMismatch: string | undefined;
-  /** Name of the entry whose content is being read, for messages. */
-  private current: Uint8Array | undefined;
+  /** True while an entry's content is being read (for messages). */
+  private inEntry = false;
 
   constructor(private readonly handler: TarHandler) {}
 
@@ -220,7 +220,7 @@ export class TarReader {
     } else if (s === ST_SPARSE_EXT || s === ST_MAP10) {
       this.fail(new TarFormatError('the stream ends inside the sparse map of a GNU sparse file', at));
     } else {
-      const name = this.current ? ` of '${new TextDecoder().decode(this.current)}'` : '';
+      const name = this.inEntry ? ` of '${this.handler.lastEntryName()}'` : '';
       this.fail(new TarFormatError(`the stream ends inside the content${name} (${this.remaining} bytes missing)`, this.offset));
     }
   }
@@ -391,7 +391,7 @@ export class TarReader {
       }
     }
     this.remaining = e.storedSize;
-    this.current = e.name;
+    this.inEntry = true;
     this.sink = this.handler.entry(e);
     if (this.sink && e.sparse) {
       this.expander = new SparseExpander(e.sparse, e.size);
@@ -410,7 +410,7 @@ export class TarReader {
 
   private contentDone(): void {
     this.closeSink(true);
-    this.current = undefined;
+    this.inEntry = false;
     this.remaining = padding(this.e.storedSize);
     this.state = this.remaining > 0 ? ST_PAD : ST_HEADER;
   }
