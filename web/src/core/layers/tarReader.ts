@@ -23,8 +23,15 @@
  *
  * The reader hands out entries and takes content sinks through the interfaces of tarEntry.ts.
  *
- * Deliberate difference: none in what is accepted or refused. Error offsets point at the header
- * (or the byte) where Go's reader would stop, and the messages say what is wrong.
+ * Deliberate differences from Go's Reader (none accepts what Go refuses, or refuses what it accepts,
+ * except the sparse check):
+ * - The sparse data check (errMissData, errUnrefData) is made for every sparse entry, not only
+ *   when its content is read: containerd copies every regular file, so it would fail there.
+ * - Limits are those of current Go (1 MiB of sparse map, 2^20 sparse entries), which containerd
+ *   is built with, rather than Go 1.19's (no limit on sparse maps).
+ * - PAX global headers are not handed out (Go returns them as headers; containerd skips them).
+ * Values the index cannot hold are stored as the runtime would use them (tar.ts): uid and gid
+ * modulo 2^32, a negative size of a link or directory as 0. Numbers beyond 2^53 are approximate.
  */
 import type { ContentSink, TarEntry, TarHandler } from './tarEntry';
 import {
