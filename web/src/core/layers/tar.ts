@@ -89,6 +89,8 @@ export class TarParser implements TarHandler {
   readonly warnings = new WarningList();
   private readonly reader: TarReader;
   private readonly normalizer = new PathNormalizer();
+  /** Link targets get their own: the entry's path view must outlive them (the observer sees it). */
+  private readonly linkNormalizer = new PathNormalizer();
   private readonly whiteouts = new WhiteoutReader();
   private readonly observer: ContentObserver | undefined;
 
@@ -150,7 +152,7 @@ export class TarParser implements TarHandler {
     const pathId = b.addString(target);
     let linkId = -1;
     if (type === EntryType.Symlink) linkId = b.addString(e.linkname);
-    else if (type === EntryType.Hardlink) linkId = b.addString(this.normalizer.normalize(e.linkname));
+    else if (type === EntryType.Hardlink) linkId = b.addString(this.linkNormalizer.normalize(e.linkname));
 
     let { uid, gid, size } = e;
     if (uid < 0 || uid >= UINT32 || gid < 0 || gid >= UINT32) {

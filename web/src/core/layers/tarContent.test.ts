@@ -98,15 +98,21 @@ describe('content observer', () => {
 
   test('the info given: index, normalised path, whiteout flags, the raw header', async () => {
     const infos: Array<[number, string, number, string, number]> = [];
-    await analyzeLayerStream(asAsync([tar(entry({ name: './etc/.wh.gone' }), entry({ name: '/usr//bin/tool', data: 'abc' }))]), {
-      contentObserver: (e) => {
-        infos.push([e.index, new TextDecoder().decode(e.path), e.flags, new TextDecoder().decode(e.header.name), e.header.dataOffset]);
-        return undefined;
+    await analyzeLayerStream(
+      asAsync([
+        tar(entry({ name: './etc/.wh.gone' }), entry({ name: '/usr//bin/tool', data: 'abc' }), entry({ name: 'hard', type: '1', linkname: './usr/bin/tool' })),
+      ]),
+      {
+        contentObserver: (e) => {
+          infos.push([e.index, new TextDecoder().decode(e.path), e.flags, new TextDecoder().decode(e.header.name), e.header.dataOffset]);
+          return undefined;
+        },
       },
-    });
+    );
     expect(infos).toEqual([
       [0, 'etc/gone', 1, './etc/.wh.gone', 512],
       [1, 'usr/bin/tool', 0, '/usr//bin/tool', 1024],
+      [2, 'hard', 0, 'hard', 2048],
     ]);
   });
 });
