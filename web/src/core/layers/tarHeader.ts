@@ -91,9 +91,11 @@ const EMPTY: Uint8Array = new Uint8Array(0);
 
 /** Bytes of a NUL-terminated field (all of it when there is no NUL). A view, not a copy. */
 export function cstring(b: Uint8Array, o: number, len: number): Uint8Array {
-  const field = b.subarray(o, o + len);
-  const nul = field.indexOf(0);
-  return nul < 0 ? field : field.subarray(0, nul);
+  // A loop, not indexOf on a subarray: one view per field instead of two (this runs per header).
+  let end = o;
+  const limit = o + len;
+  while (end < limit && b[end] !== 0) end++;
+  return end === o ? EMPTY : b.subarray(o, end);
 }
 
 /** True when all 512 bytes at `o` are zero. */
@@ -147,7 +149,9 @@ export class HeaderDecoder {
     h.uid = field(b, o + 108, 8, 'uid', at);
     h.gid = field(b, o + 116, 8, 'gid', at);
     h.mtime = field(b, o + 136, 12, 'mtime', at);
-    h.linkname = cstring(b, o + 157, 100);
+    // The link field only means something for links (Go parses it for every header; it cannot fail).
+    const t = h.typeflag;
+    h.linkname = t === Type.Link || t === Type.Symlink ? cstring(b, o + 157, 100) : EMPTY;
     const name = cstring(b, o, 100);
     h.name = name;
     if (format === Format.V7) return true;

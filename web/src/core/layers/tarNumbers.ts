@@ -62,15 +62,26 @@ export function latin1(b: Uint8Array, start = 0, end = b.length): string {
 
 /** strconv.ParseInt(s, 10, 64): an optional sign, decimal digits, within int64. NaN otherwise. */
 export function parseDecimal(s: string): number {
-  if (!/^[+-]?\d+$/.test(s)) return NaN;
-  const digits = s.replace(/^[+-]?0*/, '');
-  if (digits.length > 19) return NaN;
-  if (digits.length === 19) {
+  const n = s.length;
+  let k = 0;
+  const sign = n > 0 ? s.charCodeAt(0) : 0;
+  if (sign === 0x2b || sign === 0x2d) k = 1;
+  if (k === n) return NaN;
+  let x = 0;
+  let significant = 0;
+  for (let i = k; i < n; i++) {
+    const c = s.charCodeAt(i) - 0x30;
+    if (c < 0 || c > 9) return NaN;
+    if (significant > 0 || c > 0) significant++;
+    x = x * 10 + c;
+  }
+  if (significant > 19) return NaN;
+  if (significant === 19) {
     // Near the int64 limits doubles cannot tell; BigInt can.
     const big = BigInt(s);
     if (big > 9223372036854775807n || big < -9223372036854775808n) return NaN;
   }
-  return Number(s);
+  return sign === 0x2d ? -x : x;
 }
 
 /**
