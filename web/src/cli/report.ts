@@ -2,6 +2,7 @@
  * The text printed on stdout: what was analyzed, the layers, dive's "Image Details" (its
  * figures, formatted as dive formats them), and Lading's reclaimable bytes.
  */
+import { describeWarning } from '../core/layers/warnings';
 import { formatReference } from '../core/reference';
 import type { Style } from './ci';
 import { inefficientFilesTable } from './ci';
@@ -62,6 +63,7 @@ export function summaryText(a: ImageAnalysis, style: Style): string {
     lines.push(
       `  ${padStart(String(k), 5)}  ${padStart(humanizeBytes(dive.layerSizes[k] ?? 0), 9)}  ${padStart(humanizeBytes(r.layer.size), 10)}  ${command}${mark}`,
     );
+    for (const w of r.analysis?.warnings ?? []) lines.push(`  ${' '.repeat(5)}  note: ${describeWarning(w)}`);
   }
   lines.push('');
 

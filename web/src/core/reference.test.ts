@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidReferenceError, familiarReference, formatReference, parseReference, pullCommand, type ReferencePart } from './reference';
+import { InvalidReferenceError, familiarName, familiarReference, formatReference, parseReference, pullCommand, type ReferencePart } from './reference';
 
 const H64 = 'a'.repeat(64);
 const D = `sha256:${H64}`;
@@ -116,5 +116,25 @@ describe('parseReference', () => {
     expect(familiarReference(parseReference('user/app'))).toBe('user/app:latest');
     expect(familiarReference(parseReference('ghcr.io/org/app:v1'))).toBe('ghcr.io/org/app:v1');
     expect(pullCommand(parseReference('nginx'), D)).toBe(`docker pull nginx@${D}`);
+  });
+
+  // distribution/reference's TestParseNormalizedNamed and FamiliarName: `library/` goes only
+  // from a one-component name; `library/foo/bar` is a repository of its own.
+  it.each([
+    ['docker.io/library/foo/bar', 'library/foo/bar'],
+    ['library/foo/bar:v1', 'library/foo/bar'],
+    ['docker.io/library/foo', 'foo'],
+    ['library/foo', 'foo'],
+    ['docker.io/libraryx/foo', 'libraryx/foo'],
+    ['docker.io/user/library', 'user/library'],
+    ['index.docker.io/library/foo/bar', 'library/foo/bar'],
+    ['ghcr.io/library/foo', 'ghcr.io/library/foo'],
+  ])('familiarName(%j) is %s', (input, expected) => {
+    expect(familiarName(parseReference(input))).toBe(expected);
+  });
+
+  it('the familiar form of library/foo/bar normalises back to it', () => {
+    const ref = parseReference('docker.io/library/foo/bar');
+    expect(formatReference(parseReference(familiarName(ref)))).toBe('docker.io/library/foo/bar:latest');
   });
 });

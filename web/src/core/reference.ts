@@ -210,10 +210,15 @@ export function formatReference(ref: ImageReference): string {
   return `${repositoryName(ref)}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
 }
 
-/** The short form Docker prints: `nginx`, `user/app`, `ghcr.io/org/app`. */
+/**
+ * The short form Docker prints (distribution/reference FamiliarName): `nginx`, `user/app`,
+ * `ghcr.io/org/app`. Only a one-component official name loses `library/`: `library/foo/bar`
+ * stays as it is, since `foo/bar` would name another repository (`docker.io/foo/bar`).
+ */
 export function familiarName(ref: Pick<ImageReference, 'domain' | 'path'>): string {
   if (ref.domain !== DEFAULT_DOMAIN) return repositoryName(ref);
-  return ref.path.startsWith(OFFICIAL_REPO_PREFIX) ? ref.path.slice(OFFICIAL_REPO_PREFIX.length) : ref.path;
+  const rest = ref.path.startsWith(OFFICIAL_REPO_PREFIX) ? ref.path.slice(OFFICIAL_REPO_PREFIX.length) : undefined;
+  return rest !== undefined && !rest.includes('/') ? rest : ref.path;
 }
 
 /** Familiar form with tag/digest: `nginx:1.27`. */

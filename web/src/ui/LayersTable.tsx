@@ -4,6 +4,7 @@ import { describeMediaType } from '../core/mediaTypes';
 import { layerProgress, useLayerProgress } from '../queries/layerQueries';
 import { isLayerVerified, type LayerJobResult } from '../queries/layerQueries';
 import { useSyncExternalStore } from 'react';
+import type { LayerWarning } from '../core/layers';
 import { formatBytes } from './format';
 
 const panelTitle = 'text-sm font-semibold uppercase tracking-wide text-slate-600 dark:text-slate-400';
@@ -89,18 +90,37 @@ function LayerStatus({ layer, state }: { layer: LayerInfo; state: LayerState }) 
             {p}
           </div>
         ))}
+        <LayerWarnings warnings={analysis.warnings} />
       </div>
     );
   }
   return (
-    <span
-      data-layer-status="verified"
-      data-inflater={analysis.inflater}
-      className="text-xs text-teal-700 dark:text-teal-300"
-      title={`digest and diff_id verified${result.fromCache ? ' (from cache)' : ''}${analysis.inflater ? ` · gzip ${INFLATER_NOTE[analysis.inflater]}` : ''}`}
-    >
-      ✓ verified{result.fromCache ? ' · cached' : ''}
-    </span>
+    <>
+      <span
+        data-layer-status="verified"
+        data-inflater={analysis.inflater}
+        className="text-xs text-teal-700 dark:text-teal-300"
+        title={`digest and diff_id verified${result.fromCache ? ' (from cache)' : ''}${analysis.inflater ? ` · gzip ${INFLATER_NOTE[analysis.inflater]}` : ''}`}
+      >
+        ✓ verified{result.fromCache ? ' · cached' : ''}
+      </span>
+      <LayerWarnings warnings={analysis.warnings} />
+    </>
+  );
+}
+
+/** What was odd about the tar but read as the runtime reads it: a small note under the status. */
+function LayerWarnings({ warnings }: { warnings: readonly LayerWarning[] | undefined }) {
+  if (!warnings || warnings.length === 0) return null;
+  return (
+    <ul data-layer-warnings={warnings.length} className="mt-0.5 max-w-sm text-[11px] text-amber-800 dark:text-amber-300">
+      {warnings.map((w) => (
+        <li key={w.kind} data-warning={w.kind} title={`at byte ${w.offset} of the tar`}>
+          ⚠ {w.message}
+          {w.count > 1 ? ` (and ${w.count - 1} more like it)` : ''}
+        </li>
+      ))}
+    </ul>
   );
 }
 

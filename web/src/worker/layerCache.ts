@@ -12,7 +12,11 @@ const DB_NAME = 'lading-layer-cache';
 /** Small records (digest, lastUsed, bytes) for LRU bookkeeping, apart from the analyses themselves. */
 const META = 'meta';
 const ANALYSES = 'analyses';
-const DB_VERSION = 1;
+/**
+ * 2: analyses carry `warnings`, and the tar reader reads as Go's archive/tar does (global headers
+ * ignored, GNU long names over PAX paths), so version-1 entries are dropped, not reused.
+ */
+const DB_VERSION = 2;
 export const DEFAULT_CACHE_BUDGET = 512 * 1024 * 1024;
 
 interface MetaRecord {
@@ -53,8 +57,10 @@ export class LayerCache {
       if (typeof indexedDB === 'undefined') return resolve(null);
       const req = indexedDB.open(DB_NAME, DB_VERSION);
       req.onupgradeneeded = () => {
-        req.result.createObjectStore(META, { keyPath: 'digest' }).createIndex('lastUsed', 'lastUsed');
-        req.result.createObjectStore(ANALYSES);
+        const db = req.result;
+        for (const name of [META, ANALYSES]) if (db.objectStoreNames.contains(name)) db.deleteObjectStore(name);
+        db.createObjectStore(META, { keyPath: 'digest' }).createIndex('lastUsed', 'lastUsed');
+        db.createObjectStore(ANALYSES);
       };
       req.onsuccess = () => resolve(req.result);
       req.onerror = () => resolve(null);

@@ -11,7 +11,8 @@ import { createHasher, parseDigest, type DeferredStreamHasher, type DigestAlgori
 import { LayerIndexBuilder, type LayerIndex } from './layerIndex';
 import { sniffCompression, unsupportedFormatHint, type Compression } from './sniff';
 import { NativeGzipInflater, platformGzipTransform, type GzipTransform } from './nativeGzip';
-import { TarParser } from './tar';
+import { TarParser, type ContentObserver } from './tar';
+import type { LayerWarning } from './warnings';
 
 export interface LayerProgress {
   /** Stored (compressed) bytes read so far. */
@@ -71,6 +72,12 @@ export interface AnalyzeOptions {
    * decoder, whose error is the one reported.
    */
   nativeZstd?: () => GzipTransform;
+  /**
+   * Asked at each tar entry whether it wants the entry's content (see tar.ts): a per-file hash,
+   * a package database captured in the same pass. Unused, content is skipped by arithmetic.
+   * When the layer is read again after a native decoder failed, the observer sees the entries again.
+   */
+  contentObserver?: ContentObserver;
 }
 
 export interface DigestCheck {
@@ -97,6 +104,11 @@ export interface LayerAnalysis {
   readonly uncompressedBytes: number;
   /** The first thing that went wrong; a digest mismatch is not an error (see DigestCheck.ok). */
   readonly error?: LayerError;
+  /**
+   * What was odd but read the way the runtime reads it (warnings.ts): a tar without its end
+   * marker, PAX global headers, entry types containerd refuses. One per kind, with a count.
+   */
+  readonly warnings: readonly LayerWarning[];
   /**
    * For gzip, which inflater produced the result: 'native' (the platform's), 'pako', or
    * 'pako-after-native' (native failed part-way and the layer was read again).
@@ -151,7 +163,7 @@ async function analyzeOnce(
   nativeZstd: (() => GzipTransform) | undefined,
 ): Promise<LayerAnalysis | typeof NATIVE_FAILED | typeof NATIVE_ZSTD_FAILED> {
   const builder = new LayerIndexBuilder();
-  const tar = new TarParser(builder);
+  const tar = new TarParser(builder, opts.contentObserver ? { contentObserver: opts.contentObserver } : {});
   let error: LayerError | undefined;
   const fail = (e: LayerError): void => {
     error ??= e;
@@ -373,6 +385,7 @@ async function analyzeOnce(
     compressedBytes,
     uncompressedBytes,
     ...(error !== undefined ? { error } : {}),
+    warnings: tar.warningList(),
     ...((compression as Compression) === 'gzip' ? { inflater: native ? 'native' : 'pako' } : {}),
   };
 }

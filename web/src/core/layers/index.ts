@@ -5,6 +5,9 @@
 export { analyzeLayerStream } from './analyze';
 export type { AnalyzeOptions, DigestCheck, LayerAnalysis, LayerProgress, LayerSource } from './analyze';
 export type { LayerError, LayerErrorKind } from './errors';
+export type { LayerWarning, LayerWarningKind } from './warnings';
+export { describeWarning } from './warnings';
+export type { ContentObserver, ContentSink, TarEntry, TarEntryInfo } from './tar';
 export { sniffCompression } from './sniff';
 export { announcesManyGzipMembers } from './nativeGzip';
 export type { Compression } from './sniff';

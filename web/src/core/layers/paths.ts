@@ -52,33 +52,3 @@ export class PathNormalizer {
     return out.subarray(0, o);
   }
 }
-
-/** Index of the first byte of the last segment of a normalised path (0 when there is no `/`). */
-export function basenameStart(path: Uint8Array): number {
-  const slash = path.lastIndexOf(SLASH);
-  return slash + 1;
-}
-
-const WH_PREFIX = [0x2e, 0x77, 0x68, 0x2e]; // ".wh."
-const WH_OPAQUE = [0x2e, 0x77, 0x68, 0x2e, 0x2e, 0x77, 0x68, 0x2e, 0x2e, 0x6f, 0x70, 0x71]; // ".wh..wh..opq"
-
-function startsWith(bytes: Uint8Array, at: number, prefix: readonly number[]): boolean {
-  if (bytes.length - at < prefix.length) return false;
-  for (let k = 0; k < prefix.length; k++) if (bytes[at + k] !== prefix[k]) return false;
-  return true;
-}
-
-/**
- * OCI / AUFS whiteout markers, read from the basename of a normalised path:
- * - `.wh..wh..opq`  -> 'opaque': the parent directory is opaque
- * - `.wh.<name>`    -> 'whiteout': `<name>` is deleted
- * - any other `.wh..wh.*` is AUFS bookkeeping (e.g. `.wh..wh.plnk`) and `.wh.` alone names
- *   nothing: both are recorded as ordinary entries, like Docker's archive package does.
- */
-export function whiteoutKind(path: Uint8Array, base: number): 'opaque' | 'whiteout' | undefined {
-  if (!startsWith(path, base, WH_PREFIX)) return undefined;
-  if (path.length - base === WH_OPAQUE.length && startsWith(path, base, WH_OPAQUE)) return 'opaque';
-  if (startsWith(path, base + 4, WH_PREFIX)) return undefined;
-  if (path.length - base === WH_PREFIX.length) return undefined;
-  return 'whiteout';
-}

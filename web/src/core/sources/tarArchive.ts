@@ -4,29 +4,43 @@
  * arithmetic. What comes back is where each member's bytes are, so a layer can later be
  * streamed straight out of the file.
  *
- * `layers/tar.ts` is a push parser over a byte stream that feeds every byte through it into a
- * LayerIndex; it cannot seek. This is the seeking counterpart, for the outer archive only.
- *
- * Formats: v7, ustar (prefix + name), GNU (`L` long names, `K` long link targets, base-256
- * sizes, old sparse headers stepped over), PAX (`x` path / linkpath / size; `g` read and
- * ignored). Decisions:
- * - The header checksum must match the unsigned or the signed byte sum.
- * - The archive ends at the first zero block. A file that ends exactly at a header boundary
- *   without one is accepted (as Go's archive/tar does) and reported as `complete: false`;
- *   a file that ends inside a header, an extended header or a member's data is truncated.
+ * The seeking counterpart of the streaming layer reader (layers/tarReader.ts): both decode
+ * headers with the one decoder, layers/tarHeader.ts (checksums, formats, numbers, PAX records,
+ * GNU long names, merged as Go's archive/tar merges them; `docker load` reads archives with it).
+ * Decisions of this reader:
+ * - The archive ends at a zero block; the block after it must be zero too or absent (Go: a
+ *   zero block then a non-zero block is ErrHeader). A file that ends at a header boundary, or
+ *   inside the padding after a member, without a zero block is complete for Go's reader too: it
+ *   is accepted and reported as `complete: false`. A file that ends inside a header, an extended
+ *   header or a member's data is truncated.
+ * - Extended headers that describe no member (at the end, or before the end marker) are ignored,
+ *   as Go ignores them; PAX global headers are read (a malformed one is an error) and ignored.
+ * - GNU sparse members are 'other' (never read as a blob; their data is not the file's content):
+ *   old-GNU sparse blocks are stepped over to find the next header, a PAX sparse member takes its
+ *   GNU.sparse.name, and sparse maps are not validated.
  * - Member paths are normalised: `./` and leading `/` dropped, `.` and empty components
  *   removed, `..` resolved within the archive, trailing `/` dropped.
  * - When a path occurs twice the later member wins, as it does when the tar is extracted.
  */
-import { parseNumeric, parseOctal } from '../layers/tar';
+import {
+  BLOCK,
+  HeaderDecoder,
+  MAX_SPECIAL_FILE_SIZE,
+  PendingExtensions,
+  TarFormatError,
+  Type,
+  Format,
+  cstring,
+  isHeaderOnlyType,
+  isZeroBlock,
+  newRawHeader,
+  parsePaxRecords,
+  type MergedFields,
+} from '../layers/tarHeader';
+import { paxSparseVersion } from '../layers/tarSparse';
 import type { BlobReader } from './blobReader';
 import { ArchiveTarError } from './errors';
 
-const BLOCK = 512;
-/** PAX and GNU long-name data larger than this is corrupt, not a long name. */
-const MAX_META_SIZE = 1024 * 1024;
-/** Larger than any real file (1 PiB); bigger values come from corrupt headers. */
-const MAX_MEMBER_SIZE = 2 ** 50;
 /** How far links are followed before giving up (a loop). */
 const MAX_LINK_DEPTH = 16;
 
@@ -95,13 +109,6 @@ export function resolveMember(index: TarArchiveIndex, path: string): TarMember |
   return undefined;
 }
 
-interface Pending {
-  headerOffset?: number;
-  path?: string;
-  linkpath?: string;
-  size?: number;
-}
-
 const utf8 = new TextDecoder('utf-8');
 
 /**
@@ -111,7 +118,10 @@ const utf8 = new TextDecoder('utf-8');
 export async function indexTarArchive(reader: BlobReader, options: IndexTarOptions = {}): Promise<TarArchiveIndex> {
   const { signal } = options;
   const members = new Map<string, TarMember>();
-  let pending: Pending = {};
+  const decoder = new HeaderDecoder();
+  const raw = newRawHeader();
+  const ext = new PendingExtensions();
+  const merged: MergedFields = { name: raw.name, linkname: raw.linkname, typeflag: 0, size: 0, uid: 0, gid: 0, mtime: 0 };
   let pos = 0;
   let complete = false;
 
@@ -121,102 +131,111 @@ export async function indexTarArchive(reader: BlobReader, options: IndexTarOptio
     }
     return reader.read(at, length, signal);
   };
+  const decode = (header: Uint8Array, at: number): boolean => {
+    try {
+      return decoder.decode(header, 0, at, raw);
+    } catch (e) {
+      if (!(e instanceof TarFormatError)) throw e;
+      throw new ArchiveTarError(
+        at === 0 ? `not a tar archive${formatHint(header)}: the first 512 bytes are not a tar header` : `corrupt tar header at byte ${at}: ${e.message}`,
+        at,
+      );
+    }
+  };
+  const tarError = (e: unknown): never => {
+    if (e instanceof TarFormatError) throw new ArchiveTarError(`corrupt tar archive at byte ${e.offset}: ${e.message}`, e.offset);
+    throw e;
+  };
 
   for (;;) {
     signal?.throwIfAborted();
-    if (pos === reader.size) {
+    if (pos >= reader.size) {
       if (pos === 0) throw new ArchiveTarError('the file is empty', 0);
-      if (pending.headerOffset !== undefined) {
-        throw new ArchiveTarError('the archive is truncated: it ends after an extended header, before the member it describes', pos);
-      }
-      break; // no end-of-archive marker: accepted, reported as incomplete
+      break; // no end-of-archive marker (possibly in the last member's padding): accepted, reported as incomplete
     }
     if (pos === 0 && reader.size < BLOCK) {
       const head = await reader.read(0, reader.size, signal);
       throw new ArchiveTarError(`not a tar archive${formatHint(head)}: the file has only ${reader.size} bytes`, 0);
     }
     const header = await readAt(pos, BLOCK, 'a header');
-    if (isZeroBlock(header)) {
-      if (pending.headerOffset !== undefined) {
-        throw new ArchiveTarError('an extended header is followed by the end-of-archive marker, not by a member', pos);
+    if (!decode(header, pos)) {
+      // Go reads one more block: absent or zero ends the archive, anything else is corrupt.
+      if (pos + BLOCK < reader.size) {
+        const next = await readAt(pos + BLOCK, BLOCK, 'the end-of-archive marker');
+        if (!isZeroBlock(next, 0)) throw new ArchiveTarError(`corrupt end-of-archive marker at byte ${pos}: a zero block is followed by a non-zero block`, pos);
       }
       complete = true;
       break;
     }
-    checkHeader(header, pos);
-
-    const typeflag = header[156] as number;
-    const headerSize = parseNumeric(header, 124, 12);
-    if (Number.isNaN(headerSize) || headerSize < 0 || headerSize > MAX_MEMBER_SIZE) {
-      throw new ArchiveTarError(`invalid size field in the tar header at byte ${pos}`, pos);
-    }
-    const headerOffset = pending.headerOffset ?? pos;
+    const t = raw.typeflag;
+    if (raw.size < 0 && !isHeaderOnlyType(t)) throw new ArchiveTarError(`invalid size field in the tar header at byte ${pos}`, pos);
 
     // Extended headers: their data describes the next member.
-    if (typeflag === 0x78 /* x */ || typeflag === 0x67 /* g */ || typeflag === 0x4c /* L */ || typeflag === 0x4b /* K */) {
-      if (headerSize > MAX_META_SIZE) {
-        throw new ArchiveTarError(`an extended header at byte ${pos} claims ${headerSize} bytes; that is not a name`, pos);
+    if (t === Type.XHeader || t === Type.XGlobalHeader || t === Type.GNULongName || t === Type.GNULongLink) {
+      if (raw.size > MAX_SPECIAL_FILE_SIZE) {
+        throw new ArchiveTarError(`an extended header at byte ${pos} claims ${raw.size} bytes; that is not a name`, pos);
       }
-      const data = await readAt(pos + BLOCK, headerSize, 'an extended header');
-      pending.headerOffset = headerOffset;
-      if (typeflag === 0x78) parsePax(data, pending, pos);
-      else if (typeflag === 0x4c) pending.path = utf8.decode(cstring(data));
-      else if (typeflag === 0x4b) pending.linkpath = utf8.decode(cstring(data));
-      // 'g' global records: nothing in them changes where members are.
-      pos += BLOCK + roundUp(headerSize);
+      const data = await readAt(pos + BLOCK, raw.size, 'an extended header');
+      ext.note(pos);
+      try {
+        if (t === Type.XHeader) ext.pax = parsePaxRecords(data, pos);
+        else if (t === Type.XGlobalHeader) {
+          parsePaxRecords(data, pos);
+          ext.clear(); // nothing in it changes where members are; it ends what was pending
+        } else if (t === Type.GNULongName) ext.longName = cstring(data, 0, data.length).slice();
+        else ext.longLink = cstring(data, 0, data.length).slice();
+      } catch (e) {
+        tarError(e);
+      }
+      pos += BLOCK + roundUp(raw.size);
       continue;
     }
 
-    const magic = readMagic(header);
-    const rawPath = pending.path ?? headerName(header, magic);
-    const rawLink = pending.linkpath ?? utf8.decode(cstring(header.subarray(157, 257)));
-    const dataSize = pending.size ?? headerSize;
-    pending = {};
+    const headerOffset = ext.pending ? ext.firstOffset : pos;
+    try {
+      ext.merge(raw, pos, merged);
+    } catch (e) {
+      tarError(e);
+    }
+    // A PAX sparse member is named by GNU.sparse.name, and its data is not the file's content.
+    const paxSparse = paxSparseVersion(ext.pax) !== undefined;
+    if (paxSparse && ext.pax?.sparseName !== undefined && ext.pax.sparseName.length > 0) merged.name = ext.pax.sparseName;
+    ext.clear();
+    const rawPath = utf8.decode(merged.name);
+    const rawLink = utf8.decode(merged.linkname);
 
     let type: TarMemberType;
-    let hasData = true;
-    switch (typeflag) {
-      case 0x30: // '0'
-      case 0x37: // '7' contiguous
+    switch (paxSparse ? -1 : merged.typeflag) {
+      case Type.Reg:
+      case Type.Cont:
         type = 'file';
         break;
-      case 0x00: // v7: a name ending in '/' is a directory
-        type = rawPath.endsWith('/') ? 'directory' : 'file';
-        hasData = type === 'file';
-        break;
-      case 0x31:
+      case Type.Link:
         type = 'hardlink';
-        hasData = false;
         break;
-      case 0x32:
+      case Type.Symlink:
         type = 'symlink';
-        hasData = false;
         break;
-      case 0x35:
+      case Type.Dir:
         type = 'directory';
-        hasData = false;
-        break;
-      case 0x33: // char device
-      case 0x34: // block device
-      case 0x36: // fifo
-        type = 'other';
-        hasData = false;
         break;
       default:
-        // GNU sparse ('S'), volume labels ('V'), unknown flags: present, but not a file to read.
+        // Devices, fifos, GNU sparse ('S'), volume labels ('V'), unknown flags: present, but not a file to read.
         type = 'other';
     }
+    const stored = isHeaderOnlyType(merged.typeflag) ? 0 : merged.size;
+    if (stored < 0) throw new ArchiveTarError(`invalid size in the tar header at byte ${pos}`, pos);
 
     let dataOffset = pos + BLOCK;
-    if (typeflag === 0x53 /* S */ && magic === 'gnu' && header[482] !== 0) {
+    if (merged.typeflag === Type.GNUSparse) {
+      if (raw.format !== Format.GNU) throw new ArchiveTarError(`corrupt tar header at byte ${pos}: a GNU sparse entry without the GNU magic`, pos);
       // Old GNU sparse: extension blocks of the sparse map come before the data.
-      for (;;) {
-        const ext = await readAt(dataOffset, BLOCK, 'a GNU sparse map block');
+      for (let extended = header[482] !== 0; extended;) {
+        const block = await readAt(dataOffset, BLOCK, 'a GNU sparse map block');
         dataOffset += BLOCK;
-        if (ext[504] === 0) break;
+        extended = block[504] !== 0;
       }
     }
-    const stored = hasData ? dataSize : 0;
     const path = normalizeMemberPath(rawPath);
     if (dataOffset + stored > reader.size) {
       throw new ArchiveTarError(
@@ -236,30 +255,6 @@ export async function indexTarArchive(reader: BlobReader, options: IndexTarOptio
   return { members, size: reader.size, end: pos, complete };
 }
 
-function isZeroBlock(b: Uint8Array): boolean {
-  for (let k = 0; k < BLOCK; k++) if (b[k] !== 0) return false;
-  return true;
-}
-
-function checkHeader(b: Uint8Array, at: number): void {
-  let usum = 0;
-  let ssum = 0;
-  for (let k = 0; k < BLOCK; k++) {
-    const v = k >= 148 && k < 156 ? 0x20 : (b[k] as number);
-    usum += v;
-    ssum += (v << 24) >> 24;
-  }
-  const stored = parseOctal(b, 148, 8);
-  if (Number.isNaN(stored) || (stored !== usum && stored !== ssum)) {
-    throw new ArchiveTarError(
-      at === 0
-        ? `not a tar archive${formatHint(b)}: the first 512 bytes are not a tar header`
-        : `corrupt tar header at byte ${at}: the checksum does not match`,
-      at,
-    );
-  }
-}
-
 /** Names a compressed or foreign format, for the not-a-tar message. */
 function formatHint(b: Uint8Array): string {
   const [b0, b1, b2, b3, b4, b5] = b;
@@ -269,61 +264,6 @@ function formatHint(b: Uint8Array): string {
   if (b0 === 0x42 && b1 === 0x5a && b2 === 0x68) return ' (it is bzip2-compressed: decompress it first)';
   if (b0 === 0x50 && b1 === 0x4b && b2 === 0x03 && b3 === 0x04) return ' (it is a zip file)';
   return '';
-}
-
-type Magic = 'v7' | 'ustar' | 'gnu';
-
-function readMagic(b: Uint8Array): Magic {
-  if (b[257] !== 0x75 || b[258] !== 0x73 || b[259] !== 0x74 || b[260] !== 0x61 || b[261] !== 0x72) return 'v7';
-  if (b[262] === 0) return 'ustar';
-  if (b[262] === 0x20) return 'gnu';
-  return 'v7';
-}
-
-/** `name`, joined to ustar's `prefix` (GNU uses those bytes for other things; star marks them). */
-function headerName(b: Uint8Array, magic: Magic): string {
-  const name = cstring(b.subarray(0, 100));
-  if (magic !== 'ustar') return utf8.decode(name);
-  const star = b[508] === 0x74 && b[509] === 0x61 && b[510] === 0x72 && b[511] === 0;
-  const prefix = cstring(b.subarray(345, star ? 476 : 500));
-  return prefix.length === 0 ? utf8.decode(name) : `${utf8.decode(prefix)}/${utf8.decode(name)}`;
-}
-
-/** PAX `"%d %s=%s\n"` records; only path, linkpath and size matter for finding members. */
-function parsePax(d: Uint8Array, pending: Pending, at: number): void {
-  let p = 0;
-  while (p < d.length) {
-    if (d[p] === 0) break;
-    let q = p;
-    let len = 0;
-    while (q < d.length && (d[q] as number) >= 0x30 && (d[q] as number) <= 0x39) {
-      len = len * 10 + ((d[q] as number) - 0x30);
-      q++;
-    }
-    const end = p + len;
-    if (q === p || d[q] !== 0x20 || end > d.length || end <= q + 1 || d[end - 1] !== 0x0a) {
-      throw new ArchiveTarError(`malformed PAX record in the extended header at byte ${at}`, at);
-    }
-    const record = utf8.decode(d.subarray(q + 1, end - 1));
-    const eq = record.indexOf('=');
-    if (eq < 0) throw new ArchiveTarError(`PAX record without '=' in the extended header at byte ${at}`, at);
-    const key = record.slice(0, eq);
-    const value = record.slice(eq + 1);
-    if (key === 'path') pending.path = value === '' ? undefined : value;
-    else if (key === 'linkpath') pending.linkpath = value === '' ? undefined : value;
-    else if (key === 'size') {
-      if (value === '') pending.size = undefined;
-      else if (!/^\d{1,16}$/.test(value) || Number(value) > MAX_MEMBER_SIZE) {
-        throw new ArchiveTarError(`PAX size '${value.slice(0, 40)}' in the extended header at byte ${at} is not a size`, at);
-      } else pending.size = Number(value);
-    }
-    p = end;
-  }
-}
-
-function cstring(b: Uint8Array): Uint8Array {
-  const nul = b.indexOf(0);
-  return nul < 0 ? b : b.subarray(0, nul);
 }
 
 function roundUp(size: number): number {
