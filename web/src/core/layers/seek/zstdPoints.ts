@@ -86,7 +86,11 @@ export class ZstdPointRecorder {
     this.stream.release();
     if (!this.finished) {
       this.finished = true;
-      this.spanCrcs.push(this.crc);
+      // The end of the last frame looked like the start of another: no point there, and the
+      // CRC taken when it was added is the last span's.
+      const last = this.points[this.points.length - 1]!;
+      if (this.points.length > 1 && last.in === this.consumed) this.points.pop();
+      else this.spanCrcs.push(this.crc);
     }
     return undefined;
   }
