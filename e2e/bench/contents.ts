@@ -401,15 +401,16 @@ async function openFile(
   }, query('/'));
   await page.waitForFunction(() => !document.querySelector('[data-testid="contents-loaded"]'), undefined, { timeout: 30_000 });
   const before = requests.length;
+  // No named functions inside: tsx's esbuild wraps them in a `__name` helper the page does not have.
   const shown = await page.evaluate(async (q) => {
-    const done = (): boolean => !!document.querySelector('[data-testid="contents-loaded"], [data-testid="file-contents"] [role="alert"]');
+    const shownSelector = '[data-testid="contents-loaded"], [data-testid="file-contents"] [role="alert"]';
     const t0 = performance.now();
     history.pushState(null, '', `/?${q}`);
     dispatchEvent(new PopStateEvent('popstate'));
     await new Promise<void>((resolve, reject) => {
-      if (done()) return resolve();
+      if (document.querySelector(shownSelector)) return resolve();
       const observer = new MutationObserver(() => {
-        if (!done()) return;
+        if (!document.querySelector(shownSelector)) return;
         observer.disconnect();
         resolve();
       });

@@ -101,7 +101,7 @@ export class LayerCache {
     const bytes = layerAnalysisBytes(analysis);
     if (bytes > this.budget) return;
     try {
-      const tx = db.transaction([META, ANALYSES], 'readwrite');
+      const tx = db.transaction([META, ANALYSES, SEEK], 'readwrite');
       tx.objectStore(ANALYSES).put(analysis, digest);
       tx.objectStore(SEEK).delete(digest);
       tx.objectStore(META).put({ digest, lastUsed: Date.now(), bytes } satisfies MetaRecord);
