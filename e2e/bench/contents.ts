@@ -247,6 +247,8 @@ interface BuiltIndex {
 interface Opened {
   path: string;
   ms: number;
+  /** The same selection again, its bytes already in the page's query cache: the page's own share of `ms`. */
+  againMs?: number;
   read: string;
   fetchedBytes: number;
   status: string;
@@ -320,12 +322,13 @@ async function runPage(browser: Browser, image: BenchImage, targets: readonly Ta
     const layers: PageLayerResult[] = [];
     for (const t of targets) {
       const seek = await openFile(page, image0, t.index, t.seek, requests);
+      seek.againMs = (await openFile(page, image0, t.index, t.seek, requests, false)).ms;
       // Without its index the layer is read as before, from its start.
       await page.evaluate(deleteIndex, t.layer.digest);
       const stream = await openFile(page, image0, t.index, t.stream, requests);
       layers.push({ digest: t.layer.digest, createdBy: t.layer.createdBy, seek, stream });
       log(
-        `b) ${t.seek.path}: ${fmtMs(seek.ms)} (${seek.read}, ${fmtMB(seek.fetchedBytes)}); streamed ${t.stream.path}: ${fmtMs(stream.ms)} (${fmtMB(stream.fetchedBytes)})`,
+        `b) ${t.seek.path}: ${fmtMs(seek.ms)} (${seek.read}, ${fmtMB(seek.fetchedBytes)}; again from the page's cache ${fmtMs(seek.againMs ?? NaN)}); streamed ${t.stream.path}: ${fmtMs(stream.ms)} (${fmtMB(stream.fetchedBytes)})`,
       );
     }
     return { analysisMs, buildsDoneMs, built, layers };
@@ -394,6 +397,7 @@ async function openFile(
   index: number,
   file: TarFile,
   requests: { url: string; range: string | null; status?: number }[],
+  verify = true,
 ): Promise<Opened> {
   const query = (path: string) => new URLSearchParams({ image: imageRef, layer: String(index), mode: 'layer', path }).toString();
   // First a directory, so that no earlier file's contents are on screen when the clock starts.
@@ -402,6 +406,8 @@ async function openFile(
     dispatchEvent(new PopStateEvent('popstate'));
   }, query('/'));
   await page.waitForFunction(() => !document.querySelector('[data-testid="contents-loaded"]'), undefined, { timeout: 30_000 });
+  // The layer's tree is on screen and settled before the click, as it is for a person.
+  await page.waitForTimeout(1500);
   const before = requests.length;
   // No named functions inside: tsx's esbuild wraps them in a `__name` helper the page does not have.
   const shown = await page.evaluate(async (q) => {
@@ -434,6 +440,7 @@ async function openFile(
     };
   }, query(file.path));
   if (shown.error) throw new Error(`${file.path}: ${shown.error}`);
+  if (!verify) return { path: file.path, ms: shown.ms, read: shown.read, fetchedBytes: shown.fetched, status: shown.status, requests: [], verified: false };
   // The exact bytes, as the page saves them.
   const downloading = page.waitForEvent('download', { timeout: 30_000 });
   await page.getByTestId('file-contents').getByRole('button', { name: 'Download' }).click();
@@ -503,6 +510,7 @@ function print(worker: WorkerLayerResult[] | undefined, page: PageResult | undef
         `   ${pad(l.seek.path, 60)} ${lpad(fmtMs(l.seek.ms), 8)} ${lpad(fmtMB(l.seek.fetchedBytes), 9)}  ${l.seek.read} [${ranges}] ${ok ? 'goal met' : 'GOAL MISSED'} (≤ ${GOAL_MS} ms, ≤ ${fmtMB(GOAL_BYTES)})`,
       );
       lines.push(
+        ...(l.seek.againMs !== undefined ? [`   ${pad('  the same selection again (bytes cached in the page)', 60)} ${lpad(fmtMs(l.seek.againMs), 8)}`] : []),
         `   ${pad(`${l.stream.path} (no index: streamed)`, 60)} ${lpad(fmtMs(l.stream.ms), 8)} ${lpad(fmtMB(l.stream.fetchedBytes), 9)}  ${l.stream.read}`,
       );
     }
