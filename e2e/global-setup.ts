@@ -1,4 +1,4 @@
-// Builds the fixtures (cached), starts a plain and an htpasswd registry, pushes the fixtures, starts
+// Builds the fixtures and the package-database fixtures (cached), starts a plain and an htpasswd registry, pushes the fixtures, starts
 // the Lading proxy, and writes env.json for the specs. Returns the teardown that stops it all.
 
 import { spawnSync } from 'node:child_process';
@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import type { FullConfig } from '@playwright/test';
 import type { E2EEnv } from './harness/env';
 import { defaultEnvPath } from './harness/env';
-import { loadFixtures } from './harness/fixtures';
+import { loadFixtures, loadPackageFixtures } from './harness/fixtures';
 import { artifactsDir, repoRoot } from './harness/paths';
 import { startProxy, writeDockerConfig } from './harness/proxy';
-import { pushFixtures } from './harness/push';
+import { pushFixtures, pushPackageFixtures } from './harness/push';
 import { startRegistry } from './harness/registry';
 import { onStop, stopAll } from './harness/run';
 import { pushToTokenRegistry, startTokenRegistry } from './harness/tokenServer';
@@ -32,6 +32,9 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
     const build = spawnSync('bash', [join(repoRoot, 'e2e/fixtures/build.sh')], { cwd: repoRoot, stdio: 'inherit' });
     if (build.status !== 0) throw new Error(`e2e/fixtures/build.sh failed (${build.status ?? build.signal})`);
     const fixtures = loadFixtures();
+    const packagesBuild = spawnSync('bash', [join(repoRoot, 'e2e/fixtures/packages.sh')], { cwd: repoRoot, stdio: 'inherit' });
+    if (packagesBuild.status !== 0) throw new Error(`e2e/fixtures/packages.sh failed (${packagesBuild.status ?? packagesBuild.signal})`);
+    const packageFixtures = loadPackageFixtures();
 
     const [plain, basic, scratch, token] = await Promise.all([
       startRegistry({ name: 'plain' }).then((r) => (onStop('plain registry', r.stop), r)),
@@ -41,7 +44,7 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
     ]);
     if (!basic.user || !basic.password) throw new Error('the htpasswd registry has no credentials');
     await Promise.all([
-      pushFixtures(plain, fixtures),
+      pushFixtures(plain, fixtures).then(() => pushPackageFixtures(plain, packageFixtures)),
       pushFixtures(basic, fixtures, { only: BASIC_TAGS }),
       pushFixtures(scratch, fixtures, { only: SCRATCH_TAGS }),
       pushToTokenRegistry(
@@ -95,6 +98,7 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
       basicTags: BASIC_TAGS,
       tokenTags: TOKEN_TAGS,
       fixtures,
+      packageFixtures,
     };
     const json = `${JSON.stringify(env, null, 2)}\n`;
     const runEnvPath = join(runDir, 'env.json');

@@ -1,41 +1,74 @@
 #!/usr/bin/env bash
-# Builds the large benchmark image as an OCI layout from real Debian packages (amd64), one package
-# group per layer, with umoci; makes its zstd variant with skopeo; describes it in bench-image.json.
+# Builds a benchmark image as an OCI layout from real Debian packages (amd64), one package group
+# per layer, with umoci; makes its zstd variant with skopeo; describes it in bench-image.json.
 #
-#   bash e2e/bench/build.sh                    # cached: does nothing when the stamp matches
-#   LADING_BENCH_FORCE=1 bash e2e/bench/build.sh
+#   bash e2e/bench/build.sh [standard|heavy]     # cached: does nothing when the stamp matches
+#   LADING_BENCH_FORCE=1 bash e2e/bench/build.sh heavy
+#
+# Two images:
+#   standard  lading/bench, 6 layers, ~550 MB of tar (about 90 MB of .deb downloaded once),
+#             tags gzip, zstd, single-small, single-medium, single-large
+#   heavy     lading/bench-heavy, 7 layers, ~1.7 GB of tar (about 230 MB of .deb downloaded once),
+#             tags gzip, zstd. Big to build: it is built under flock /tmp/lading-heavy.lock (taken
+#             here unless a parent process already holds it, as `flock … npm run bench` does).
 #
 # Needs (Debian packages): umoci skopeo jq zstd gzip apt dpkg tar coreutils util-linux (flock).
-# Downloads about 90 MB of .deb files once (kept in the cache below).
 # Output (git-ignored), under e2e/.artifacts/bench/:
-#   image/layout            OCI layout, refs: gzip, zstd, single-small, single-medium, single-large
-#   image/bench-image.json  what run.ts reads: per tag, the layers with digest, size, diff_id,
-#                           uncompressed size and tar entry count
-#   cache/                  downloaded .deb files and the private apt state (kept across builds)
+#   image/, heavy/          per image: layout/ (OCI layout) and bench-image.json, what run.ts
+#                           reads: per tag, the layers with digest, size, diff_id, uncompressed
+#                           size and tar entry count
+#   cache/                  downloaded .deb files and the private apt state (shared, kept across builds)
 set -euo pipefail
 shopt -s inherit_errexit
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 ART=$ROOT/e2e/.artifacts/bench
-OUT=$ART/image
 CACHE=$ART/cache
-STAMP=$OUT/.stamp
-REPOSITORY=lading/bench
+VARIANT=${1:-standard}
+HEAVY_LOCK=/tmp/lading-heavy.lock
 
 export SOURCE_DATE_EPOCH=1700000000 # 2023-11-14T22:13:20Z
 export TZ=UTC LC_ALL=C.UTF-8
 
-# One RUN layer per line (the first, base-files, is a COPY). Large packages with many files:
-# ~530 MB and ~33,000 files uncompressed in total.
-LAYERS=(
-  "base-files"
-  "libllvm15"
-  "cpp-12 gcc-12"
-  "libboost1.74-dev"
-  "golang-1.19-src"
-  "perl-modules-5.36 libpython3.11-stdlib python3-sympy"
-)
+# One RUN layer per line (the first, base-files, is a COPY). Large packages with many files.
+case $VARIANT in
+  standard)
+    # ~530 MB and ~33,000 files uncompressed in total.
+    OUT=$ART/image
+    REPOSITORY=lading/bench
+    SINGLES=1
+    LAYERS=(
+      "base-files"
+      "libllvm15"
+      "cpp-12 gcc-12"
+      "libboost1.74-dev"
+      "golang-1.19-src"
+      "perl-modules-5.36 libpython3.11-stdlib python3-sympy"
+    )
+    ;;
+  heavy)
+    # ~1.6 GiB uncompressed: GHC's libraries (many files), LLVM's static libraries, a JRE, Rust's
+    # standard library, a shared LLVM and GNAT.
+    OUT=$ART/heavy
+    REPOSITORY=lading/bench-heavy
+    SINGLES=0
+    LAYERS=(
+      "base-files"
+      "ghc"
+      "llvm-15-dev"
+      "openjdk-17-jre-headless"
+      "libstd-rust-dev"
+      "libllvm14"
+      "gnat-12"
+    )
+    ;;
+  *)
+    echo "usage: build.sh [standard|heavy]" >&2
+    exit 2
+    ;;
+esac
+STAMP=$OUT/.stamp
 
 log() { printf '[bench-image] %s\n' "$*" >&2; }
 die() { printf '[bench-image] error: %s\n' "$*" >&2; exit 1; }
@@ -46,10 +79,22 @@ done
 
 cache_key() {
   {
+    echo "$VARIANT ${LAYERS[*]}"
     sha256sum "$HERE/build.sh"
     umoci --version
     skopeo --version
   } | sha256sum | cut -d' ' -f1
+}
+
+# True when a parent process is `flock /tmp/lading-heavy.lock …` (taking it again would wait forever).
+under_heavy_lock() {
+  local pid=$PPID cmd
+  while ((pid > 1)); do
+    cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)
+    [[ $cmd == *flock*"$HEAVY_LOCK"* ]] && return 0
+    pid=$(awk '{print $4}' "/proc/$pid/stat" 2>/dev/null || echo 1)
+  done
+  return 1
 }
 
 mkdir -p "$ART"
@@ -61,10 +106,15 @@ if [[ -z ${LADING_BENCH_FORCE:-} && -f $STAMP && $(cat "$STAMP") == "$KEY" && -f
   log "up to date ($OUT/bench-image.json)"
   exit 0
 fi
+if [[ $VARIANT == heavy ]] && ! under_heavy_lock; then
+  log "waiting for $HEAVY_LOCK (other heavy jobs on this machine)"
+  exec 8>"$HEAVY_LOCK"
+  flock 8
+fi
 
 START=$SECONDS
-WORK=$ART/image.work
-NEW=$ART/image.new
+WORK=$OUT.work
+NEW=$OUT.new
 rm -rf "$WORK" "$NEW"
 mkdir -p "$WORK" "$NEW" "$CACHE"
 trap 'rm -rf "$WORK"' EXIT
@@ -110,7 +160,7 @@ done
 MISSING=()
 for p in "${ALL_PACKAGES[@]}"; do [[ -n $(deb_path "$p") ]] || MISSING+=("$p"); done
 if ((${#MISSING[@]})); then
-  log "apt-get download: ${MISSING[*]} (about 90 MB the first time)"
+  log "apt-get download: ${MISSING[*]}"
   mkdir -p "$APT/state/lists/partial" "$APT/cache/archives/partial" "$DEBS"
   touch "$APT/state/status"
   debian_sources >"$APT/sources.list"
@@ -206,10 +256,14 @@ single() { # ref layer-index
   read -r md ms < <(put_json "$m")
   set_ref "$1" "$(jq -nc --arg d "$md" --argjson s "$ms" '{mediaType: "application/vnd.oci.image.manifest.v1+json", digest: $d, size: $s}')"
 }
-BY_SIZE=$(jq -c '[.layers | to_entries[] | {k: .key, s: .value.size}] | sort_by(.s) | map(.k)' "$GZIP_MANIFEST")
-single single-small "$(jq '.[0]' <<<"$BY_SIZE")"
-single single-medium "$(jq '.[1]' <<<"$BY_SIZE")"
-single single-large "$(jq '.[-1]' <<<"$BY_SIZE")"
+TAG_NAMES=(gzip zstd)
+if ((SINGLES)); then
+  BY_SIZE=$(jq -c '[.layers | to_entries[] | {k: .key, s: .value.size}] | sort_by(.s) | map(.k)' "$GZIP_MANIFEST")
+  single single-small "$(jq '.[0]' <<<"$BY_SIZE")"
+  single single-medium "$(jq '.[1]' <<<"$BY_SIZE")"
+  single single-large "$(jq '.[-1]' <<<"$BY_SIZE")"
+  TAG_NAMES+=(single-small single-medium single-large)
+fi
 
 # --- bench-image.json -------------------------------------------------------------------------------
 log "describing the image"
@@ -253,7 +307,7 @@ packages_json() {
 }
 
 TAGS=()
-for t in gzip zstd single-small single-medium single-large; do TAGS+=("$(describe_tag "$t")"); done
+for t in "${TAG_NAMES[@]}"; do TAGS+=("$(describe_tag "$t")"); done
 jq -n --arg key "$KEY" --arg layout "${OUT#"$ROOT"/}/layout" \
   --argjson tags "$(printf '%s\n' "${TAGS[@]}" | jq -s .)" --argjson packages "$(packages_json)" '{
     schemaVersion: 1, cacheKey: $key, layout: $layout,

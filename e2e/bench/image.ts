@@ -43,12 +43,21 @@ export interface BenchImage {
   packages: { name: string; version: string; debBytes: number }[];
 }
 
+/** The larger image (build.sh heavy): ≥ 1.5 GB of tar in 7 layers, gzip and zstd tags only. */
+export interface HeavyImage extends Omit<BenchImage, 'tags'> {
+  tags: Record<'gzip' | 'zstd', BenchTag>;
+}
+
 export const imageFile = join(benchDir, 'image', 'bench-image.json');
+export const heavyImageFile = join(benchDir, 'heavy', 'bench-image.json');
 
 /** Runs build.sh (a no-op when its stamp matches) and reads what it wrote. */
-export function ensureImage(): { image: BenchImage; built: boolean; seconds: number } {
+export function ensureImage(): { image: BenchImage; built: boolean; seconds: number };
+export function ensureImage(variant: 'heavy'): { image: HeavyImage; built: boolean; seconds: number };
+export function ensureImage(variant: 'standard' | 'heavy' = 'standard'): { image: BenchImage | HeavyImage; built: boolean; seconds: number } {
   const started = performance.now();
-  const result = spawnSync('bash', [join(repoRoot, 'e2e/bench/build.sh')], {
+  const file = variant === 'heavy' ? heavyImageFile : imageFile;
+  const result = spawnSync('bash', [join(repoRoot, 'e2e/bench/build.sh'), variant], {
     cwd: repoRoot,
     stdio: ['ignore', 'inherit', 'pipe'],
     encoding: 'utf8',
@@ -56,12 +65,12 @@ export function ensureImage(): { image: BenchImage; built: boolean; seconds: num
   });
   process.stderr.write(result.stderr ?? '');
   if (result.status !== 0) throw new Error(`e2e/bench/build.sh failed (${result.status ?? result.signal ?? result.error?.message})`);
-  const image = JSON.parse(readFileSync(imageFile, 'utf8')) as BenchImage;
-  if (image.schemaVersion !== 1) throw new Error(`${imageFile}: unexpected schemaVersion`);
+  const image = JSON.parse(readFileSync(file, 'utf8')) as BenchImage;
+  if (image.schemaVersion !== 1) throw new Error(`${file}: unexpected schemaVersion`);
   return { image, built: !/up to date/.test(result.stderr ?? ''), seconds: (performance.now() - started) / 1000 };
 }
 
-export function blobPath(image: BenchImage, digest: string): string {
+export function blobPath(image: Pick<BenchImage, 'layout'>, digest: string): string {
   return join(repoRoot, image.layout, 'blobs', 'sha256', digest.replace(/^sha256:/, ''));
 }
 
@@ -73,8 +82,9 @@ export function totals(tag: BenchTag): { size: number; uncompressedSize: number;
 }
 
 /** skopeo copy --preserve-digests of every tag, then HEADs each manifest and blob. */
-export async function pushImage(registry: Registry, image: BenchImage): Promise<void> {
-  for (const tag of Object.values(image.tags)) {
+export async function pushImage(registry: Registry, image: Pick<BenchImage, 'layout'> & { tags: Partial<Record<BenchTagName, BenchTag>> }): Promise<void> {
+  const tags = Object.values(image.tags).filter((t): t is BenchTag => t !== undefined);
+  for (const tag of tags) {
     await run(
       'skopeo',
       [
@@ -90,7 +100,7 @@ export async function pushImage(registry: Registry, image: BenchImage): Promise<
       { cwd: repoRoot },
     );
   }
-  for (const tag of Object.values(image.tags)) {
+  for (const tag of tags) {
     const base = `${registry.url}/v2/${tag.repository}`;
     const res = await fetch(`${base}/manifests/${tag.tag}`, { method: 'HEAD', headers: { Accept: MANIFEST_ACCEPT } });
     if (res.status !== 200 || res.headers.get('docker-content-digest') !== tag.digest) {

@@ -69,6 +69,8 @@ export interface LadingRunOptions {
   profileAs?: string;
   /** Full GC before each heap sample: live-memory peaks (for a run that is not timed). */
   forceGc?: boolean;
+  /** More query parameters for the page (the content-hash switch, see README.md). */
+  query?: Record<string, string>;
 }
 
 const PAGE_METRICS = ['TaskDuration', 'ScriptDuration', 'LayoutDuration', 'RecalcStyleDuration', 'LayoutCount', 'RecalcStyleCount', 'JSHeapUsedSize'];
@@ -138,7 +140,7 @@ export async function runLading(browser: Browser, options: LadingRunOptions): Pr
     let ms = NaN;
     try {
       const reference = `${options.registryHost}/${tag.repository}:${tag.tag}`;
-      await page.goto(`${options.proxyUrl}/?${new URLSearchParams({ image: reference }).toString()}`);
+      await page.goto(`${options.proxyUrl}/?${new URLSearchParams({ image: reference, ...options.query }).toString()}`);
       // Waiting with a cheap in-page check every 25 ms: Playwright's role locators poll every
       // animation frame and compute ARIA roles for the page, which costs the page's main thread.
       const outcome = await page.waitForFunction(

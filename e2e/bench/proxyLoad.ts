@@ -1,8 +1,12 @@
 // Load on the Lading proxy: many concurrent blob streams from a local registry, straight and through
 // the proxy, with the proxy's memory (RSS before / peak / after) read from /proc. Then the same burst
-// against a proxy with the default limits, to show the per-client cap at work.
+// against a proxy with the default limits, to show the per-client cap at work. Then many slow large
+// manifests at once (issue 14: each is read whole before it is passed on), against the default
+// memory budget (LADING_MAX_BUFFERED_BYTES) and against a proxy whose budget is out of the way, with
+// the server's peak RSS for each.
 //
-//   npx tsx e2e/bench/proxyLoad.ts [--streams 100] [--blobs 4] [--blob-mib 16] [--runs 2] [--timeout 180]
+//   npx tsx e2e/bench/proxyLoad.ts [--streams 100] [--blobs 4] [--blob-mib 16] [--runs 2]
+//                                  [--slow-manifests 96] [--manifest-mib 4] [--timeout 180]
 //
 // Only 127.0.0.1 is contacted. Writes e2e/.artifacts/bench/proxy-load.json. Exits 1 when a stream came
 // back short or wrong, or when the whole run takes longer than --timeout seconds.
@@ -11,6 +15,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { artifactsDir, logsDir, repoRoot } from '../harness/paths';
 import { spawnManaged, type ManagedProcess } from '../harness/process';
@@ -22,6 +27,8 @@ const { values: args } = parseArgs({
     blobs: { type: 'string', default: '4' },
     'blob-mib': { type: 'string', default: '16' },
     runs: { type: 'string', default: '2' },
+    'slow-manifests': { type: 'string', default: '96' },
+    'manifest-mib': { type: 'string', default: '4' },
     timeout: { type: 'string', default: '180' },
   },
 });
@@ -30,6 +37,11 @@ const BLOBS = Number(args.blobs);
 const BLOB_BYTES = Number(args['blob-mib']) * 1024 * 1024;
 const RUNS = Number(args.runs);
 const TIMEOUT_S = Number(args.timeout);
+const SLOW_MANIFESTS = Number(args['slow-manifests']);
+const MANIFEST_BYTES = Number(args['manifest-mib']) * 1024 * 1024;
+/** A slow manifest arrives in pieces of this size, one every SLOW_PIECE_MS. */
+const SLOW_PIECE = 64 * 1024;
+const SLOW_PIECE_MS = 25;
 const REPO = 'lading/load';
 
 interface Blob {
@@ -175,6 +187,100 @@ async function startProxyProcess(name: string, env: Record<string, string>): Pro
   return { url, proc };
 }
 
+/**
+ * A registry whose manifests arrive slowly (SLOW_PIECE every SLOW_PIECE_MS), half with a
+ * Content-Length and half chunked, so both ways of reading a body whole are loaded.
+ */
+async function startSlowManifests(): Promise<{ host: string; close: () => Promise<void> }> {
+  const piece = Buffer.alloc(SLOW_PIECE, 0x20);
+  const server = http.createServer((req, res) => {
+    const n = Number(/slow(\d+)/.exec(req.url ?? '')?.[1] ?? 0);
+    res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json', ...(n % 2 === 0 ? { 'content-length': MANIFEST_BYTES } : {}) });
+    let sent = 0;
+    const timer = setInterval(() => {
+      const size = Math.min(SLOW_PIECE, MANIFEST_BYTES - sent);
+      sent += size;
+      if (sent >= MANIFEST_BYTES) {
+        clearInterval(timer);
+        res.end(piece.subarray(0, size));
+      } else {
+        res.write(piece.subarray(0, size));
+      }
+    }, SLOW_PIECE_MS);
+    res.on('close', () => clearInterval(timer));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    host: `127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+interface SlowResult {
+  served: number;
+  refused: number;
+  failed: number;
+  seconds: number;
+  beforeMiB: number;
+  peakMiB: number;
+}
+
+/** SLOW_MANIFESTS concurrent slow manifests through a proxy process with a budget of `budget` bytes (undefined: its default). */
+async function slowManifestLoad(name: string, registryHost: string, budget: number | undefined): Promise<SlowResult> {
+  const { url, proc } = await startProxyProcess(name, {
+    LADING_INSECURE_REGISTRIES: registryHost,
+    LADING_RATE_LIMIT: '0',
+    LADING_MAX_CONCURRENT_PER_CLIENT: String(SLOW_MANIFESTS * 2),
+    LADING_MAX_CONCURRENT: String(SLOW_MANIFESTS * 2),
+    ...(budget !== undefined ? { LADING_MAX_BUFFERED_BYTES: String(budget) } : {}),
+  });
+  try {
+    const before = memoryOf(proc.pid).rss;
+    let peak = before;
+    const sampler = setInterval(() => {
+      try {
+        peak = Math.max(peak, memoryOf(proc.pid).rss);
+      } catch {
+        // exited
+      }
+    }, 20);
+    const started = performance.now();
+    const statuses = await Promise.all(
+      Array.from({ length: SLOW_MANIFESTS }, (_, i) => slowManifest(`${url}/registry/${registryHost}/v2/${REPO}/manifests/slow${i}`)),
+    );
+    clearInterval(sampler);
+    return {
+      served: statuses.filter((s) => s === 200).length,
+      refused: statuses.filter((s) => s === 429).length,
+      failed: statuses.filter((s) => s !== 200 && s !== 429).length,
+      seconds: Math.round(((performance.now() - started) / 1000) * 100) / 100,
+      beforeMiB: mib(before),
+      peakMiB: mib(peak),
+    };
+  } finally {
+    await proc.stop();
+  }
+}
+
+/** One slow manifest: its status, or -1 when it failed or came back short. */
+function slowManifest(url: string): Promise<number> {
+  return new Promise((resolve) => {
+    const req = http.get(url, { agent }, (res) => {
+      let bytes = 0;
+      res.on('data', (chunk: Buffer) => (bytes += chunk.length));
+      res.on('end', () => resolve(res.statusCode === 200 && bytes !== MANIFEST_BYTES ? -1 : (res.statusCode ?? 0)));
+      res.on('error', () => resolve(-1));
+    });
+    req.setTimeout(Math.max(1000, deadline - Date.now()), () => req.destroy());
+    req.on('error', () => resolve(-1));
+  });
+}
+
 async function main(): Promise<void> {
   mkdirSync(join(artifactsDir, 'tmp'), { recursive: true });
   console.log(`proxyLoad: ${STREAMS} concurrent streams over ${BLOBS} blobs of ${mib(BLOB_BYTES)} MiB, best of ${RUNS}`);
@@ -221,6 +327,16 @@ async function main(): Promise<void> {
     stops.push(() => limitedProc.stop());
     const limited = await burst(blobUrl(`${limitedUrl}/registry/${registry.host}`), blobs, STREAMS);
 
+    // Slow large manifests, with the default budget and with it out of the way (--slow-manifests 0: skipped).
+    let budgeted: SlowResult | undefined;
+    let unbounded: SlowResult | undefined;
+    if (SLOW_MANIFESTS > 0) {
+      const slowRegistry = await startSlowManifests();
+      stops.push(() => slowRegistry.close());
+      budgeted = await slowManifestLoad('proxy-load-slow-manifests', slowRegistry.host, undefined);
+      unbounded = await slowManifestLoad('proxy-load-slow-manifests-unbounded', slowRegistry.host, 8 * 1024 * 1024 * 1024);
+    }
+
     const best = (runs: RunResult[]) => runs.reduce((a, b) => (b.mibPerSecond > a.mibPerSecond ? b : a));
     const bestDirect = best(direct);
     const bestProxied = best(proxied);
@@ -235,6 +351,7 @@ async function main(): Promise<void> {
       proxiedVsDirect: Math.round((bestProxied.mibPerSecond / bestDirect.mibPerSecond) * 100) / 100,
       proxyMemory: memory,
       defaultLimits: limited,
+      slowManifests: { requests: SLOW_MANIFESTS, manifestMiB: mib(MANIFEST_BYTES), budgeted, unbounded },
       runs: { direct, proxied },
     };
     const out = join(artifactsDir, 'bench', 'proxy-load.json');
@@ -254,8 +371,18 @@ async function main(): Promise<void> {
     console.log(
       `default limits, ${STREAMS} concurrent streams from one client: ${limited.ok} served, ${limited.refused} refused with 429, ${limited.failed} failed`,
     );
+    const slowLine = (r: SlowResult) =>
+      `RSS before ${r.beforeMiB} MiB, peak ${r.peakMiB} MiB; ${r.served} served, ${r.refused} refused with 429, ${r.failed} failed, ${r.seconds} s`;
+    if (budgeted && unbounded) {
+      console.log(`${SLOW_MANIFESTS} concurrent slow ${mib(MANIFEST_BYTES)} MiB manifests, default LADING_MAX_BUFFERED_BYTES: ${slowLine(budgeted)}`);
+      console.log(`the same with the budget out of the way: ${slowLine(unbounded)}`);
+    }
     console.log(`(${out})`);
-    const broken = [...direct, ...proxied].some((r) => r.failed > 0 || r.ok !== r.streams) || limited.failed > 0;
+    const broken =
+      [...direct, ...proxied].some((r) => r.failed > 0 || r.ok !== r.streams) ||
+      limited.failed > 0 ||
+      (budgeted?.failed ?? 0) > 0 ||
+      (unbounded?.failed ?? 0) > 0;
     if (broken) {
       console.error('proxyLoad: some streams came back short or wrong');
       process.exitCode = 1;

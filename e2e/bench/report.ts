@@ -1,6 +1,8 @@
 // results.json's shape, and the table printed on stdout.
 
 import type { HeapPeaks } from './cdp';
+import type { CliRun } from './cli';
+import type { HeavyResults } from './heavy';
 import { median, type DecodeResults } from './decoders';
 import type { BenchImage, BenchLayer, BenchTagName } from './image';
 import type { LadingRun, ProfileSummary, ProfiledFunction } from './lading';
@@ -58,6 +60,12 @@ export interface BenchResults {
   lading: Partial<Record<BenchTagName, LadingSeries>>;
   profile?: Partial<Record<'gzip' | 'zstd', ProfiledRun>>;
   decoders?: DecodeResults;
+  /** d) the CLI on the same image, one run per round (interleaved with a and b). */
+  cli?: Partial<Record<'gzip' | 'zstd', CliRun[]>>;
+  /** `lading --help`, best of N: Node, tsx and the CLI's modules, in every CLI time. */
+  cliStartupMs?: number;
+  /** e) the heavy image. */
+  heavy?: HeavyResults;
   totalSeconds?: number;
 }
 
@@ -75,6 +83,24 @@ function paired(c: Timing | undefined, lading: LadingSeries | undefined): string
   if (!c || !lading) return '—';
   const ratios = lading.runs.map((r, i) => (r.ok ? (c.allMs[i] ?? NaN) / r.ms : NaN)).filter((x) => !Number.isNaN(x));
   return ratios.length ? `${median(ratios).toFixed(2)}x` : '—';
+}
+
+/** The same for runs of any kind (ok + ms). */
+function pairedRuns(c: Timing | undefined, runs: readonly { ok: boolean; ms: number }[] | undefined): string {
+  if (!c || !runs?.length) return '—';
+  const ratios = runs.map((r, i) => (r.ok ? (c.allMs[i] ?? NaN) / r.ms : NaN)).filter((x) => !Number.isNaN(x));
+  return ratios.length ? `${median(ratios).toFixed(2)}x` : '—';
+}
+
+/** Per-round ratios, C time ÷ engine time, as "1.05 / 0.98 / 1.10". */
+function roundRatios(c: Timing | undefined, runs: readonly { ok: boolean; ms: number }[] | undefined): string {
+  if (!c || !runs?.length) return '';
+  return runs.map((r, i) => (r.ok && c.allMs[i] !== undefined ? ((c.allMs[i] as number) / r.ms).toFixed(2) : '—')).join(' / ');
+}
+
+function bestRun(runs: readonly { ok: boolean; ms: number }[] | undefined): number | undefined {
+  const ok = runs?.filter((r) => r.ok) ?? [];
+  return ok.length ? Math.min(...ok.map((r) => r.ms)) : undefined;
 }
 
 function table(rows: string[][], align: ('l' | 'r')[]): string {
@@ -167,9 +193,28 @@ export function printReport(r: BenchResults, image: BenchImage): void {
   wrow('a) C, 2 layers in parallel', ng?.parallel2, nz?.parallel2);
   wrow('a) C, 2 in parallel, curl via the proxy', ng?.parallel2ViaProxy, nz?.parallel2ViaProxy);
   wrow('b) Lading in Chromium, navigation → complete', ladingTiming(lg), ladingTiming(lz));
+  const cliTiming = (runs: CliRun[] | undefined): Timing | undefined => {
+    const best = bestRun(runs);
+    return best === undefined ? undefined : { bestMs: best, allMs: (runs ?? []).map((x) => (x.ok ? x.ms : NaN)) };
+  };
+  const cg = r.cli?.gzip;
+  const cz = r.cli?.zstd;
+  if (cg || cz) wrow('d) CLI (lading analyze), start → exit', cliTiming(cg), cliTiming(cz));
   whole.push(['a/b: Lading ÷ C (2 parallel), best of each', ratio(ng?.parallel2.bestMs, lg?.bestMs), '', ratio(nz?.parallel2.bestMs, lz?.bestMs), '', '']);
   whole.push(['a/b: Lading ÷ C (2 parallel), median of rounds', paired(ng?.parallel2, lg), '', paired(nz?.parallel2, lz), '', '']);
   whole.push(['a/b: Lading ÷ C (sequential), best of each', ratio(ng?.sequential.bestMs, lg?.bestMs), '', ratio(nz?.sequential.bestMs, lz?.bestMs), '', '']);
+  if (cg || cz) {
+    whole.push(['a/d: CLI ÷ C (2 parallel), best of each', ratio(ng?.parallel2.bestMs, bestRun(cg)), '', ratio(nz?.parallel2.bestMs, bestRun(cz)), '', '']);
+    whole.push([
+      'a/d: CLI ÷ C (2 parallel), median of rounds',
+      pairedRuns(ng?.parallel2, cg),
+      '',
+      pairedRuns(nz?.parallel2, cz),
+      '',
+      `rounds: ${roundRatios(ng?.parallel2, cg)} | ${roundRatios(nz?.parallel2, cz)}`,
+    ]);
+    whole.push(['a/d: CLI ÷ C (sequential), best of each', ratio(ng?.sequential.bestMs, bestRun(cg)), '', ratio(nz?.sequential.bestMs, bestRun(cz)), '', '']);
+  }
   out.push(table(whole, ['l', 'r', 'r', 'r', 'r', 'l']));
   const settled = [lg, lz]
     .flatMap((s) => s?.runs ?? [])
@@ -191,6 +236,23 @@ export function printReport(r: BenchResults, image: BenchImage): void {
       out.push(`  Other processes on the machine used ${other} core-s during the Lading ${name} runs.`);
     }
   }
+
+  for (const [name, runs] of [
+    ['gzip', cg],
+    ['zstd', cz],
+  ] as const) {
+    const failed = runs?.filter((x) => !x.ok) ?? [];
+    if (failed.length) out.push(`  CLI ${name}: ${failed.length} of ${runs?.length} runs FAILED: ${failed[0]?.error ?? ''}`);
+  }
+
+  if (r.cliStartupMs !== undefined) {
+    out.push(
+      `  The CLI's fixed cost, in each of its times: ${sec(r.cliStartupMs)} for \`lading --help\` (Node, tsx compiling and loading the CLI's modules; nothing read).`,
+    );
+  }
+
+  // ------------------------------------------------------------- heavy image
+  if (r.heavy) out.push(...heavyReport(r.heavy));
 
   // ------------------------------------------------------------- per layer
   for (const name of ['gzip', 'zstd'] as const) {
@@ -347,4 +409,66 @@ export function printReport(r: BenchResults, image: BenchImage): void {
   }
   out.push('');
   process.stdout.write(`${out.join('\n')}\n`);
+}
+
+function heavyReport(h: HeavyResults): string[] {
+  const out: string[] = [];
+  const gz = h.tags.gzip;
+  const zs = h.tags.zstd;
+  out.push(
+    '',
+    `Heavy image lading/bench-heavy: ${gz.layers.length} layers, ${mb(gz.uncompressedSize)} MB uncompressed, ${gz.entryCount.toLocaleString('en')} tar entries; ` +
+      `gzip ${mb(gz.size)} MB, zstd ${mb(zs.size)} MB. Rounds interleave C, Chromium and the CLI; a/x = C time ÷ x's time.`,
+  );
+  const rows: string[][] = [['', 'best', 'MB/s', 'all runs, s', 'a/x best of each (2 parallel | sequential)', 'a/x per round (2 parallel)']];
+  const runsCell = (ms: readonly number[]): string => ms.map((x) => (Number.isNaN(x) ? 'failed' : (x / 1000).toFixed(2))).join(' / ');
+  for (const compression of ['gzip', 'zstd'] as const) {
+    const t = h.tags[compression];
+    const n = h.native[compression];
+    rows.push([
+      `a) C ${compression}, layers one after another`,
+      sec(n.sequential.bestMs),
+      rate(t.uncompressedSize, n.sequential.bestMs),
+      runsCell(n.sequential.allMs),
+      '',
+      '',
+    ]);
+    rows.push([
+      `a) C ${compression}, 2 layers in parallel`,
+      sec(n.parallel2.bestMs),
+      rate(t.uncompressedSize, n.parallel2.bestMs),
+      runsCell(n.parallel2.allMs),
+      '',
+      '',
+    ]);
+    for (const s of h.series.filter((x) => x.compression === compression)) {
+      for (const [what, runs] of [
+        ['b) Lading in Chromium', s.lading],
+        ['d) CLI', s.cli],
+      ] as const) {
+        if (!runs.length) continue;
+        const best = bestRun(runs);
+        rows.push([
+          `${what}, ${s.label}`,
+          sec(best),
+          rate(t.uncompressedSize, best),
+          runsCell(runs.map((x) => (x.ok ? x.ms : NaN))),
+          `${ratio(n.parallel2.bestMs, best)} | ${ratio(n.sequential.bestMs, best)}`,
+          roundRatios(n.parallel2, runs),
+        ]);
+      }
+    }
+  }
+  out.push(table(rows, ['l', 'r', 'r', 'l', 'l', 'l']));
+  for (const s of h.series) {
+    const failed = [...s.lading, ...s.cli].filter((x) => !x.ok) as { error?: string }[];
+    if (failed.length) out.push(`  ${s.label}: ${failed.length} runs FAILED: ${failed[0]?.error ?? ''}`);
+  }
+  const cpu = h.series.flatMap((s) =>
+    s.cli.filter((x) => x.ok && x.cpuSeconds !== undefined).map((x) => `${s.label} ${x.cpuSeconds?.toFixed(1)} core-s in ${sec(x.ms)}`),
+  );
+  if (cpu.length) out.push(`  CLI CPU (user + system, all its threads): ${cpu.join('; ')}.`);
+  const other = h.series.flatMap((s) => s.lading.map((x) => (x.cpu[OTHER_PROCESSES] ?? 0).toFixed(1)));
+  if (other.length) out.push(`  Other processes on the machine used ${other.join(' / ')} core-s during the Chromium runs.`);
+  return out;
 }

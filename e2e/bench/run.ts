@@ -1,10 +1,12 @@
 // `npm run bench`: the layer engine against C tools on a large real image. See e2e/bench/README.md.
 //
 //   npm run bench [-- --runs 3] [--timeout 600] [--heap-interval 100] [--no-profile]
-//                 [--skip-c] [--skip-lading] [--skip-decoders]
+//                 [--skip-c] [--skip-lading] [--skip-decoders] [--skip-cli] [--skip-heavy]
+//                 [--heavy-runs N] [--content-hash default|on|off|both]
 //
-// Builds or reuses the bench image (build.sh), starts a registry and the Lading proxy on loopback,
-// pushes the image, then: a) C pipelines, b) Lading in headless Chromium, c) decoders in a worker.
+// Builds or reuses the bench images (build.sh, build.sh heavy), starts a registry and the Lading
+// proxy on loopback, pushes them, then: a) C pipelines, b) Lading in headless Chromium, and the
+// CLI, c) decoders in a worker, e) the heavy image: C, Chromium and CLI in interleaved rounds.
 // Prints a table and writes e2e/.artifacts/bench/results.json. Stops everything it started, also
 // on failure and on Ctrl-C.
 
@@ -17,8 +19,10 @@ import { repoRoot } from '../harness/paths';
 import { startProxy, type Proxy } from '../harness/proxy';
 import { startRegistry } from '../harness/registry';
 import { onStop, stopAll } from '../harness/run';
+import { cliStartupMs, runCli, type CliRun } from './cli';
 import { runDecoders } from './decoders';
-import { blobUrl, ensureImage, pushImage, totals, type BenchTagName } from './image';
+import { contentHashVariants, runHeavy, type ContentHashSwitch } from './heavy';
+import { blobUrl, ensureImage, pushImage, totals, type BenchTag, type BenchTagName } from './image';
 import { launchChromium, runLading, type LadingRun } from './lading';
 import { bestOf, runPipeline, runPipelinePool, type PipelineJob } from './native';
 import { benchDir, resultsFile } from './paths';
@@ -33,12 +37,19 @@ const { values: opts } = parseArgs({
     'skip-c': { type: 'boolean', default: false },
     'skip-lading': { type: 'boolean', default: false },
     'skip-decoders': { type: 'boolean', default: false },
+    'skip-cli': { type: 'boolean', default: false },
+    'skip-heavy': { type: 'boolean', default: false },
+    'heavy-runs': { type: 'string' },
+    'content-hash': { type: 'string', default: 'default' },
   },
   strict: true,
 });
 const RUNS = positiveInt(opts.runs, '--runs');
 const TIMEOUT_MS = positiveInt(opts.timeout, '--timeout') * 1000;
 const HEAP_INTERVAL_MS = positiveInt(opts['heap-interval'], '--heap-interval');
+const HEAVY_RUNS = opts['heavy-runs'] === undefined ? RUNS : positiveInt(opts['heavy-runs'], '--heavy-runs');
+const CONTENT_HASH = opts['content-hash'] as ContentHashSwitch;
+if (!['default', 'on', 'off', 'both'].includes(CONTENT_HASH)) throw new Error(`--content-hash must be default, on, off or both, not ${CONTENT_HASH}`);
 
 function positiveInt(value: string | undefined, name: string): number {
   const n = Number(value);
@@ -70,12 +81,14 @@ async function main(): Promise<void> {
 
   log('bench image: building or reusing (e2e/bench/build.sh)');
   const { image, built, seconds: imageSeconds } = ensureImage();
+  const heavy = opts['skip-heavy'] ? undefined : (log('heavy bench image: building or reusing (e2e/bench/build.sh heavy)'), ensureImage('heavy'));
 
   const registry = await startRegistry({ name: 'bench' });
   onStop('registry', registry.stop);
   log(`registry ${registry.host}; pushing ${Object.keys(image.tags).join(', ')}`);
   const pushStarted = performance.now();
   await pushImage(registry, image);
+  if (heavy) await pushImage(registry, heavy.image);
   const pushSeconds = (performance.now() - pushStarted) / 1000;
 
   log('starting the Lading proxy (builds dist/web when web/ changed)');
@@ -85,9 +98,9 @@ async function main(): Promise<void> {
   log(`proxy ${proxy.url}${appBuild ? ` (${appBuild})` : ''}`);
 
   // Warm the page cache with the registry's copies of the blobs, so no series pays for the disk.
-  for (const name of ['gzip', 'zstd'] as const) {
-    for (const l of image.tags[name].layers) {
-      await (await fetch(blobUrl({ registry }, image.tags[name], l.digest), { signal: AbortSignal.timeout(TIMEOUT_MS) })).arrayBuffer();
+  for (const tag of [image.tags.gzip, image.tags.zstd, ...(heavy ? [heavy.image.tags.gzip, heavy.image.tags.zstd] : [])]) {
+    for (const l of tag.layers) {
+      await (await fetch(blobUrl({ registry }, tag, l.digest), { signal: AbortSignal.timeout(TIMEOUT_MS) })).arrayBuffer();
     }
   }
 
@@ -152,6 +165,7 @@ async function main(): Promise<void> {
   // Each round runs every C variant and Lading once, gzip then zstd, so that a burst of someone
   // else's work on the machine hits both sides of the comparison; the best of the rounds is kept.
   const ladingRuns: Record<'gzip' | 'zstd', LadingRun[]> = { gzip: [], zstd: [] };
+  const cliRuns: Record<'gzip' | 'zstd', CliRun[]> = { gzip: [], zstd: [] };
   for (let round = 1; round <= RUNS; round++) {
     for (const name of ['gzip', 'zstd'] as const) {
       const native = results.native[name];
@@ -165,7 +179,16 @@ async function main(): Promise<void> {
         );
       }
       if (browser && !opts['skip-lading']) ladingRuns[name].push(await ladingRun(browser, name, `round ${round}/${RUNS}`));
+      if (!opts['skip-cli']) {
+        const r = await runCli({ registryHost: registry.host, tag: image.tags[name], timeoutMs: TIMEOUT_MS });
+        cliRuns[name].push(r);
+        log(`d) CLI ${name}, round ${round}/${RUNS}: ${r.ok ? fmtS(r.ms) : `FAILED: ${r.error}`}`);
+      }
     }
+  }
+  if (!opts['skip-cli']) {
+    results.cli = cliRuns;
+    results.cliStartupMs = await cliStartupMs(RUNS, TIMEOUT_MS);
   }
   for (const native of Object.values(results.native)) {
     for (const t of [native.sequential, native.parallel2, native.parallel2ViaProxy]) t.bestMs = Math.min(...t.allMs);
@@ -202,6 +225,33 @@ async function main(): Promise<void> {
         };
       }
     }
+  }
+
+  // ---------------------------------------------------------------- e) the heavy image
+  if (heavy) {
+    const b = browser && !opts['skip-lading'] ? browser : undefined;
+    log(`e) heavy image (${HEAVY_RUNS} rounds: C, Chromium, CLI${contentHashVariants(CONTENT_HASH).length > 1 ? ', content hash off and on' : ''})`);
+    results.heavy = await runHeavy({
+      image: heavy.image,
+      built: heavy.built,
+      prepareSeconds: heavy.seconds,
+      registry,
+      rounds: HEAVY_RUNS,
+      timeoutMs: TIMEOUT_MS,
+      contentHash: CONTENT_HASH,
+      skipC: opts['skip-c'],
+      skipCli: opts['skip-cli'],
+      log,
+      ...(b
+        ? {
+            lading: async (tag: BenchTag, query: Record<string, string>, what: string) => {
+              const r = await runLading(b, { proxyUrl: proxy.url, registryHost: registry.host, tag, timeoutMs: TIMEOUT_MS, heapIntervalMs: 1000, query });
+              log(`e) Lading ${what}: ${r.ok ? fmtS(r.ms) : `FAILED: ${r.error}`}`);
+              return r;
+            },
+          }
+        : {}),
+    });
   }
 
   // ---------------------------------------------------------------- c) decoders in a worker

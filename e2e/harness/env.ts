@@ -7,7 +7,7 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FixturesFile } from './fixtures';
+import type { FixturesFile, PackageFixturesFile } from './fixtures';
 import { artifactsDir, screenshotsDir } from './paths';
 
 export type {
@@ -24,10 +24,13 @@ export type {
   FixtureSource,
   FixtureTag,
   FixturesFile,
+  PackageFixtureImage,
+  PackageFixtureReference,
+  PackageFixturesFile,
   Platform,
   WhiteoutFacts,
 } from './fixtures';
-export { FIXTURE_REFERENCES, blobDescriptors, fixtureTag, loadFixtures, manifestDigests } from './fixtures';
+export { FIXTURE_REFERENCES, PACKAGE_FIXTURE_REFERENCES, blobDescriptors, fixtureTag, loadFixtures, loadPackageFixtures, manifestDigests } from './fixtures';
 export { MANIFEST_ACCEPT, basicAuth } from './net';
 
 export interface RegistryEnv {
@@ -73,6 +76,8 @@ export interface E2EEnv {
   /** Which references were pushed to the token-auth registry. */
   tokenTags: string[];
   fixtures: FixturesFile;
+  /** The package-database images (e2e/fixtures/packages.sh), pushed to the plain registry. */
+  packageFixtures: PackageFixturesFile;
 }
 
 export const defaultEnvPath = join(artifactsDir, 'env.json');

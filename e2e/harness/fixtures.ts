@@ -1,4 +1,5 @@
-// The shape of e2e/.artifacts/fixtures/fixtures.json, written by e2e/fixtures/build.sh.
+// The shape of e2e/.artifacts/fixtures/fixtures.json, written by e2e/fixtures/build.sh, and of
+// e2e/.artifacts/packages/packages.json, written by e2e/fixtures/packages.sh.
 // Tests take every digest, size and media type from that file, never from literals.
 
 import { readFileSync } from 'node:fs';
@@ -212,6 +213,55 @@ export interface FixturesFile {
   debianPackages: Record<string, DebianPackage[]>;
   /** Absent in fixtures built before it existed. */
   browse?: BrowseFixtures;
+}
+
+/** The tags e2e/fixtures/packages.sh makes (issue 13); packages.json has exactly these keys in `tags`. */
+export const PACKAGE_FIXTURE_REFERENCES = ['lading/packages:debian', 'lading/packages:distroless', 'lading/packages:rpm', 'lading/packages:apk'] as const;
+
+export type PackageFixtureReference = (typeof PACKAGE_FIXTURE_REFERENCES)[number];
+
+/** What a test reads to compute its expectations for one package fixture image. */
+export interface PackageFixtureImage {
+  reference: PackageFixtureReference;
+  /** The final filesystem, relative to the repository root. */
+  rootfs: string;
+  /** After layer k (index k): the package-database files, as in the image; the whole filesystem when snapshotsAreWholeFilesystems. */
+  snapshots: string[];
+  snapshotsAreWholeFilesystems: boolean;
+}
+
+/** e2e/.artifacts/packages/packages.json, written by e2e/fixtures/packages.sh. */
+export interface PackageFixturesFile {
+  schemaVersion: 1;
+  cacheKey: string;
+  sourceDateEpoch: number;
+  /** Relative to the repository root. */
+  dir: string;
+  /** The OCI layout holding every image (refs debian, distroless, rpm, apk). */
+  layout: string;
+  /** Described as build.sh describes its tags (the same FixtureTag). */
+  tags: Record<string, FixtureTag>;
+  images: { debian: PackageFixtureImage; distroless: PackageFixtureImage; rpm: PackageFixtureImage; apk: PackageFixtureImage };
+  /** Layer indexes in lading/packages:debian. */
+  debian: {
+    suite: string;
+    compiler: string;
+    aptListsLayer: number;
+    aptListsDeletedIn: number;
+    compilerLayer: number;
+    /** A file added in one layer and only chmod'ed in the next (a metadata-only copy). */
+    metadataOnlyCopy: { path: string; addedIn: number; chmodIn: number };
+  };
+  rpm: { dbPath: string; berkeleyDbPath: string };
+  npm: { appDir: string };
+}
+
+export const packageFixturesFilePath = join(artifactsDir, 'packages', 'packages.json');
+
+export function loadPackageFixtures(path: string = packageFixturesFilePath): PackageFixturesFile {
+  const parsed = JSON.parse(readFileSync(path, 'utf8')) as PackageFixturesFile;
+  if (parsed.schemaVersion !== 1) throw new Error(`${path}: unexpected schemaVersion ${String(parsed.schemaVersion)}`);
+  return parsed;
 }
 
 export const fixturesFilePath = join(artifactsDir, 'fixtures', 'fixtures.json');

@@ -1,7 +1,7 @@
 // Pushes fixture layouts to a registry with skopeo, byte for byte (--preserve-digests), then checks
 // that the registry serves every manifest and blob under the digest fixtures.json expects.
 
-import type { FixtureTag, FixturesFile } from './fixtures';
+import type { FixtureTag, FixturesFile, PackageFixturesFile } from './fixtures';
 import { blobDescriptors, manifestDigests } from './fixtures';
 import { MANIFEST_ACCEPT, basicAuth } from './net';
 import { pushBrowseFixtures } from './pushArtifacts';
@@ -20,6 +20,18 @@ export async function pushFixtures(registry: Registry, fixtures: FixturesFile, o
     const missing = options.only.filter((r) => !fixtures.tags[r]);
     if (missing.length) throw new Error(`pushFixtures: fixtures.json has no ${missing.join(', ')}`);
   }
+  await pushTags(registry, tags);
+  // The browse fixtures (artifacts, referrers, signatures, version tags) go with a full push.
+  if (!options.only) await pushBrowseFixtures(registry, fixtures);
+}
+
+/** The package-database images (e2e/fixtures/packages.sh), pushed and checked like the others. */
+export async function pushPackageFixtures(registry: Registry, fixtures: PackageFixturesFile): Promise<void> {
+  await pushTags(registry, Object.values(fixtures.tags));
+}
+
+/** skopeo copy of each tag's source, byte for byte, then a check of every manifest and blob. */
+export async function pushTags(registry: Registry, tags: readonly FixtureTag[]): Promise<void> {
   for (const tag of tags) {
     const creds = registry.user && registry.password ? ['--dest-creds', `${registry.user}:${registry.password}`] : ['--dest-no-creds'];
     await run(
@@ -39,8 +51,6 @@ export async function pushFixtures(registry: Registry, fixtures: FixturesFile, o
     );
   }
   for (const tag of tags) await verifyPushed(registry, tag);
-  // The browse fixtures (artifacts, referrers, signatures, version tags) go with a full push.
-  if (!options.only) await pushBrowseFixtures(registry, fixtures);
 }
 
 /** HEADs the tag, each manifest by digest and each blob; throws on the first mismatch. */

@@ -1,133 +1,34 @@
-// Registry authentication on the server: credentials from a docker-style config.json, the Docker token
-// flow (Bearer challenge → GET realm?service&scope, with Basic credentials when configured; identity
-// tokens exchanged as OAuth2 refresh tokens by POST), a token cache per (registry, scope), and Basic
-// challenges. Credentials never reach the browser.
+// Answering a registry's 401, as go-containerregistry's `transport` does with the credentials `authn`
+// hands it (`credentials.ts`): the Docker token flow (Bearer challenge → GET realm?service&scope, with
+// Basic credentials when configured; identity tokens exchanged as OAuth2 refresh tokens by POST),
+// tokens cached per (registry, scope) (`tokenCache.ts`), and Basic challenges. Credentials and tokens
+// never reach the browser, not even as an echo in an error body (`reflection.ts`).
+//
+// A token request is tied to the browser requests waiting for it: concurrent identical ones (same
+// registry, scope and realm) share one upstream request, which is aborted once none of them waits
+// (`sharedFlights.ts`), and which must be done within LADING_BODY_DEADLINE of its start.
 
-import { readFileSync } from 'node:fs';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { LadingConfig } from './config';
-import { challengeScopes, parseWwwAuthenticate, selectChallenge } from './challenge';
-import { ProxyError } from './errors';
-import { plainHttpAllowed, registryKey, type RegistryTarget } from './registry';
 import type { AddressPolicy } from './addressPolicy';
-import { fetchUpstream, readBounded, type Agents } from './upstream';
+import { challengeScopes, parseWwwAuthenticate, selectChallenge } from './challenge';
+import { basicAuthorization, type Credential } from './credentials';
+import { ProxyError, toProxyError } from './errors';
+import { plainHttpAllowed, type RegistryTarget } from './registry';
+import { TokenCache } from './tokenCache';
+import type { MemoryBudget } from './memoryBudget';
+import { authorizationSecrets } from './reflection';
+import { SharedFlights } from './sharedFlights';
+import { fetchUpstream, type Agents } from './upstream';
+import { errorAnswer } from './upstreamError';
+import { readWhole } from './wholeBody';
 
-export interface Credential {
-  username: string;
-  /** For an `identitytoken` entry this is the identity token (see parseDockerConfig). */
-  password: string;
-  /** Set for `identitytoken` entries: an OAuth2 refresh token for the registry's token realm. */
-  identityToken?: string;
-}
-
-/** Credentials by registry key (`registryKey`). */
-export type CredentialStore = ReadonlyMap<string, Credential>;
-
-/**
- * The `auths` section of a docker config.json. Per entry, in order of preference:
- * - `identitytoken`: exchanged as an OAuth2 refresh token, as Docker does (`POST` to the realm with
- *   `grant_type=refresh_token`); when the realm answers that POST with 404, it is sent as the Basic
- *   password of the usual GET instead (username from the entry, else `<token>`).
- * - `username` + `password`;
- * - `auth`: base64 of `user:password` (the password may contain ':').
- * Entries with none of these (e.g. kept in a `credsStore` / `credHelpers` helper) are skipped.
- */
-export function parseDockerConfig(json: unknown): Map<string, Credential> {
-  const store = new Map<string, Credential>();
-  if (typeof json !== 'object' || json === null) throw new Error('not a JSON object');
-  const auths = (json as { auths?: unknown }).auths;
-  if (auths === undefined) return store;
-  if (typeof auths !== 'object' || auths === null) throw new Error('"auths" is not an object');
-  for (const [key, value] of Object.entries(auths)) {
-    if (typeof value !== 'object' || value === null) continue;
-    const entry = value as Record<string, unknown>;
-    const str = (name: string): string | undefined => {
-      const v = entry[name];
-      return typeof v === 'string' && v !== '' ? v : undefined;
-    };
-    let credential: Credential | undefined;
-    const identityToken = str('identitytoken');
-    const username = str('username');
-    const password = str('password');
-    const auth = str('auth');
-    if (identityToken) {
-      credential = { username: username ?? '<token>', password: identityToken, identityToken };
-    } else if (username && password) {
-      credential = { username, password };
-    } else if (auth) {
-      const decoded = Buffer.from(auth, 'base64').toString('utf8');
-      const colon = decoded.indexOf(':');
-      if (colon > 0) credential = { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
-    }
-    if (credential) store.set(registryKey(key), credential);
-  }
-  return store;
-}
-
-export function loadDockerConfig(path: string): Map<string, Credential> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new Error(`cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  try {
-    return parseDockerConfig(JSON.parse(text));
-  } catch (err) {
-    throw new Error(`${path} is not a usable docker config.json: ${err instanceof Error ? err.message : String(err)}`);
-  }
-}
-
-export function basicAuthorization(credential: Credential): string {
-  return `Basic ${Buffer.from(`${credential.username}:${credential.password}`, 'utf8').toString('base64')}`;
-}
-
-interface CachedToken {
-  token: string;
-  expiresAt: number;
-}
-
-/** Bearer tokens per (registry key, scope), dropped a little before they expire. */
-export class TokenCache {
-  private readonly tokens = new Map<string, CachedToken>();
-
-  constructor(
-    private readonly now: () => number,
-    private readonly maxEntries = 1000,
-  ) {}
-
-  get(registry: string, scope: string): string | undefined {
-    const key = `${registry} ${scope}`;
-    const cached = this.tokens.get(key);
-    if (!cached) return undefined;
-    if (cached.expiresAt <= this.now()) {
-      this.tokens.delete(key);
-      return undefined;
-    }
-    return cached.token;
-  }
-
-  set(registry: string, scope: string, token: string, expiresInSeconds: number): void {
-    const lifetimeMs = expiresInSeconds * 1000;
-    const margin = Math.min(10_000, lifetimeMs * 0.1); // never use a token in its last moments
-    this.tokens.delete(`${registry} ${scope}`);
-    this.tokens.set(`${registry} ${scope}`, { token, expiresAt: this.now() + lifetimeMs - margin });
-    for (const oldest of this.tokens.keys()) {
-      if (this.tokens.size <= this.maxEntries) break;
-      this.tokens.delete(oldest);
-    }
-  }
-
-  delete(registry: string, scope: string): void {
-    this.tokens.delete(`${registry} ${scope}`);
-  }
-}
-
-/** A token endpoint answered with an error status; its words are passed on to the browser. */
+/** A token endpoint answered with an error status; `answer` is the error JSON for the browser. */
 export class TokenEndpointError extends Error {
   override readonly name = 'TokenEndpointError';
   constructor(
     readonly status: number,
-    readonly body: Buffer | undefined,
+    readonly answer: Buffer,
     readonly realmHost: string,
   ) {
     super(`Token request to ${realmHost} failed with status ${status}`);
@@ -143,7 +44,7 @@ const MAX_HINTS = 10_000;
 export class RegistryAuth {
   readonly tokens: TokenCache;
   private readonly hints = new Map<string, Hint>();
-  private readonly inflight = new Map<string, Promise<string>>();
+  private readonly flights = new SharedFlights<string>();
 
   /** Refresh tokens handed back by an OAuth2 exchange replace the configured identity token, per registry key. */
   private readonly refreshTokens = new Map<string, string>();
@@ -152,6 +53,7 @@ export class RegistryAuth {
     private readonly config: LadingConfig,
     private readonly agents: Agents,
     private readonly policy: AddressPolicy,
+    private readonly budget: MemoryBudget,
   ) {
     this.tokens = new TokenCache(config.now);
   }
@@ -172,11 +74,29 @@ export class RegistryAuth {
   }
 
   /**
+   * What the proxy may have sent to this registry or its realm in one exchange, so that an error body
+   * quoting any of it is not passed on: `sent` (the Authorization value of the request answered) and
+   * the configured credential (sent as Basic, or as a refresh token).
+   */
+  secretsFor(target: RegistryTarget, sent: string | undefined): string[] {
+    const credential = this.config.credentials.get(target.key);
+    const refresh = this.refreshTokens.get(target.key);
+    return [
+      ...authorizationSecrets(sent),
+      ...(credential ? [credential.password, ...authorizationSecrets(basicAuthorization(credential))] : []),
+      ...(credential?.identityToken ? [credential.identityToken] : []),
+      ...(refresh ? [refresh] : []),
+    ];
+  }
+
+  /**
    * After a 401 from the registry: the Authorization to retry with, or undefined when the challenge
    * cannot be answered (no usable challenge, Basic without credentials, credentials already rejected).
    * Throws TokenEndpointError / ProxyError when the token request fails.
    *
    * `derivedScope` is used when a Bearer challenge names no scope: `repository:<name>:pull`.
+   * `signal` is the browser request's: when it aborts, this rejects at once, and the token request is
+   * aborted too unless another browser request still waits for it.
    */
   async answerChallenge(
     target: RegistryTarget,
@@ -184,6 +104,7 @@ export class RegistryAuth {
     derivedScope: string | undefined,
     wwwAuthenticate: string | string[] | undefined,
     sent: string | undefined,
+    signal: AbortSignal,
   ): Promise<string | undefined> {
     const challenge = selectChallenge(parseWwwAuthenticate(wwwAuthenticate));
     if (!challenge) return undefined;
@@ -217,13 +138,11 @@ export class RegistryAuth {
     if (cached && `Bearer ${cached}` !== sent) return `Bearer ${cached}`; // refreshed meanwhile
     this.tokens.delete(target.key, scopeKey);
 
-    const flightKey = `${target.key} ${scopeKey} ${realm}`;
-    let flight = this.inflight.get(flightKey);
-    if (!flight) {
-      flight = this.fetchToken(target, realmUrl, challenge.params.service, scopes, scopeKey).finally(() => this.inflight.delete(flightKey));
-      this.inflight.set(flightKey, flight);
-    }
-    return `Bearer ${await flight}`;
+    const service = challenge.params.service;
+    const token = await this.flights.join(`${target.key} ${scopeKey} ${realm}`, signal, (flightSignal) =>
+      this.fetchTokenWithin(target, realmUrl, service, scopes, scopeKey, flightSignal),
+    );
+    return `Bearer ${token}`;
   }
 
   private remember(key: string, hint: Hint): void {
@@ -235,17 +154,51 @@ export class RegistryAuth {
     }
   }
 
-  private async fetchToken(target: RegistryTarget, realm: URL, service: string | undefined, scopes: readonly string[], scopeKey: string): Promise<string> {
+  /** `fetchToken` within the overall deadline, as a 504 naming the realm when it passes. */
+  private async fetchTokenWithin(
+    target: RegistryTarget,
+    realm: URL,
+    service: string | undefined,
+    scopes: readonly string[],
+    scopeKey: string,
+    flightSignal: AbortSignal,
+  ): Promise<string> {
+    const ms = this.config.timeouts.bodyDeadlineMs;
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), ms);
+    try {
+      return await this.fetchToken(target, realm, service, scopes, scopeKey, AbortSignal.any([flightSignal, deadline.signal]));
+    } catch (err) {
+      if (deadline.signal.aborted && !flightSignal.aborted) {
+        throw new ProxyError('PROXY_TIMEOUT', 504, `Token endpoint ${realm.host} did not answer within ${ms} ms`, { host: realm.host });
+      }
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async fetchToken(
+    target: RegistryTarget,
+    realm: URL,
+    service: string | undefined,
+    scopes: readonly string[],
+    scopeKey: string,
+    signal: AbortSignal,
+  ): Promise<string> {
     const credential = this.config.credentials.get(target.key);
-    let reply = credential?.identityToken ? await this.exchangeRefreshToken(target, realm, service, scopes, credential) : undefined;
+    let reply = credential?.identityToken ? await this.exchangeRefreshToken(target, realm, service, scopes, credential, signal) : undefined;
     if (!reply) {
       const url = new URL(realm);
       if (service) url.searchParams.set('service', service);
       for (const scope of scopes) url.searchParams.append('scope', scope);
-      reply = await this.tokenRequest(target, url, 'GET', credential ? basicAuthorization(credential) : undefined);
+      reply = await this.tokenRequest(target, url, 'GET', credential ? basicAuthorization(credential) : undefined, signal);
     }
     const { status, body, host } = reply;
-    if (status < 200 || status >= 300) throw new TokenEndpointError(status, body, host);
+    if (status < 200 || status >= 300) {
+      const answer = errorAnswer(status, `Token endpoint ${host}`, reply.headers, body, this.secretsFor(target, undefined));
+      throw new TokenEndpointError(status, answer, host);
+    }
 
     let parsed: unknown;
     try {
@@ -277,6 +230,7 @@ export class RegistryAuth {
     service: string | undefined,
     scopes: readonly string[],
     credential: Credential,
+    signal: AbortSignal,
   ): Promise<TokenReply | undefined> {
     const form = new URLSearchParams();
     form.set('grant_type', 'refresh_token');
@@ -285,12 +239,35 @@ export class RegistryAuth {
     form.set('scope', scopes.join(' '));
     form.set('client_id', 'lading');
     form.set('access_type', 'offline');
-    const reply = await this.tokenRequest(target, realm, 'POST', undefined, Buffer.from(form.toString(), 'utf8'));
+    const reply = await this.tokenRequest(target, realm, 'POST', undefined, signal, Buffer.from(form.toString(), 'utf8'));
     return reply.status === 404 || reply.status === 405 ? undefined : reply;
   }
 
-  private async tokenRequest(target: RegistryTarget, url: URL, method: 'GET' | 'POST', authorization: string | undefined, body?: Buffer): Promise<TokenReply> {
-    // Shares the abort-free path: a token fetched for one browser request serves others too.
+  private async tokenRequest(
+    target: RegistryTarget,
+    url: URL,
+    method: 'GET' | 'POST',
+    authorization: string | undefined,
+    signal: AbortSignal,
+    body?: Buffer,
+  ): Promise<TokenReply> {
+    try {
+      return await this.tokenRequestOnce(target, url, method, authorization, signal, body);
+    } catch (err) {
+      if (signal.aborted) throw err; // nobody waits, or the deadline passed: fetchTokenWithin says which
+      // Reported under the realm's host, not the registry's: that is the name that did not resolve.
+      throw toProxyError(err, `${url.host} (the token realm of ${target.routeHost})`);
+    }
+  }
+
+  private async tokenRequestOnce(
+    target: RegistryTarget,
+    url: URL,
+    method: 'GET' | 'POST',
+    authorization: string | undefined,
+    signal: AbortSignal,
+    body?: Buffer,
+  ): Promise<TokenReply> {
     const { response } = await fetchUpstream(url, {
       method,
       headers: {
@@ -305,15 +282,34 @@ export class RegistryAuth {
       // A POST is not re-sent to a redirect target.
       maxRedirects: method === 'POST' ? 0 : this.config.maxRedirects,
       allowPlainHttp: (u) => plainHttpAllowed(u, target, this.config.insecureRegistries),
+      signal,
     });
     const status = response.statusCode ?? 0;
-    const replyBody = await readBounded(response, 1 << 20);
-    return { status, body: replyBody, host: url.host };
+    let replyBody: Buffer | undefined;
+    try {
+      const held = await readWhole(response, {
+        limit: MAX_TOKEN_ANSWER,
+        deadlineMs: this.config.timeouts.bodyDeadlineMs,
+        budget: this.budget,
+        from: `Token endpoint ${url.host}`,
+        what: 'a token answer',
+      });
+      // Parsed at once and dropped: nothing is held beyond this request.
+      replyBody = held.body;
+      held.release();
+    } catch (err) {
+      // An error status's body is only words for the browser; a success without its body is no token.
+      if (status >= 200 && status < 300) throw err;
+    }
+    return { status, body: replyBody, host: url.host, headers: response.headers };
   }
 }
+
+const MAX_TOKEN_ANSWER = 1 << 20;
 
 interface TokenReply {
   status: number;
   body: Buffer | undefined;
   host: string;
+  headers: IncomingHttpHeaders;
 }

@@ -7,11 +7,11 @@ import type { ServerResponse } from 'node:http';
 export type ProxyErrorCode =
   | 'PROXY_DNS_FAILURE' // 502: the registry's host name did not resolve
   | 'PROXY_CONNECTION_REFUSED' // 502: nothing listens on the registry's port
-  | 'PROXY_TIMEOUT' // 504: connect, first-byte or idle timeout
+  | 'PROXY_TIMEOUT' // 504: connect, first-byte, idle or whole-body timeout
   | 'PROXY_TLS_ERROR' // 502: handshake or certificate failure
   | 'PROXY_UPSTREAM_ERROR' // 502: anything else that went wrong talking to the registry
   | 'PROXY_NOT_ALLOWED' // 405 method, 404 path, 403 policy (plain http to a host not listed, a denied address)
-  | 'PROXY_RATE_LIMITED' // 429: this client is over its request rate or concurrency cap (Retry-After says when)
+  | 'PROXY_RATE_LIMITED' // 429: over a request rate or concurrency cap, or the memory budget is spent (Retry-After says when)
   | 'PROXY_RESPONSE_TOO_LARGE' // 502: a manifest or JSON body larger than the proxy passes on
   | 'PROXY_BAD_REQUEST' // 400: malformed registry host, repository name, reference or digest
   | 'PROXY_INTERNAL_ERROR'; // 500: a bug in the proxy
@@ -134,7 +134,10 @@ export function sendProxyError(res: ServerResponse, error: ProxyError, extraHead
   const entry: RegistryErrorEntry = { code: error.code, message: error.message };
   if (error.detail !== undefined) entry.detail = error.detail;
   const body = errorBody(entry);
+  // A refusal that says when to come back (the caps, the memory budget) says it in the header too.
+  const retryAfter = (error.detail as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
   res.writeHead(error.status, {
+    ...(typeof retryAfter === 'number' ? { 'Retry-After': String(retryAfter) } : {}),
     ...extraHeaders,
     'Content-Type': 'application/json; charset=utf-8',
     'Content-Length': Buffer.byteLength(body),

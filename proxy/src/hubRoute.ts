@@ -1,13 +1,14 @@
 // `/hub/v2/...`: the few Docker Hub web API calls the app needs (tag lists with dates and sizes,
 // repository details, search), forwarded anonymously to hub.docker.com. Everything else under /hub
-// is refused. Bodies are JSON, read whole (bounded) so `next`/`previous` page links can be rewritten
-// onto this route.
+// is refused. Bodies are JSON, read whole (bounded in size, time and memory, `wholeBody.ts`) so
+// `next`/`previous` page links can be rewritten onto this route.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RegistryContext } from './registryRoute';
-import { pickHeaders, REGISTRY_RESPONSE_HEADERS, relayError } from './registryRoute';
+import type { ProxyContext } from './context';
+import { pickHeaders, REGISTRY_RESPONSE_HEADERS, relayError, sendWhole } from './relay';
 import { ProxyError, sendProxyError, toProxyError } from './errors';
-import { fetchUpstream, readBounded } from './upstream';
+import { fetchUpstream } from './upstream';
+import { readWhole } from './wholeBody';
 
 export const HUB_PREFIX = '/hub';
 const DOCKER_HUB_ORIGIN = 'https://hub.docker.com';
@@ -110,7 +111,7 @@ export function rewriteHubLink(value: unknown, hubOrigin: string): unknown {
   }
 }
 
-export async function handleHubRequest(req: IncomingMessage, res: ServerResponse, pathname: string, search: string, ctx: RegistryContext): Promise<void> {
+export async function handleHubRequest(req: IncomingMessage, res: ServerResponse, pathname: string, search: string, ctx: ProxyContext): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     sendProxyError(res, new ProxyError('PROXY_NOT_ALLOWED', 405, `Method ${req.method} is not allowed`), { Allow: 'GET, HEAD' });
     return;
@@ -140,38 +141,42 @@ export async function handleHubRequest(req: IncomingMessage, res: ServerResponse
     });
     const status = response.statusCode ?? 502;
     if (status >= 400) {
-      await relayError(res, method, response, status, url.host);
+      await relayError(res, method, response, status, url.host, ctx);
       return;
     }
-    const raw = await readBounded(response, config.maxJsonBytes);
-    if (raw === undefined) {
-      sendProxyError(
-        res,
-        new ProxyError('PROXY_RESPONSE_TOO_LARGE', 502, `${url.host} sent more than ${config.maxJsonBytes} bytes`, {
-          limit: config.maxJsonBytes,
-        }),
-      );
-      return;
-    }
-    let body = raw;
+    const raw = await readWhole(response, {
+      limit: config.maxJsonBytes,
+      deadlineMs: config.timeouts.bodyDeadlineMs,
+      budget: ctx.budget,
+      from: url.host,
+      what: 'a Hub API answer',
+    });
+    let body: Buffer;
     try {
-      const parsed = JSON.parse(raw.toString('utf8')) as unknown;
+      const parsed = JSON.parse(raw.body.toString('utf8')) as unknown;
+      body = raw.body;
       if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
         const page = parsed as Record<string, unknown>;
         for (const key of ['next', 'previous']) if (key in page) page[key] = rewriteHubLink(page[key], config.hubOrigin);
         body = Buffer.from(JSON.stringify(page), 'utf8');
       }
     } catch {
+      raw.release();
       throw new ProxyError('PROXY_UPSTREAM_ERROR', 502, `${url.host} did not answer with JSON`);
     }
-    res.writeHead(status, {
-      ...pickHeaders(response, new Set(['etag', 'last-modified'])),
-      ...REGISTRY_RESPONSE_HEADERS,
-      'Content-Type': 'application/json; charset=utf-8',
-      'Content-Length': body.length,
-      'Cache-Control': 'public, max-age=60',
-    });
-    res.end(method === 'HEAD' ? undefined : body);
+    // The rewritten page replaces the raw one, about the same size: the reservation stands for it.
+    sendWhole(
+      res,
+      status,
+      {
+        ...pickHeaders(response, new Set(['etag', 'last-modified'])),
+        ...REGISTRY_RESPONSE_HEADERS,
+        'Content-Type': 'application/json; charset=utf-8',
+        'Cache-Control': 'public, max-age=60',
+      },
+      { body, release: raw.release },
+      method === 'GET',
+    );
   } catch (err) {
     if (aborter.signal.aborted) return;
     const error = toProxyError(err, url.host);

@@ -10,15 +10,19 @@ import { ProxyError, sendProxyError } from './errors';
 import { FOREIGN_PATH, handleForeignRequest } from './foreignRoute';
 import { handleHubRequest, HUB_PREFIX } from './hubRoute';
 import { clientAddress, ClientLimiter, limitKey } from './limits';
-import { handleRegistryRequest, type RegistryContext } from './registryRoute';
+import { MemoryBudget } from './memoryBudget';
+import type { ProxyContext } from './context';
+import { handleRegistryRequest } from './registryRoute';
 import { createStaticHandler } from './static';
 import { createAgents, destroyAgents } from './upstream';
 
 /** A server for `config`, not yet listening. Closing it also closes its upstream connections. */
-export function createLadingServer(config: LadingConfig): Server & { limiter: ClientLimiter } {
+export function createLadingServer(config: LadingConfig): Server & { limiter: ClientLimiter; budget: MemoryBudget } {
   const agents = createAgents(config.limits.concurrentTotal);
   const policy = createAddressPolicy([...config.insecureRegistries, ...config.allowHosts], config.lookup);
-  const ctx: RegistryContext = { config, agents, policy, auth: new RegistryAuth(config, agents, policy) };
+  const foreignPolicy = createAddressPolicy(config.foreignAllowHosts, config.lookup);
+  const budget = new MemoryBudget(config.maxBufferedBytes);
+  const ctx: ProxyContext = { config, agents, policy, foreignPolicy, budget, auth: new RegistryAuth(config, agents, policy, budget) };
   const serveStatic = createStaticHandler(config.staticDir);
   const limiter = new ClientLimiter(config.limits, config.now);
 
@@ -73,5 +77,5 @@ export function createLadingServer(config: LadingConfig): Server & { limiter: Cl
     });
   });
   server.on('close', () => destroyAgents(agents));
-  return Object.assign(server, { limiter });
+  return Object.assign(server, { limiter, budget });
 }

@@ -2,6 +2,14 @@
 // foreign layer) goes through `requestUpstream`, which checks it against the address policy
 // (`addressPolicy.ts`): IP literals before dialling, names in `lookup`, and the connected socket's
 // remote address.
+//
+// Every request settles: with a response, or with a ProxyError. Node's client has paths on which
+// neither `response` nor `error` fires (a `101 Switching Protocols` answer to a request that asked
+// for no upgrade: the socket is handed to an `upgrade` listener or destroyed, and only `close`
+// fires), so `upgrade` and a `close` before any response are failures too. And a body must look cut
+// when it was: a close-delimited body (no Content-Length, not chunked) ends when the connection
+// does, so Node ends it cleanly even when the connection was reset; the socket's error is put on
+// the response stream instead, and whoever reads it sees an error, not a short body.
 
 import http from 'node:http';
 import https from 'node:https';
@@ -125,25 +133,40 @@ function requestOnce(url: URL, options: UpstreamRequestOptions): Promise<Incomin
       });
       socket.once(secure ? 'secureConnect' : 'connect', connected);
     });
+    let response: IncomingMessage | undefined;
+    const fail = (err: Error): void => {
+      clearTimers();
+      if (settled) return;
+      settled = true;
+      reject(err);
+    };
     req.on('response', (res) => {
       settled = true;
+      response = res;
       clearTimers();
       req.setTimeout(timeouts.idleMs, () => {
-        req.destroy(new ProxyError('PROXY_TIMEOUT', 504, `No data from ${url.host} for ${timeouts.idleMs} ms`));
+        // On the response first, so a reader sees the timeout rather than Node's "aborted".
+        const error = new ProxyError('PROXY_TIMEOUT', 504, `No data from ${url.host} for ${timeouts.idleMs} ms`);
+        res.destroy(error);
+        req.destroy(error);
       });
       resolve(res);
     });
-    req.on('error', (err) => {
-      clearTimers();
-      // After the response has started, errors surface on the response stream instead.
-      if (!settled) {
-        settled = true;
-        const code = (err as NodeJS.ErrnoException).code;
-        const stale = req.reusedSocket && (code === 'ECONNRESET' || code === 'EPIPE') && !options.signal?.aborted && options.method !== 'POST';
-        reject(stale ? new StaleSocketError(err) : err);
-      }
+    req.on('upgrade', (_res: IncomingMessage, socket: Socket) => {
+      socket.destroy();
+      fail(new ProxyError('PROXY_UPSTREAM_ERROR', 502, `${url.host} answered 101 Switching Protocols; the proxy speaks plain HTTP only`));
     });
-    req.on('close', clearTimers);
+    req.on('error', (err) => {
+      if (settled) {
+        // A reset mid-body: unless the body had already arrived whole, its reader must see it.
+        if (response && !response.complete) response.destroy(err);
+        return;
+      }
+      const code = (err as NodeJS.ErrnoException).code;
+      const stale = req.reusedSocket && (code === 'ECONNRESET' || code === 'EPIPE') && !options.signal?.aborted && options.method !== 'POST';
+      fail(stale ? new StaleSocketError(err) : err);
+    });
+    req.on('close', () => fail(new ProxyError('PROXY_UPSTREAM_ERROR', 502, `${url.host} closed the connection without an answer`)));
     req.end(options.body);
   });
 }
@@ -199,20 +222,4 @@ export async function fetchUpstream(start: URL, options: FetchOptions): Promise<
     // A redirect to a URL with credentials in it is refused by the policy in requestUpstream.
     url = next;
   }
-}
-
-/** Reads a small body whole; undefined (and the stream destroyed) when it is larger than `limit`. */
-export async function readBounded(stream: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    if (size > limit) {
-      stream.destroy();
-      return undefined;
-    }
-    chunks.push(buf);
-  }
-  return Buffer.concat(chunks);
 }

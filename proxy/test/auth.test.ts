@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadDockerConfig, parseDockerConfig, TokenCache } from '../src/auth';
+import { loadDockerConfig, parseDockerConfig } from '../src/credentials';
+import { TokenCache } from '../src/tokenCache';
 import { configFromEnv, ConfigError } from '../src/config';
 import { errorCodes, json, registryError, request, startProxy, startServer, type TestServer } from './helpers';
 

@@ -6,24 +6,7 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIGEST_A, errorCodes, json, registryError, request, startProxy, startServer, type TestServer } from './helpers';
-
-/** What a browser-like client (fetch, reading the body as a stream) ends up with. */
-async function fetchOutcome(url: string): Promise<{ status: number; bytes: number; outcome: 'complete' | 'error'; headers: Headers }> {
-  const res = await fetch(url);
-  let bytes = 0;
-  try {
-    const reader = res.body!.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      bytes += value.length;
-    }
-    return { status: res.status, bytes, outcome: 'complete', headers: res.headers };
-  } catch {
-    return { status: res.status, bytes, outcome: 'error', headers: res.headers };
-  }
-}
+import { DIGEST_A, errorCodes, fetchOutcome, json, registryError, request, startProxy, startServer, type TestServer } from './helpers';
 
 describe('faults', () => {
   let registry: TestServer;

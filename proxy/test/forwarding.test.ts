@@ -6,7 +6,7 @@ import { DEFAULT_TIMEOUTS } from '../src/config';
 import { createAddressPolicy } from '../src/addressPolicy';
 import { ProxyError } from '../src/errors';
 import { resolveRegistry } from '../src/registry';
-import { rewriteLink } from '../src/registryRoute';
+import { rewriteLink } from '../src/link';
 import { fetchUpstream } from '../src/upstream';
 import { DIGEST_A, DIGEST_B, errorCodes, json, registryError, request, startProxy, startServer, type TestServer } from './helpers';
 

@@ -3,8 +3,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseHubPath, rewriteHubLink } from '../src/hubRoute';
 import { parseForeignRequest } from '../src/foreignRoute';
+import { createAddressPolicy } from '../src/addressPolicy';
 import { ProxyError } from '../src/errors';
-import { DIGEST_A, errorCodes, json, request, startProxy, startServer, type TestServer } from './helpers';
+import { DIGEST_A, errorCodes, fetchOutcome, json, request, startProxy, startServer, type TestServer } from './helpers';
 
 describe('parseHubPath', () => {
   const ok = (path: string, search = '') => {
@@ -118,17 +119,23 @@ describe('/hub through the server', () => {
 });
 
 describe('parseForeignRequest', () => {
-  const insecure = new Set(['127.0.0.1:9999']);
-  const parse = (params: Record<string, string>) => parseForeignRequest(`?${new URLSearchParams(params).toString()}`, insecure);
-  it('needs an https URL and a digest', () => {
-    expect(parse({ url: 'https://go.microsoft.com/fwlink/?linkid=1', digest: DIGEST_A })).toBeInstanceOf(URL);
-    expect(parse({ url: 'http://127.0.0.1:9999/x', digest: DIGEST_A })).toBeInstanceOf(URL); // listed as insecure
-    expect((parse({ url: 'https://x.example/a' }) as ProxyError).code).toBe('PROXY_BAD_REQUEST');
-    expect((parse({ url: 'https://x.example/a', digest: 'sha256:abc' }) as ProxyError).code).toBe('PROXY_BAD_REQUEST');
-    expect((parse({ digest: DIGEST_A }) as ProxyError).code).toBe('PROXY_BAD_REQUEST');
-    expect((parse({ url: 'not a url', digest: DIGEST_A }) as ProxyError).code).toBe('PROXY_BAD_REQUEST');
-    expect((parse({ url: 'http://x.example/a', digest: DIGEST_A }) as ProxyError).status).toBe(403);
-    expect((parse({ url: `https://x.example/${'a'.repeat(5000)}`, digest: DIGEST_A }) as ProxyError).code).toBe('PROXY_BAD_REQUEST');
+  const foreignAllowed = createAddressPolicy(['127.0.0.1:9999']);
+  const parse = (params: Record<string, string>) => parseForeignRequest(`?${new URLSearchParams(params).toString()}`, foreignAllowed);
+  const size = '1234';
+  it('needs an https URL, a digest and a size', () => {
+    expect(parse({ url: 'https://go.microsoft.com/fwlink/?linkid=1', digest: DIGEST_A, size })).toMatchObject({ size: 1234 });
+    expect(parse({ url: 'http://127.0.0.1:9999/x', digest: DIGEST_A, size })).toMatchObject({ size: 1234 }); // listed for foreign layers
+    expect((parse({ url: 'https://x.example/a', size }) as ProxyError).code).toBe('PROXY_BAD_REQUEST');
+    expect((parse({ url: 'https://x.example/a', digest: 'sha256:abc', size }) as ProxyError).code).toBe('PROXY_BAD_REQUEST');
+    expect((parse({ digest: DIGEST_A, size }) as ProxyError).code).toBe('PROXY_BAD_REQUEST');
+    expect((parse({ url: 'not a url', digest: DIGEST_A, size }) as ProxyError).code).toBe('PROXY_BAD_REQUEST');
+    expect((parse({ url: 'http://x.example/a', digest: DIGEST_A, size }) as ProxyError).status).toBe(403);
+    expect((parse({ url: `https://x.example/${'a'.repeat(5000)}`, digest: DIGEST_A, size }) as ProxyError).code).toBe('PROXY_BAD_REQUEST');
+    for (const bad of [undefined, '', '-1', '1.5', '0x10', '99999999999999999']) {
+      const params: Record<string, string> = { url: 'https://x.example/a', digest: DIGEST_A };
+      if (bad !== undefined) params.size = bad;
+      expect((parse(params) as ProxyError).code, String(bad)).toBe('PROXY_BAD_REQUEST');
+    }
   });
 });
 
@@ -152,8 +159,8 @@ describe('/foreign through the server', () => {
       res.writeHead(302, { location: `${storage.url}/blob?sig=1` });
       res.end();
     });
-    // Plain http for tests: the fakes are listed as insecure, which also allows their addresses.
-    proxy = await startProxy({ insecureRegistries: new Set([storage.host, redirector.host]) });
+    // Plain http on loopback for tests: the fakes are listed for foreign layers, which allows both.
+    proxy = await startProxy({ foreignAllowHosts: new Set([storage.host, redirector.host]) });
   });
   afterAll(async () => {
     await proxy.close();
@@ -161,7 +168,8 @@ describe('/foreign through the server', () => {
     await redirector.close();
   });
 
-  const foreign = (url: string, digest = DIGEST_A) => `${proxy.url}/foreign?${new URLSearchParams({ url, digest }).toString()}`;
+  const foreign = (url: string, digest = DIGEST_A, size = LAYER.length) =>
+    `${proxy.url}/foreign?${new URLSearchParams({ url, digest, size: String(size) }).toString()}`;
 
   it('streams the layer as opaque bytes, through redirects, immutable by digest', async () => {
     const reply = await request(foreign(`${redirector.url}/fwlink?id=1`), { headers: { cookie: 'a=b' } });
@@ -180,5 +188,78 @@ describe('/foreign through the server', () => {
     expect(part.body.toString()).toBe('windows');
     expect((await request(foreign(`${storage.url}/blob`), { method: 'HEAD' })).status).toBe(405);
     expect((await request(foreign(`${storage.url}/blob`), { method: 'POST' })).status).toBe(405);
+  });
+});
+
+describe('/foreign and the registries’ allow-lists', () => {
+  let registry: TestServer;
+  let storage: TestServer;
+  const LAYER = Buffer.alloc(1000, 7);
+  beforeAll(async () => {
+    registry = await startServer((_req, res) => json(res, 200, { repositories: ['internal/secret-app'] }));
+    storage = await startServer((req, res) => {
+      if (req.url === '/declares-more') {
+        res.writeHead(200, { 'content-length': LAYER.length * 2 });
+        res.end(Buffer.concat([LAYER, LAYER]));
+        return;
+      }
+      if (req.url === '/sends-more') {
+        res.writeHead(200, {}); // chunked: nothing to judge by before the bytes come
+        res.write(LAYER);
+        res.end(LAYER);
+        return;
+      }
+      res.writeHead(200, { 'content-length': LAYER.length });
+      res.end(LAYER);
+    });
+  });
+  afterAll(async () => {
+    await registry.close();
+    await storage.close();
+  });
+
+  const foreign = (base: string, url: string, size = LAYER.length) =>
+    `${base}/foreign?${new URLSearchParams({ url, digest: DIGEST_A, size: String(size) }).toString()}`;
+
+  it('refuses a host allowed only as a registry (LADING_INSECURE_REGISTRIES, LADING_ALLOW_HOSTS): no path on it is reachable', async () => {
+    const proxy = await startProxy({ insecureRegistries: new Set([registry.host]), allowHosts: new Set([registry.host]) });
+    try {
+      for (const url of [`${registry.url}/v2/_catalog`, `https://${registry.host}/v2/_catalog`]) {
+        const reply = await request(foreign(proxy.url, url));
+        expect(reply.status, url).toBe(403);
+        expect(errorCodes(reply)).toEqual(['PROXY_NOT_ALLOWED']);
+      }
+      expect(registry.requests).toHaveLength(0);
+      // Through the registry route, the same host is reachable as it should be.
+      expect((await request(`${proxy.url}/registry/${registry.host}/v2/_catalog`)).status).toBe(200);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('reaches it once LADING_FOREIGN_ALLOW_HOSTS lists it', async () => {
+    const proxy = await startProxy({ foreignAllowHosts: new Set([storage.host]) });
+    try {
+      const reply = await request(foreign(proxy.url, `${storage.url}/layer`));
+      expect(reply.status).toBe(200);
+      expect(reply.body.equals(LAYER)).toBe(true);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('passes on no more bytes than the descriptor’s size', async () => {
+    const proxy = await startProxy({ foreignAllowHosts: new Set([storage.host]) });
+    try {
+      const declared = await request(foreign(proxy.url, `${storage.url}/declares-more`));
+      expect(declared.status).toBe(502);
+      expect(errorCodes(declared)).toEqual(['PROXY_RESPONSE_TOO_LARGE']);
+      const sent = await fetchOutcome(foreign(proxy.url, `${storage.url}/sends-more`));
+      expect(sent.status).toBe(200);
+      expect(sent.outcome).toBe('error');
+      expect(sent.bytes).toBeLessThanOrEqual(LAYER.length);
+    } finally {
+      await proxy.close();
+    }
   });
 });

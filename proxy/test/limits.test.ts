@@ -67,6 +67,24 @@ describe('clientAddress', () => {
     expect(limitKey('::1')).toBe('0:0:0:0::/64');
   });
 
+  it('reads the memory budget, the body deadline and the foreign-layer hosts, with their defaults', () => {
+    const defaults = configFromEnv({});
+    expect(defaults.maxBufferedBytes).toBe(64 * 1024 * 1024);
+    expect(defaults.timeouts.bodyDeadlineMs).toBe(30_000);
+    expect([...defaults.foreignAllowHosts]).toEqual([]);
+    const config = configFromEnv({
+      LADING_MAX_BUFFERED_BYTES: String(8 * 1024 * 1024),
+      LADING_BODY_DEADLINE: '2.5',
+      LADING_FOREIGN_ALLOW_HOSTS: 'Storage.Internal:9000, http://10.0.0.9/',
+    });
+    expect(config.maxBufferedBytes).toBe(8 * 1024 * 1024);
+    expect(config.timeouts).toMatchObject({ bodyDeadlineMs: 2500, firstByteMs: 30_000 });
+    expect([...config.foreignAllowHosts]).toEqual(['storage.internal:9000', '10.0.0.9']);
+    // A budget smaller than the largest manifest could never read that manifest.
+    expect(() => configFromEnv({ LADING_MAX_BUFFERED_BYTES: '2048', LADING_MAX_JSON_BYTES: '4096' })).toThrow(/at least LADING_MAX_JSON_BYTES/);
+    expect(() => configFromEnv({ LADING_MAX_BUFFERED_BYTES: String(1024 * 1024) })).toThrow(/at least LADING_MAX_JSON_BYTES/);
+  });
+
   it('reads the limits from the environment, and rejects nonsense', () => {
     expect(configFromEnv({}).limits).toEqual(DEFAULT_LIMITS);
     const config = configFromEnv({
@@ -83,6 +101,7 @@ describe('clientAddress', () => {
     expect([...config.trustedProxies]).toEqual(['127.0.0.1']);
     expect([...config.allowHosts]).toEqual(['registry.internal:5000', 'storage.internal']);
     expect(() => configFromEnv({ LADING_MAX_CONCURRENT: 'lots' })).toThrow(ConfigError);
+    expect(() => configFromEnv({ LADING_BODY_DEADLINE: '0' })).toThrow(/LADING_BODY_DEADLINE/);
     expect(() => configFromEnv({ LADING_RATE_BURST: '0' })).toThrow(/LADING_RATE_BURST/);
   });
 });

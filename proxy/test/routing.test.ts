@@ -2,7 +2,7 @@ import type { LookupFunction } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProxyError } from '../src/errors';
 import { registryKey, resolveRegistry } from '../src/registry';
-import { parseRegistryPath } from '../src/registryRoute';
+import { parseRegistryPath } from '../src/registryPath';
 import { DIGEST_A, errorCodes, json, request, startProxy, startServer, type TestServer } from './helpers';
 
 describe('parseRegistryPath', () => {

@@ -331,7 +331,7 @@ describe('SSRF probes through the server', () => {
   });
 
   describe('foreign-layer URLs', () => {
-    const foreign = (url: string) => `/foreign?${new URLSearchParams({ url, digest: DIGEST_A }).toString()}`;
+    const foreign = (url: string) => `/foreign?${new URLSearchParams({ url, digest: DIGEST_A, size: '100' }).toString()}`;
     it.each([
       [() => `https://127.0.0.1:${canaryPort}/layer`, /127\.0\.0\.1: loopback/],
       [() => `https://2130706433:${canaryPort}/layer`, /127\.0\.0\.1: loopback/],

@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
-import { ConfigError } from '../../../proxy/src/config';
+import { ConfigError } from '../../../proxy/src/index';
 import { explainError } from '../core/explain';
 import { InvalidReferenceError, manifestReference, parseReference, repositoryName } from '../core/reference';
 import { ArchiveError, ArchiveSelectionError } from '../core/sources';

@@ -9,10 +9,8 @@
  */
 import { stat } from 'node:fs/promises';
 import { openAsBlob } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
-import { configFromEnv } from '../../../proxy/src/config';
-import { createLadingServer } from '../../../proxy/src/server';
+import { startProxy as startLadingProxy } from '../../../proxy/src/index';
 import type { Image } from '../core/image';
 import { parseReference, type ImageReference } from '../core/reference';
 import { RegistryClient } from '../core/registry/client';
@@ -149,25 +147,7 @@ interface Proxy {
 
 /** A Lading proxy on a free loopback port, configured from the environment like `npm start`. */
 export async function startProxy(env: NodeJS.ProcessEnv, log: (line: string) => void = () => {}): Promise<Proxy> {
-  const { PORT: _port, HOST: _host, ...rest } = env;
-  const config = { ...configFromEnv(rest), host: '127.0.0.1', port: 0, log };
-  const server = createLadingServer(config);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseUrl: `http://127.0.0.1:${port}/registry`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return startLadingProxy(env, log);
 }
 
 async function openRegistry(target: string, options: OpenOptions): Promise<OpenedImage> {

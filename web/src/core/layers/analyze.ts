@@ -65,6 +65,12 @@ export interface AnalyzeOptions {
   gzipInflater?: 'auto' | 'pako';
   /** The native inflater; default `new DecompressionStream('gzip')`. For tests. */
   nativeGzip?: () => GzipTransform;
+  /**
+   * A zstd decoder that runs elsewhere (the CLI's libzstd on a worker thread), tried first when
+   * `reopen` is given; as for gzip, a failure part-way reads the layer again with the core's own
+   * decoder, whose error is the one reported.
+   */
+  nativeZstd?: () => GzipTransform;
 }
 
 export interface DigestCheck {
@@ -112,19 +118,22 @@ const SNIFF_BYTES = 6;
  */
 export async function analyzeLayerStream(source: LayerSource, opts: AnalyzeOptions = {}): Promise<LayerAnalysis> {
   const nativeGzip = opts.gzipInflater !== 'pako' && opts.reopen && !opts.multiMemberGzip ? (opts.nativeGzip ?? platformGzipTransform()) : undefined;
-  const first = await analyzeOnce(source, opts, nativeGzip);
-  if (first !== NATIVE_FAILED) return first;
+  const first = await analyzeOnce(source, opts, nativeGzip, opts.reopen ? opts.nativeZstd : undefined);
+  if (first !== NATIVE_FAILED && first !== NATIVE_ZSTD_FAILED) return first;
+  // gzip names the second pass's inflater; zstd has no such field.
+  const inflater = first === NATIVE_FAILED ? { inflater: 'pako-after-native' as const } : {};
   let again: LayerSource;
   try {
     again = await opts.reopen!();
   } catch (e) {
-    return { ...((await analyzeOnce(failingSource(e), opts, undefined)) as LayerAnalysis), inflater: 'pako-after-native' };
+    return { ...((await analyzeOnce(failingSource(e), opts, undefined, undefined)) as LayerAnalysis), ...inflater };
   }
-  const second = await analyzeOnce(again, opts, undefined);
-  return { ...(second as LayerAnalysis), inflater: 'pako-after-native' };
+  const second = await analyzeOnce(again, opts, undefined, undefined);
+  return { ...(second as LayerAnalysis), ...inflater };
 }
 
 const NATIVE_FAILED = Symbol('native gzip failed');
+const NATIVE_ZSTD_FAILED = Symbol('native zstd failed');
 
 /** A source whose first read fails with `error`, so a failed reopen is reported like any read failure. */
 function failingSource(error: unknown): LayerSource {
@@ -139,7 +148,8 @@ async function analyzeOnce(
   source: LayerSource,
   opts: AnalyzeOptions,
   nativeGzip: (() => GzipTransform) | undefined,
-): Promise<LayerAnalysis | typeof NATIVE_FAILED> {
+  nativeZstd: (() => GzipTransform) | undefined,
+): Promise<LayerAnalysis | typeof NATIVE_FAILED | typeof NATIVE_ZSTD_FAILED> {
   const builder = new LayerIndexBuilder();
   const tar = new TarParser(builder);
   let error: LayerError | undefined;
@@ -222,6 +232,7 @@ async function analyzeOnce(
         diffIdHasher = uncompressedHasher = opts.deferredHasher?.(diffAlgorithm) ?? (await createHasher(diffAlgorithm, opts.hasher));
       }
       if (compression === 'gzip' && nativeGzip) native = new NativeGzipInflater(nativeGzip(), sink);
+      else if (compression === 'zstd' && nativeZstd) native = new NativeGzipInflater(nativeZstd(), sink);
       else decoder = await createDecoder(compression, sink);
       started = true;
       const pending = head;
@@ -349,7 +360,7 @@ async function analyzeOnce(
   }
   // Only a native failure with the data still readable is worth a second pass; after an
   // abort or a read error the first pass's answer stands.
-  if (nativeFailed && error?.kind !== 'aborted' && error?.kind !== 'io') return NATIVE_FAILED;
+  if (nativeFailed && error?.kind !== 'aborted' && error?.kind !== 'io') return (compression as Compression) === 'zstd' ? NATIVE_ZSTD_FAILED : NATIVE_FAILED;
   progress(true);
 
   if (!readAll || decodeFailed) diffIdActual = undefined;

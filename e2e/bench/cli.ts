@@ -1,0 +1,89 @@
+// Part d: the CLI, `lading analyze REGISTRY/REPO:TAG` as a user runs it (node web/src/cli/lading.mjs,
+// its in-process proxy, LADING_INSECURE_REGISTRIES for the bench registry), from process start to
+// exit, stdout to a pipe. A run counts only when it exits 0 and says every layer matched its digest
+// and diff_id (the CLI's exit code 2 is an integrity failure). /usr/bin/time gives its CPU seconds.
+
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '../harness/paths';
+import type { BenchTag } from './image';
+
+export interface CliRun {
+  ok: boolean;
+  error?: string;
+  /** Process start to exit. */
+  ms: number;
+  /** User + system CPU seconds of the CLI process and its threads. */
+  cpuSeconds?: number;
+}
+
+export interface CliRunOptions {
+  registryHost: string;
+  tag: BenchTag;
+  timeoutMs: number;
+  /** Extra environment (the content-hash switch, see README.md). */
+  env?: Record<string, string>;
+}
+
+const TIME = '/usr/bin/time';
+
+export function runCli(options: CliRunOptions): Promise<CliRun> {
+  const reference = `${options.registryHost}/${options.tag.repository}:${options.tag.tag}`;
+  const node = [process.execPath, join(repoRoot, 'web/src/cli/lading.mjs'), 'analyze', reference];
+  const timed = existsSync(TIME);
+  const [command, ...args] = timed ? [TIME, '-f', 'LADING_BENCH_CPU %U %S', ...node] : node;
+  return new Promise((resolve) => {
+    const started = performance.now();
+    const child = spawn(command as string, args, {
+      cwd: repoRoot,
+      env: { ...process.env, LADING_INSECURE_REGISTRIES: options.registryHost, NO_COLOR: '1', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
+    const stop = (): void => void child.kill('SIGKILL');
+    process.once('exit', stop);
+    child.once('close', (code, signal) => {
+      const ms = performance.now() - started;
+      clearTimeout(timer);
+      process.off('exit', stop);
+      const cpu = /LADING_BENCH_CPU ([\d.]+) ([\d.]+)/.exec(stderr);
+      const cpuSeconds = cpu ? Number(cpu[1]) + Number(cpu[2]) : undefined;
+      const layers = options.tag.layers.length;
+      const verified = new RegExp(`Verification: all ${layers} layers match their digests and diff_ids`).test(stdout);
+      const error =
+        code !== 0
+          ? `exit ${code ?? signal}: ${stderr
+              .replace(/LADING_BENCH_CPU.*\n?/, '')
+              .trim()
+              .slice(0, 300)}`
+          : verified
+            ? undefined
+            : `exit 0 but stdout does not say all ${layers} layers were verified`;
+      resolve({ ok: !error, ...(error ? { error } : {}), ms, ...(cpuSeconds !== undefined ? { cpuSeconds } : {}) });
+    });
+  });
+}
+
+/** The CLI's fixed cost: `lading --help` (Node, tsx and the CLI's modules loaded, nothing read), best of `runs`. */
+export async function cliStartupMs(runs: number, timeoutMs: number): Promise<number> {
+  let best = Infinity;
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(process.execPath, [join(repoRoot, 'web/src/cli/lading.mjs'), '--help'], { cwd: repoRoot, stdio: 'ignore' });
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      child.once('close', (code) => {
+        clearTimeout(timer);
+        if (code === 0) resolve();
+        else reject(new Error(`lading --help exited ${code}`));
+      });
+    });
+    best = Math.min(best, performance.now() - started);
+  }
+  return best;
+}
