@@ -3,6 +3,9 @@
  * entry never goes stale: another image sharing a base layer reuses it, and reopening an
  * image is instant. Bounded by a byte budget with least-recently-used eviction.
  *
+ * A layer's seek index (core/layers/seek), built after its analysis, is kept beside it in a
+ * store of its own and counted in the same budget; evicting a layer drops both.
+ *
  * Runs inside the worker (IndexedDB exists there), so the page never touches it.
  */
 import type { LayerAnalysis } from '../core/layers';
@@ -12,17 +15,22 @@ const DB_NAME = 'lading-layer-cache';
 /** Small records (digest, lastUsed, bytes) for LRU bookkeeping, apart from the analyses themselves. */
 const META = 'meta';
 const ANALYSES = 'analyses';
+/** Serialized seek indexes (core/layers/seek/format.ts), by layer digest. */
+const SEEK = 'seek';
 /**
- * 2: analyses carry `warnings`, and the tar reader reads as Go's archive/tar does (global headers
- * ignored, GNU long names over PAX paths), so version-1 entries are dropped, not reused.
+ * 3: analyses carry `warnings`, the tar reader reads as Go's archive/tar does (global headers
+ * ignored, GNU long names over PAX paths), and seek indexes have their own store. Entries of an
+ * older version are dropped, not reused: they were made by another reader.
  */
-const DB_VERSION = 2;
+const DB_VERSION = 3;
 export const DEFAULT_CACHE_BUDGET = 512 * 1024 * 1024;
 
 interface MetaRecord {
   digest: string;
   lastUsed: number;
+  /** The analysis and, once built, the seek index. */
   bytes: number;
+  seekBytes?: number;
 }
 
 export interface CacheStats {
@@ -58,11 +66,19 @@ export class LayerCache {
       const req = indexedDB.open(DB_NAME, DB_VERSION);
       req.onupgradeneeded = () => {
         const db = req.result;
-        for (const name of [META, ANALYSES]) if (db.objectStoreNames.contains(name)) db.deleteObjectStore(name);
+        for (const name of [META, ANALYSES, SEEK]) if (db.objectStoreNames.contains(name)) db.deleteObjectStore(name);
         db.createObjectStore(META, { keyPath: 'digest' }).createIndex('lastUsed', 'lastUsed');
         db.createObjectStore(ANALYSES);
+        db.createObjectStore(SEEK);
       };
-      req.onsuccess = () => resolve(req.result);
+      req.onsuccess = () => {
+        // Another worker of a newer page may need to upgrade: let it, rather than block it.
+        req.result.onversionchange = () => {
+          req.result.close();
+          this.db = undefined;
+        };
+        resolve(req.result);
+      };
       req.onerror = () => resolve(null);
       req.onblocked = () => resolve(null);
     });
@@ -91,8 +107,9 @@ export class LayerCache {
     const bytes = layerAnalysisBytes(analysis);
     if (bytes > this.budget) return;
     try {
-      const tx = db.transaction([META, ANALYSES], 'readwrite');
+      const tx = db.transaction([META, ANALYSES, SEEK], 'readwrite');
       tx.objectStore(ANALYSES).put(analysis, digest);
+      tx.objectStore(SEEK).delete(digest);
       tx.objectStore(META).put({ digest, lastUsed: Date.now(), bytes } satisfies MetaRecord);
       await done(tx);
       await this.evict(db);
@@ -101,15 +118,66 @@ export class LayerCache {
     }
   }
 
+  /** The layer's serialized seek index, when one was built and kept. */
+  async getSeek(digest: string): Promise<Uint8Array | undefined> {
+    const db = await this.open();
+    if (!db) return undefined;
+    try {
+      const tx = db.transaction(SEEK, 'readonly');
+      const bytes = (await request(tx.objectStore(SEEK).get(digest))) as Uint8Array | undefined;
+      return bytes instanceof Uint8Array ? bytes : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Whether a seek index is kept for the layer. */
+  async hasSeek(digest: string): Promise<boolean> {
+    const db = await this.open();
+    if (!db) return false;
+    try {
+      const tx = db.transaction(SEEK, 'readonly');
+      return (await request(tx.objectStore(SEEK).count(digest))) > 0;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Keeps a seek index beside the layer's analysis, counted in its entry's bytes. Without the
+   * analysis (evicted meanwhile, or never verified) the index is not kept: it belongs to it.
+   */
+  async putSeek(digest: string, serialized: Uint8Array): Promise<boolean> {
+    const db = await this.open();
+    if (!db) return false;
+    try {
+      const tx = db.transaction([META, SEEK], 'readwrite');
+      const meta = tx.objectStore(META);
+      const record = (await request(meta.get(digest))) as MetaRecord | undefined;
+      if (!record || record.bytes - (record.seekBytes ?? 0) + serialized.byteLength > this.budget) {
+        await done(tx);
+        return false;
+      }
+      tx.objectStore(SEEK).put(serialized, digest);
+      meta.put({ ...record, bytes: record.bytes - (record.seekBytes ?? 0) + serialized.byteLength, seekBytes: serialized.byteLength } satisfies MetaRecord);
+      await done(tx);
+      await this.evict(db);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** Drops least-recently-used entries until the total fits the budget. */
   private async evict(db: IDBDatabase): Promise<void> {
-    const tx = db.transaction([META, ANALYSES], 'readwrite');
+    const tx = db.transaction([META, ANALYSES, SEEK], 'readwrite');
     const records = (await request(tx.objectStore(META).index('lastUsed').getAll())) as MetaRecord[];
     let total = records.reduce((sum, r) => sum + r.bytes, 0);
     for (const record of records) {
       if (total <= this.budget) break;
       tx.objectStore(META).delete(record.digest);
       tx.objectStore(ANALYSES).delete(record.digest);
+      tx.objectStore(SEEK).delete(record.digest);
       total -= record.bytes;
     }
     await done(tx);
@@ -126,9 +194,10 @@ export class LayerCache {
   async clear(): Promise<void> {
     const db = await this.open();
     if (!db) return;
-    const tx = db.transaction([META, ANALYSES], 'readwrite');
+    const tx = db.transaction([META, ANALYSES, SEEK], 'readwrite');
     tx.objectStore(META).clear();
     tx.objectStore(ANALYSES).clear();
+    tx.objectStore(SEEK).clear();
     await done(tx);
   }
 }

@@ -2,13 +2,18 @@
  * The layer worker: fetches a layer blob through the proxy and reads it in one streaming
  * pass (hash, decompress, index tar headers) with the pure core. Results go back to the
  * page as transferable typed arrays, never copied. Cached by digest in IndexedDB.
+ *
+ * Once idle, it reads each compressed layer it analysed once more to build its seek index
+ * (core/layers/seek: restart points, kept beside the analysis), so that a file's content is later
+ * one range read from the nearest point instead of the layer streamed from its start.
  */
 import * as Comlink from 'comlink';
 import { compareFilesystems, comparisonTransferables, type CompareOptions, type FsComparison } from '../core/compare';
 import { explainError } from '../core/explain';
 import { ImageFilesystem, type FsData } from '../core/fs';
 import { analyzeLayerStream, layerIndexTransferables, type Compression } from '../core/layers';
-import { extractEntry } from '../core/layers/extract';
+import { ExtractError, extractEntry } from '../core/layers/extract';
+import { extractWithIndex, hasRestartPoints, parseSeekIndex, SeekIndexBuilder, type SeekIndex } from '../core/layers/seek';
 import { createHasher, type DigestAlgorithm } from '../core/layers/hash';
 import { describeImage, type LayerDescription, type RangeRead, type Layer } from '../core/image';
 import { layerFromDescription } from '../core/layer';
@@ -27,6 +32,22 @@ void createHasher('sha256').catch(() => {});
 const hashHelper = new HashHelper(() => new Worker(new URL('./hashWorker.ts', import.meta.url), { type: 'module', name: 'lading-hash' }));
 const hashHelperReady = typeof Worker === 'function' ? hashHelper.start() : Promise.resolve(false);
 const running = new Map<number, AbortController>();
+// Seek indexes are built only while this worker has nothing else to do (see core/layers/seek/background.ts).
+const seekBuilder = new SeekIndexBuilder({
+  has: (digest) => cache.hasSeek(digest),
+  store: async (digest, serialized) => void (await cache.putSeek(digest, serialized)),
+});
+
+/** Asks for the layer's seek index once the worker is idle (compressed, verified layers only). */
+function wantSeekIndex(layer: Layer, analysis: LayerJobResult['analysis']): void {
+  if (!analysis || !isLayerVerified(analysis) || analysis.compression === 'none') return;
+  seekBuilder.want({
+    digest: layer.digest,
+    compression: analysis.compression,
+    uncompressedBytes: analysis.uncompressedBytes,
+    open: (signal) => layer.open(signal),
+  });
+}
 
 function transferResult(result: LayerJobResult): LayerJobResult {
   return result.analysis ? Comlink.transfer(result, layerIndexTransferables(result.analysis.index)) : result;
@@ -65,11 +86,15 @@ export const layerWorkerApi = {
     const controller = new AbortController();
     running.set(jobId, controller);
     const { signal } = controller;
+    seekBuilder.busy();
     try {
       const { digest, size, annotations } = job.descriptor;
       const layer = layerFromDescription(job);
       const cached = await cache.get(digest);
-      if (cached) return transferResult({ analysis: cached, fromCache: true });
+      if (cached) {
+        wantSeekIndex(layer, cached);
+        return transferResult({ analysis: cached, fromCache: true });
+      }
       signal.throwIfAborted();
       // Started: the page shows an empty bar instead of "queued" while the registry answers.
       void onProgress({ bytesRead: 0, totalBytes: size, entries: 0 });
@@ -94,9 +119,11 @@ export const layerWorkerApi = {
       });
       // Only content that is complete and verified is worth remembering by its digest.
       if (isLayerVerified(analysis)) await cache.put(digest, analysis);
+      wantSeekIndex(layer, analysis);
       return transferResult({ analysis, fromCache: false });
     } finally {
       running.delete(jobId);
+      seekBuilder.idle();
     }
   },
 
@@ -148,11 +175,13 @@ export const layerWorkerApi = {
   async extract(jobId: number, job: ExtractJob): Promise<ExtractResult> {
     const controller = new AbortController();
     running.set(jobId, controller);
+    seekBuilder.busy();
     try {
       const result = await extractJob(job, controller.signal);
       return result.bytes ? Comlink.transfer(result, [result.bytes.buffer]) : result;
     } finally {
       running.delete(jobId);
+      seekBuilder.idle();
     }
   },
 
@@ -230,6 +259,18 @@ async function extractJob(job: ExtractJob, signal: AbortSignal): Promise<Extract
       const status = opened.status !== undefined ? { status: opened.status } : {};
       return { bytes: bytes as Uint8Array<ArrayBuffer>, read: opened.whole ? 'stream' : slice ? 'slice' : 'range', fetchedBytes, ...status };
     }
+    const index = size > 0 ? await seekIndexOf(job) : undefined;
+    if (index) {
+      // One range read from the nearest restart point (a registry that ignores Range: streamed).
+      try {
+        const r = await extractWithIndex(layer, index, { offset, size }, signal, count);
+        const status = r.status !== undefined ? { status: r.status } : {};
+        return { bytes: r.bytes as Uint8Array<ArrayBuffer>, read: r.via === 'whole' ? 'stream' : slice ? 'slice' : 'range', fetchedBytes, ...status };
+      } catch (error) {
+        if (signal.aborted || error instanceof ExtractError || error instanceof RangeError) throw error;
+        return { read: 'range', fetchedBytes, error: fetchErrorOf(error, job.layer) };
+      }
+    }
     let body: ReadableStream<Uint8Array>;
     try {
       body = await layer.open(signal);
@@ -244,6 +285,16 @@ async function extractJob(job: ExtractJob, signal: AbortSignal): Promise<Extract
     const detail = error instanceof Error ? error.message : String(error);
     return { read: plain ? (slice ? 'slice' : 'range') : 'stream', fetchedBytes, error: { title: 'Could not read the file from its layer', detail } };
   }
+}
+
+/** The layer's seek index, when one is kept and has restart points beyond its start. */
+async function seekIndexOf(job: ExtractJob): Promise<SeekIndex | undefined> {
+  const { digest, size } = job.layer.descriptor;
+  if (job.compression === 'none') return undefined;
+  const stored = await cache.getSeek(digest);
+  const index = stored && parseSeekIndex(stored);
+  if (!index || !hasRestartPoints(index) || index.compressedSize !== size) return undefined;
+  return job.compression === undefined || job.compression === index.compression ? index : undefined;
 }
 
 export type LayerWorkerApi = typeof layerWorkerApi;
