@@ -18,6 +18,7 @@ function analysis(): LayerAnalysis {
     diffId: { ok: false },
     compressedBytes: 10,
     uncompressedBytes: 20,
+    warnings: [],
   };
 }
 
