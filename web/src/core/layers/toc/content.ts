@@ -67,7 +67,8 @@ export async function readTocContent(blob: BlobRanges, plan: TocContentPlan, sig
   const { start, end, skip, size } = plan;
   if (!(size >= 0 && size <= MAX_EXTRACT_BYTES)) throw new RangeError(`a file of ${size} bytes is not readable (at most ${MAX_EXTRACT_BYTES})`);
   if (size === 0) return new Uint8Array(0);
-  if (!(start >= 0 && end > start && end <= blob.size)) throw new TocContentError('data', `the TOC puts the file at bytes ${start}–${end} of a ${blob.size}-byte blob`);
+  if (!(start >= 0 && end > start && end <= blob.size))
+    throw new TocContentError('data', `the TOC puts the file at bytes ${start}–${end} of a ${blob.size}-byte blob`);
   // Compressed bytes beyond twice what they inflate to (plus slack for headers that share the
   // member) are not a real layer's: refuse rather than download them.
   if (end - start > 2 * (skip + size) + 1024 * 1024) throw new TocContentError('data', `the TOC gives ${end - start} compressed bytes for a ${size}-byte file`);

@@ -198,7 +198,8 @@ async function readZstdChunked(
   const key = ZSTD_CHUNKED_CHECKSUM.find((k) => annotations?.[k] !== undefined);
   const expected = key ? annotations?.[key] : undefined;
   const tocDigest = await digestCheck(compressed, expected);
-  if (expected !== undefined && !tocDigest.ok) throw new TocFailure(`the manifest's digest ${tocDigest.actual} is not the ${expected} its descriptor announces`);
+  if (expected !== undefined && !tocDigest.ok)
+    throw new TocFailure(`the manifest's digest ${tocDigest.actual} is not the ${expected} its descriptor announces`);
   const json = await inflate('zstd', compressed, uncompressedLength);
   if (json.length !== uncompressedLength) throw new TocFailure(`the manifest inflates to ${json.length} bytes, not the ${uncompressedLength} announced`);
   // Content lies before the manifest's skippable frame.

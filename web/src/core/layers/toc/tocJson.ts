@@ -85,7 +85,8 @@ function bad(where: string, what: string): never {
 function natural(e: Json, key: string, where: string, max = Number.MAX_SAFE_INTEGER): number {
   const v = e[key];
   if (v === undefined || v === null) return 0;
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0 || v > max) bad(where, `'${key}' is ${JSON.stringify(v)?.slice(0, 40)}, not a whole number 0..${max}`);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0 || v > max)
+    bad(where, `'${key}' is ${JSON.stringify(v)?.slice(0, 40)}, not a whole number 0..${max}`);
   return v;
 }
 
