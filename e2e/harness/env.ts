@@ -25,6 +25,10 @@ export type {
   FixtureTag,
   FixturesFile,
   Platform,
+  TocFixtures,
+  TocFixtureTag,
+  TocLayerFacts,
+  TocSampleFile,
   WhiteoutFacts,
 } from './fixtures';
 export { FIXTURE_REFERENCES, blobDescriptors, fixtureTag, loadFixtures, manifestDigests } from './fixtures';

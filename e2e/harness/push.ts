@@ -20,27 +20,36 @@ export async function pushFixtures(registry: Registry, fixtures: FixturesFile, o
     const missing = options.only.filter((r) => !fixtures.tags[r]);
     if (missing.length) throw new Error(`pushFixtures: fixtures.json has no ${missing.join(', ')}`);
   }
-  for (const tag of tags) {
-    const creds = registry.user && registry.password ? ['--dest-creds', `${registry.user}:${registry.password}`] : ['--dest-no-creds'];
-    await run(
-      'skopeo',
-      [
-        '--insecure-policy',
-        'copy',
-        '--quiet',
-        '--all',
-        '--preserve-digests',
-        '--dest-tls-verify=false',
-        ...creds,
-        tag.source.skopeoRef,
-        `docker://${registry.host}/${tag.repository}:${tag.tag}`,
-      ],
-      { cwd: repoRoot },
-    );
-  }
+  for (const tag of tags) await copyTag(registry, tag);
   for (const tag of tags) await verifyPushed(registry, tag);
-  // The browse fixtures (artifacts, referrers, signatures, version tags) go with a full push.
-  if (!options.only) await pushBrowseFixtures(registry, fixtures);
+  // The browse fixtures (artifacts, referrers, signatures, version tags) and the TOC images go with a full push.
+  if (!options.only) {
+    await pushBrowseFixtures(registry, fixtures);
+    for (const tag of Object.values(fixtures.toc?.tags ?? {})) {
+      await copyTag(registry, tag);
+      await verifyPushed(registry, tag);
+    }
+  }
+}
+
+/** skopeo copy of one fixture tag, byte for byte. */
+async function copyTag(registry: Registry, tag: FixtureTag): Promise<void> {
+  const creds = registry.user && registry.password ? ['--dest-creds', `${registry.user}:${registry.password}`] : ['--dest-no-creds'];
+  await run(
+    'skopeo',
+    [
+      '--insecure-policy',
+      'copy',
+      '--quiet',
+      '--all',
+      '--preserve-digests',
+      '--dest-tls-verify=false',
+      ...creds,
+      tag.source.skopeoRef,
+      `docker://${registry.host}/${tag.repository}:${tag.tag}`,
+    ],
+    { cwd: repoRoot },
+  );
 }
 
 /** HEADs the tag, each manifest by digest and each blob; throws on the first mismatch. */
