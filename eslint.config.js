@@ -61,7 +61,9 @@ export default tseslint.config(
     settings: {
       'boundaries/elements': elements,
       'boundaries/include': ['web/**', 'proxy/**', 'e2e/**', '*.ts'],
-      'import/resolver': { typescript: { alwaysTryTypes: true, project: ['web/tsconfig.*.json', 'proxy/tsconfig.json', 'e2e/tsconfig.json'] } },
+      'import/resolver': {
+        typescript: { alwaysTryTypes: true, noWarnOnMultipleProjects: true, project: ['web/tsconfig.*.json', 'proxy/tsconfig.json', 'e2e/tsconfig.json'] },
+      },
     },
     rules: {
       // A file no element names would escape every rule below.
@@ -70,7 +72,7 @@ export default tseslint.config(
         'error',
         {
           default: 'disallow',
-          message: '{{from.type}} must not import {{to.type}} ({{dependency.source}}): dependencies point ui → queries → worker bridge → core',
+          message: '${file.type} must not import ${dependency.type} (${dependency.source}): dependencies point ui → queries → worker bridge → core',
           rules: [
             // The core is pure: nothing outside it.
             { from: core, allow: core },

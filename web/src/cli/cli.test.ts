@@ -17,35 +17,11 @@ import { analyzeLayerStream, entryAt, type LayerIndex } from '../core/layers';
 import { blobReader, indexTarArchive } from '../core/sources';
 import type { DiveFileInfo } from './diveExport';
 import { goFloatV } from './goFormat';
+import { fixturesFilePath, loadFixtures, type FixturePlatformManifest, type FixturesFile } from '../../../e2e/harness/fixtures';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const cli = join(repoRoot, 'web/src/cli/lading.mjs');
-const fixturesFile = join(repoRoot, 'e2e/.artifacts/fixtures/fixtures.json');
 const TIMEOUT = 120_000;
-
-// The parts of e2e/harness/fixtures.ts's FixturesFile these tests read.
-interface FixtureLayer {
-  digest: string;
-  size: number;
-  mediaType: string;
-  diffId: string;
-  createdBy: string;
-}
-interface FixturePlatform {
-  digest: string;
-  platform: { os: string; architecture: string; variant?: string };
-  image: { digest: string; config: { digest: string }; layers: FixtureLayer[] };
-}
-interface FixtureTag {
-  digest: string;
-  platforms: FixturePlatform[];
-  source: { skopeoRef: string };
-}
-interface Fixtures {
-  layouts: { fixture: string };
-  tags: Record<string, FixtureTag>;
-  missing: { tag: { repository: string; tag: string } };
-}
 
 function have(command: string): boolean {
   try {
@@ -177,8 +153,8 @@ function hex(digest: string): string {
 }
 
 describe.skipIf(skip)('lading analyze', () => {
-  let fixtures: Fixtures;
-  let amd64: FixturePlatform;
+  let fixtures: FixturesFile;
+  let amd64: FixturePlatformManifest;
   let tmp: string;
   let dockerArchive: string;
   let ociArchive: string;
@@ -188,8 +164,8 @@ describe.skipIf(skip)('lading analyze', () => {
   let dockerJson: ExportJson;
 
   beforeAll(async () => {
-    if (!existsSync(fixturesFile)) execFileSync('bash', ['e2e/fixtures/build.sh'], { cwd: repoRoot, stdio: 'inherit' });
-    fixtures = JSON.parse(readFileSync(fixturesFile, 'utf8')) as Fixtures;
+    if (!existsSync(fixturesFilePath)) execFileSync('bash', ['e2e/fixtures/build.sh'], { cwd: repoRoot, stdio: 'inherit' });
+    fixtures = loadFixtures();
     const tag = fixtures.tags['lading/fixture:amd64']!;
     amd64 = tag.platforms[0]!;
     tmp = mkdtempSync(join(tmpdir(), 'lading-cli-'));

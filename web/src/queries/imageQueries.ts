@@ -96,7 +96,7 @@ export function useRegistryImage(input: string | undefined, platform: string | u
  * Called before React's first render when the page is opened on an image: the reference is
  * resolved at once and its layers started (the URL's selected layer first), while the app is
  * still parsing and rendering; the views that render next find these requests under way.
- * On a cold page React's first render held the layers back by about 0.1 s.
+ * On a cold page, waiting for React's first render held the layers back (see e2e/bench/README.md).
  */
 export function startLoadingImage(client: QueryClient, input: string, platform?: string, selectedLayer?: number): void {
   void (async () => {

@@ -6,37 +6,25 @@
  * own listing of the lower layers gives the sizes. Nothing expected here comes from the model.
  */
 import { execFileSync } from 'node:child_process';
-import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { analyzeLayerStream } from '../layers';
 import { Mark, stackLayers } from './index';
+import { fixturesFilePath, loadFixtures, type FixturesFile } from '../../../../e2e/harness/fixtures';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
-const fixturesFile = join(root, 'e2e/.artifacts/fixtures/fixtures.json');
-const present = existsSync(fixturesFile);
+const present = existsSync(fixturesFilePath);
 
-interface Facts {
-  layerIndex: number;
-  deletedFiles: { path: string; size: number }[];
-  deletedDirectories: { path: string; hiddenPaths: string[] }[];
-  opaqueDirectories: { path: string; hiddenPaths: string[]; addedPaths: string[] }[];
-  overwrittenFiles: { path: string; oldSize: number; newSize: number }[];
-}
-interface Layer {
-  digest: string;
-  createdBy: string;
-}
-
-if (!present) console.warn(`skipping the fixture check: ${fixturesFile} is missing (build it with \`bash e2e/fixtures/build.sh\`)`);
+if (!present) console.warn(`skipping the fixture check: ${fixturesFilePath} is missing (build it with \`bash e2e/fixtures/build.sh\`)`);
 
 describe.skipIf(!present)('real fixture image: lading/fixture:amd64', () => {
-  const fixtures = present ? JSON.parse(readFileSync(fixturesFile, 'utf8')) : {};
+  const fixtures: Partial<FixturesFile> = present ? loadFixtures() : {};
   const tag = fixtures.tags?.['lading/fixture:amd64'];
-  const facts = fixtures.whiteout as Facts;
-  const layers = (tag?.platforms?.[0]?.image?.layers ?? []) as Layer[];
-  const blob = (digest: string) => join(root, tag.source.path, 'blobs', 'sha256', digest.slice('sha256:'.length));
+  const facts = fixtures.whiteout!;
+  const layers = tag?.platforms[0]?.image.layers ?? [];
+  const blob = (digest: string) => join(root, tag!.source.path, 'blobs', 'sha256', digest.slice('sha256:'.length));
 
   /** Regular files per path as GNU tar lists them, layers 0..upTo, the last one winning. */
   function tarSizes(upTo: number): Map<string, number> {

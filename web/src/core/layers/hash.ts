@@ -1,8 +1,8 @@
 /**
  * Incremental SHA-256 / SHA-512 for layer streams.
  *
- * hash-wasm (WebAssembly) is used: measured ~2.2x faster than @noble/hashes (pure JS) on
- * the same data in Node 20 (see web/test/bench/layerBench.ts; ~155 vs ~70 MB/s on 64 KiB chunks).
+ * hash-wasm (WebAssembly) is used because it measured faster than @noble/hashes (pure JS) on
+ * the same data (web/test/bench/layerBench.ts; the numbers are in e2e/bench/README.md).
  * When WebAssembly cannot be instantiated (e.g. a page CSP without 'wasm-unsafe-eval') it
  * falls back to @noble/hashes, so hashing never fails, it only gets slower.
  */

@@ -1,6 +1,6 @@
 /**
  * The zstd decoder the engine uses: the reference decoder (libzstd) in WebAssembly (driven by
- * zstdWasm.ts), about 4x fzstd on real layers (numbers in e2e/bench/README.md). It verifies the
+ * zstdWasm.ts), chosen over fzstd by measurement on real layers (numbers in e2e/bench/README.md). It verifies the
  * optional XXH64 content checksum and continues across frames and skippable frames, as
  * zstd:chunked layers need. Input is fed to libzstd cut at the unit boundaries the frame scanner
  * finds, so an error is reported at the start of the unit (frame header, block, checksum) it is in.

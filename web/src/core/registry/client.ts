@@ -32,7 +32,6 @@ export interface FetchedManifest {
   document: ManifestDocument;
 }
 
-
 export class RegistryClient {
   readonly baseUrl: string;
   /** The fetch it uses; layers made from its documents use the same one. */

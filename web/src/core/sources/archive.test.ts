@@ -34,39 +34,19 @@ import {
   type BlobReader,
   type OpenArchiveOptions,
 } from './index';
+import {
+  fixturesFilePath,
+  loadFixtures,
+  type Descriptor,
+  type FixtureImage,
+  type FixtureLayer,
+  type FixtureTag,
+  type FixturesFile,
+} from '../../../../e2e/harness/fixtures';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-const FIXTURES_JSON = join(ROOT, 'e2e/.artifacts/fixtures/fixtures.json');
 
-// The parts of e2e/harness/fixtures.ts (FixturesFile) these tests read.
-interface FixtureDescriptor {
-  mediaType: string;
-  digest: string;
-  size: number;
-}
-interface FixtureLayer extends FixtureDescriptor {
-  diffId: string;
-  uncompressedSize: number;
-  entryCount: number;
-}
-interface FixtureImage extends FixtureDescriptor {
-  platform: { os: string; architecture: string; variant?: string };
-  config: FixtureDescriptor;
-  layers: FixtureLayer[];
-  history: unknown[];
-  imageConfig: { env: string[]; cmd: string[]; entrypoint: string[]; workingDir: string; user: string; exposedPorts: string[]; labels: Record<string, string> };
-}
-interface FixtureTag extends FixtureDescriptor {
-  platforms: Array<FixtureDescriptor & { platform: { os: string; architecture: string; variant?: string }; image: FixtureImage }>;
-  attestations: FixtureDescriptor[];
-  source: { path: string; ref: string | null };
-}
-interface Fixtures {
-  layouts: { fixture: string; other: string };
-  tags: Record<string, FixtureTag>;
-}
-
-let fixtures: Fixtures;
+let fixtures: FixturesFile;
 let work: string;
 const archives: Record<string, string> = {};
 
@@ -158,7 +138,7 @@ function layoutDir(dir: string, t: FixtureTag, skip: string[] = []): void {
     for (const l of p.image.layers) digests.add(l.digest);
   }
   for (const a of t.attestations) {
-    const manifest = JSON.parse(readFileSync(join(from, hex(a.digest)), 'utf8')) as { config: FixtureDescriptor; layers: FixtureDescriptor[] };
+    const manifest = JSON.parse(readFileSync(join(from, hex(a.digest)), 'utf8')) as { config: Descriptor; layers: Descriptor[] };
     for (const d of [manifest.config, ...manifest.layers]) digests.add(d.digest);
   }
   for (const d of digests) if (!skip.includes(d)) cpSync(join(from, hex(d)), join(dir, 'blobs/sha256', hex(d)));
@@ -169,8 +149,8 @@ function writeJson(path: string, value: unknown): void {
 }
 
 beforeAll(() => {
-  if (!existsSync(FIXTURES_JSON)) sh('bash', ['e2e/fixtures/build.sh'], ROOT); // cached; builds once
-  fixtures = JSON.parse(readFileSync(FIXTURES_JSON, 'utf8')) as Fixtures;
+  if (!existsSync(fixturesFilePath)) sh('bash', ['e2e/fixtures/build.sh'], ROOT); // cached; builds once
+  fixtures = loadFixtures();
   work = mkdtempSync(join(tmpdir(), 'lading-archives-'));
   const fixture = layout('fixture');
   const at = (name: string): string => (archives[name] = join(work, `${name}.tar`));

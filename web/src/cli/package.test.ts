@@ -1,0 +1,70 @@
+/**
+ * `npx lading` from the package as published: `npm pack`, the tarball installed in an empty
+ * folder with production dependencies only (from the npm registry), then `npx lading analyze`
+ * on a real docker-save archive of the fixture image. Its report must be the one the CLI in
+ * this checkout prints, and nothing the web app alone needs (React, Vite) may have been installed.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixturesFilePath, loadFixtures } from '../../../e2e/harness/fixtures';
+import { repoRoot } from '../../../e2e/harness/paths';
+
+const TIMEOUT = 300_000;
+
+function have(command: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// Needs skopeo (to write the archive) and the npm registry (to install the package's dependencies).
+const skip = !have('skopeo') && !process.env.CI;
+if (skip) console.warn('package.test.ts skipped: skopeo is missing (apt-get install skopeo)');
+
+describe.skipIf(skip)('the published package', () => {
+  let tmp: string;
+  let app: string;
+  let archive: string;
+
+  beforeAll(() => {
+    if (!existsSync(fixturesFilePath)) execFileSync('bash', ['e2e/fixtures/build.sh'], { cwd: repoRoot, stdio: 'inherit' });
+    const tag = loadFixtures().tags['lading/fixture:amd64']!;
+    tmp = mkdtempSync(join(tmpdir(), 'lading-package-'));
+    archive = join(tmp, 'fixture.tar');
+    execFileSync('skopeo', ['--insecure-policy', 'copy', '--quiet', tag.source.skopeoRef, `docker-archive:${archive}:lading/fixture:amd64`], {
+      cwd: repoRoot,
+      stdio: 'pipe',
+    });
+    const packed = execFileSync('npm', ['pack', '--silent', '--pack-destination', tmp], { cwd: repoRoot, encoding: 'utf8' }).trim().split('\n').pop()!;
+    app = join(tmp, 'app');
+    execFileSync('mkdir', ['-p', app]);
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'lading-user', version: '1.0.0', private: true }));
+    execFileSync('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', '--silent', join(tmp, packed)], { cwd: app, stdio: 'pipe' });
+  }, TIMEOUT);
+
+  afterAll(() => {
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it(
+    'runs `npx lading analyze <archive>` with production dependencies only, and reports what this checkout reports',
+    () => {
+      const installed = readdirSync(join(app, 'node_modules'));
+      expect(installed).toContain('lading');
+      for (const devOnly of ['react', 'vite', 'vitest', '@playwright']) expect(installed).not.toContain(devOnly);
+
+      const env = { ...process.env, NO_COLOR: '1' };
+      const published = execFileSync('npx', ['--no-install', 'lading', 'analyze', archive], { cwd: app, encoding: 'utf8', env });
+      const local = execFileSync(process.execPath, [join(repoRoot, 'web/src/cli/lading.mjs'), 'analyze', archive], { cwd: app, encoding: 'utf8', env });
+      expect(published).toContain('efficiency');
+      expect(published).toBe(local);
+    },
+    TIMEOUT,
+  );
+});
