@@ -191,7 +191,7 @@ describe.skipIf(!hasTools)('TOCs that are absent, damaged, too large or lying', 
     tar = run('dpkg-deb', ['--fsys-tarfile', DEB]);
     estargz = withTempDir((dir) => buildEstargz(tar, dir));
     chunked = buildZstdChunked(tar);
-  });
+  }, 60_000);
 
   const read = (blob: Uint8Array, annotations: Record<string, string> | undefined, options: Parameters<typeof readLayerToc>[1] = {}) =>
     readLayerToc(memoryRanges(blob), { annotations, ...options });
@@ -251,7 +251,7 @@ describe.skipIf(!hasTools)('TOCs that are absent, damaged, too large or lying', 
       status: 'failed',
       reason: /outside/,
     });
-  });
+  }, 60_000);
 
   test('a TOC whose digest is not the one its descriptor announces is not used', async () => {
     const other = `sha256:${'0'.repeat(64)}`;
@@ -326,7 +326,7 @@ describe.skipIf(!hasTools)('TOCs that are absent, damaged, too large or lying', 
         '/usr/share: in the tar, missing from the TOC',
       ]),
     );
-  });
+  }, 60_000);
 
   test("a chunk whose bytes are not the TOC's digest is refused, not shown", async () => {
     const lying = withTempDir((dir) =>
@@ -341,5 +341,5 @@ describe.skipIf(!hasTools)('TOCs that are absent, damaged, too large or lying', 
     const i = Array.from({ length: toc.index.count }, (_, k) => k).find((k) => pathOf(toc.index, k) === 'usr/share/doc/hello/copyright')!;
     const plan = tocContentPlan(toc.content, toc.compression, i, toc.index.size[i]!)!;
     await expect(readTocContent(memoryRanges(lying.blob), plan)).rejects.toMatchObject({ name: 'TocContentError', kind: 'digest' });
-  });
+  }, 60_000);
 });
