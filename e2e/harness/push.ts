@@ -25,10 +25,15 @@ export async function pushFixtures(registry: Registry, fixtures: FixturesFile, o
   // The browse fixtures (artifacts, referrers, signatures, version tags) and the TOC images go with a full push.
   if (!options.only) {
     await pushBrowseFixtures(registry, fixtures);
-    for (const tag of Object.values(fixtures.toc?.tags ?? {})) {
-      await copyTag(registry, tag);
-      await verifyPushed(registry, tag);
-    }
+    await pushTocFixtures(registry, fixtures);
+  }
+}
+
+/** The TOC images (e2e/fixtures/toc.sh), when they were built. */
+export async function pushTocFixtures(registry: Registry, fixtures: FixturesFile): Promise<void> {
+  for (const tag of Object.values(fixtures.toc?.tags ?? {})) {
+    await copyTag(registry, tag);
+    await verifyPushed(registry, tag);
   }
 }
 
