@@ -2,12 +2,13 @@
 // screen, against how soon its layers are read and verified. The images are e2e/fixtures/toc.sh's
 // (six layers from Debian packages). Each run is a fresh browser context (empty IndexedDB cache).
 //
-//   npx tsx e2e/bench/tocFirst.ts [--runs 5] [--rtt 100] [--mbps 0.5]
+//   npx tsx e2e/bench/tocFirst.ts [--runs 5] [--rtt 100] [--mbps 0.25]
 //
 // Two links: loopback as is, and a slower link simulated for every blob request alike (range or
 // whole: the same round trip, then the body at the same rate per request, in the page's request
-// routing; 100 ms and 4 Mbit/s by default, a registry far away), which is where a TOC pays. "First tree": navigation → the file tree visible with the note that it comes
-// from the TOCs. "Analysed": navigation → "Analysis complete" (every layer read, both digests verified).
+// routing; 100 ms and 2 Mbit/s by default, a registry far away), which is where a TOC pays.
+// "First tree": navigation → the file tree visible with the note that it comes from the TOCs.
+// "Analysed": navigation → "Analysis complete" (every layer read, both digests verified).
 // Prints a table; writes e2e/.artifacts/bench/toc.json.
 
 import { spawnSync } from 'node:child_process';
@@ -25,7 +26,7 @@ import { launchChromium } from './lading';
 import { benchDir } from './paths';
 
 const { values: opts } = parseArgs({
-  options: { runs: { type: 'string', default: '5' }, rtt: { type: 'string', default: '100' }, mbps: { type: 'string', default: '0.5' } },
+  options: { runs: { type: 'string', default: '5' }, rtt: { type: 'string', default: '100' }, mbps: { type: 'string', default: '0.25' } },
   strict: true,
 });
 const RUNS = Number(opts.runs);

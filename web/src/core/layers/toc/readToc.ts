@@ -5,7 +5,7 @@
  *   const reading = await readLayerToc(blobRanges(layer), { annotations: layer.descriptor.annotations, signal });
  *   if (reading.status === 'found') show(reading.toc.index);
  *
- * eStargz: one request for the blob's last `tailBytes` (64 KiB) holds the footer and, for most
+ * eStargz: one request for the blob's last `tailBytes` (16 KiB) holds the footer and, for most
  * layers, the whole TOC member; a larger TOC takes one more request. The member is inflated, its
  * tar header read with the tar pass's own parser (that entry, `stargz.index.json`, is part of the
  * layer's tar and so of its index), and the JSON checked against the descriptor's
@@ -43,8 +43,8 @@ import { parseTocJson, TocFormatError, type TocFormat } from './tocJson';
 export const TOC_TAR_NAME = 'stargz.index.json';
 /** Default cap on a TOC's compressed and uncompressed bytes (containers/storage allows 150 MiB). */
 export const MAX_TOC_BYTES = 64 * 1024 * 1024;
-/** Default bytes read from the end of an eStargz blob: the footer, and usually the whole TOC. */
-export const TAIL_BYTES = 64 * 1024;
+/** Default bytes read from the end of an eStargz blob: the footer, and the whole TOC of a layer of a few hundred files (larger TOCs take a second request). */
+export const TAIL_BYTES = 16 * 1024;
 
 export interface LayerToc {
   readonly format: TocFormat;
