@@ -126,7 +126,7 @@ describe.skipIf(!hasTools)('TOC first', () => {
         c.name,
       ).toBe(true);
       expect(compareTocWithTar(toc.index, c.tarPass.index), c.name).toMatchObject({ agrees: true, differences: 0 });
-      // The footer and a small TOC in one request (the blob's last 64 KiB, or the manifest's range).
+      // The footer and a small TOC in one request (the blob's last TAIL_BYTES, or the manifest's range).
       expect(reading.requests, c.name).toBe(1);
       expect(reading.fetchedBytes, c.name).toBeLessThanOrEqual(Math.min(c.layer.blob.length, TAIL_BYTES));
     }
