@@ -31,6 +31,8 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   try {
     const build = spawnSync('bash', [join(repoRoot, 'e2e/fixtures/build.sh')], { cwd: repoRoot, stdio: 'inherit' });
     if (build.status !== 0) throw new Error(`e2e/fixtures/build.sh failed (${build.status ?? build.signal})`);
+    const toc = spawnSync('bash', [join(repoRoot, 'e2e/fixtures/toc.sh')], { cwd: repoRoot, stdio: 'inherit' });
+    if (toc.status !== 0) throw new Error(`e2e/fixtures/toc.sh failed (${toc.status ?? toc.signal})`);
     const fixtures = loadFixtures();
     const packagesBuild = spawnSync('bash', [join(repoRoot, 'e2e/fixtures/packages.sh')], { cwd: repoRoot, stdio: 'inherit' });
     if (packagesBuild.status !== 0) throw new Error(`e2e/fixtures/packages.sh failed (${packagesBuild.status ?? packagesBuild.signal})`);

@@ -28,6 +28,10 @@ export type {
   PackageFixtureReference,
   PackageFixturesFile,
   Platform,
+  TocFixtures,
+  TocFixtureTag,
+  TocLayerFacts,
+  TocSampleFile,
   WhiteoutFacts,
 } from './fixtures';
 export { FIXTURE_REFERENCES, PACKAGE_FIXTURE_REFERENCES, blobDescriptors, fixtureTag, loadFixtures, loadPackageFixtures, manifestDigests } from './fixtures';

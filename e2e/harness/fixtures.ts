@@ -2,7 +2,7 @@
 // e2e/.artifacts/packages/packages.json, written by e2e/fixtures/packages.sh.
 // Tests take every digest, size and media type from that file, never from literals.
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { artifactsDir } from './paths';
 
@@ -213,6 +213,54 @@ export interface FixturesFile {
   debianPackages: Record<string, DebianPackage[]>;
   /** Absent in fixtures built before it existed. */
   browse?: BrowseFixtures;
+  /** The TOC-first fixtures (e2e/fixtures/toc.sh, its own toc.json), attached by loadFixtures when built. */
+  toc?: TocFixtures;
+}
+
+/** What a layer's TOC says, as toc.sh wrote it. */
+export interface TocLayerFacts {
+  /** Index into the image's layers. */
+  layer: number;
+  format: 'estargz' | 'zstd:chunked';
+  /** The layer blob's digest. */
+  digest: string;
+  /** sha256 of the TOC JSON. */
+  tocDigest: string;
+  /** Entries the TOC lists (`chunk` entries not counted). */
+  tocEntries: number;
+}
+
+export interface TocFixtureTag extends FixtureTag {
+  tocs: TocLayerFacts[];
+}
+
+/** A regular file in a TOC image, its bytes as GNU tar extracts them. */
+export interface TocSampleFile {
+  layer: number;
+  /** Absolute path in the image, `/usr/lib/...`. */
+  path: string;
+  size: number;
+  /** Hex sha256 of the content. */
+  sha256: string;
+  /** TOC entries of the file: its first piece and each further `chunk`. */
+  chunks: number;
+}
+
+/** e2e/.artifacts/toc/toc.json: images whose layers carry a TOC (eStargz, zstd:chunked), written from the formats' docs. */
+export interface TocFixtures {
+  schemaVersion: 1;
+  cacheKey: string;
+  dir: string;
+  /** The OCI layout, relative to the repository root. */
+  layout: string;
+  /** Largest piece of a file in one gzip member / zstd frame. */
+  chunkSize: number;
+  /** `lading/toc:estargz`, `lading/toc:zstd-chunked` (six layers each: five Debian packages and a whiteout layer), `lading/toc:lying`. */
+  tags: Record<string, TocFixtureTag>;
+  estargz: { reference: string; multiChunkFile: TocSampleFile; textFile: TocSampleFile };
+  zstdChunked: { reference: string; multiChunkFile: TocSampleFile };
+  /** Base-files and hello; hello's TOC (layer 1) lies about these paths (its digest annotation is the lie's own). */
+  lying: { reference: string; layer: number; differences: string[] };
 }
 
 /** The tags e2e/fixtures/packages.sh makes (issue 13); packages.json has exactly these keys in `tags`. */
@@ -265,10 +313,16 @@ export function loadPackageFixtures(path: string = packageFixturesFilePath): Pac
 }
 
 export const fixturesFilePath = join(artifactsDir, 'fixtures', 'fixtures.json');
+export const tocFixturesFilePath = join(artifactsDir, 'toc', 'toc.json');
 
-export function loadFixtures(path: string = fixturesFilePath): FixturesFile {
+export function loadFixtures(path: string = fixturesFilePath, tocPath: string = tocFixturesFilePath): FixturesFile {
   const parsed = JSON.parse(readFileSync(path, 'utf8')) as FixturesFile;
   if (parsed.schemaVersion !== 1) throw new Error(`${path}: unexpected schemaVersion ${String(parsed.schemaVersion)}`);
+  if (existsSync(tocPath)) {
+    const toc = JSON.parse(readFileSync(tocPath, 'utf8')) as TocFixtures;
+    if (toc.schemaVersion !== 1) throw new Error(`${tocPath}: unexpected schemaVersion ${String(toc.schemaVersion)}`);
+    parsed.toc = toc;
+  }
   return parsed;
 }
 

@@ -21,8 +21,11 @@ export async function pushFixtures(registry: Registry, fixtures: FixturesFile, o
     if (missing.length) throw new Error(`pushFixtures: fixtures.json has no ${missing.join(', ')}`);
   }
   await pushTags(registry, tags);
-  // The browse fixtures (artifacts, referrers, signatures, version tags) go with a full push.
-  if (!options.only) await pushBrowseFixtures(registry, fixtures);
+  // The browse fixtures (artifacts, referrers, signatures, version tags) and the TOC images go with a full push.
+  if (!options.only) {
+    await pushBrowseFixtures(registry, fixtures);
+    await pushTags(registry, Object.values(fixtures.toc?.tags ?? {}));
+  }
 }
 
 /** The package-database images (e2e/fixtures/packages.sh), pushed and checked like the others. */

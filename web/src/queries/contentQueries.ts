@@ -7,20 +7,26 @@ import { queryOptions, skipToken, useQuery } from '@tanstack/react-query';
 import type { LayerDescription } from '../core/image';
 import { extractContent, type ExtractResult, type LayerJobResult } from '../worker/bridge';
 import { layerKeys } from './layerQueries';
+import { tocKeys, tocPlanFor, type TocReading } from './tocQueries';
 
 /** The largest file the details pane reads (the worker refuses more). */
 export { MAX_EXTRACT_BYTES } from '../core/layers/extract';
 
 export const contentKeys = {
   all: ['content'] as const,
-  entry: (layerDigest: string, offset: number) => [...contentKeys.all, layerDigest, offset] as const,
+  /** An entry the tar pass placed is named by its offset; one only its TOC lists (offset < 0), by its path. */
+  entry: (layerDigest: string, offset: number, path?: string) =>
+    offset >= 0 || path === undefined ? ([...contentKeys.all, layerDigest, offset] as const) : ([...contentKeys.all, layerDigest, 'toc', path] as const),
 };
 
 /** Where one entry's content is: its layer (which says where its bytes are) and its byte range in the layer's tar. */
 export interface ContentTarget {
   readonly layer: LayerDescription;
+  /** Negative for an entry listed by the layer's TOC, not yet placed by the tar pass. */
   readonly offset: number;
   readonly size: number;
+  /** The entry's normalised path in its layer: how its chunks are found in the layer's TOC. */
+  readonly path?: string;
 }
 
 export interface EntryContent {
@@ -28,6 +34,8 @@ export interface EntryContent {
   readonly read: ExtractResult['read'];
   readonly fetchedBytes: number;
   readonly status?: number;
+  /** Why the layer's TOC chunks were not used, when they were tried. */
+  readonly tocProblem?: string;
 }
 
 /** A failure the worker explained (fetch refused, bad data); shown by the UI. */
@@ -44,16 +52,29 @@ export class ContentError extends Error {
 export const contentQueries = {
   entry: (target: ContentTarget) =>
     queryOptions({
-      queryKey: contentKeys.entry(target.layer.descriptor.digest, target.offset),
+      queryKey: contentKeys.entry(target.layer.descriptor.digest, target.offset, target.path),
       queryFn: async ({ signal, client }): Promise<EntryContent> => {
         const { digest } = target.layer.descriptor;
         if (!target.layer.location)
           throw new ContentError('The layer is not in this image’s source', `Layer ${digest} is not held here, so its files cannot be read.`);
         // The compression the layer's analysis sniffed, so a plain tar is read by range.
         const compression = client.getQueryData<LayerJobResult>(layerKeys.analysis(digest))?.analysis?.compression;
-        const result = await extractContent({ layer: target.layer, ...(compression ? { compression } : {}), offset: target.offset, size: target.size }, signal);
+        // Where the layer's TOC (eStargz, zstd:chunked) puts the file: one Range request of its chunks.
+        const toc = target.path !== undefined ? tocPlanFor(client.getQueryData<TocReading>(tocKeys.toc(digest)), target.path, target.size) : undefined;
+        if (target.offset < 0 && !toc)
+          throw new ContentError('Not readable yet', 'The layer’s TOC gives no chunks for this file; its contents can be read once the layer’s blob is.');
+        const result = await extractContent(
+          { layer: target.layer, ...(compression ? { compression } : {}), offset: target.offset, size: target.size, ...(toc ? { toc } : {}) },
+          signal,
+        );
         if (result.error || !result.bytes) throw new ContentError(result.error?.title ?? 'No content', result.error?.detail ?? 'The worker returned no bytes.');
-        return { bytes: result.bytes, read: result.read, fetchedBytes: result.fetchedBytes, ...(result.status !== undefined ? { status: result.status } : {}) };
+        return {
+          bytes: result.bytes,
+          read: result.read,
+          fetchedBytes: result.fetchedBytes,
+          ...(result.status !== undefined ? { status: result.status } : {}),
+          ...(result.tocProblem !== undefined ? { tocProblem: result.tocProblem } : {}),
+        };
       },
       staleTime: Infinity,
       // Up to 64 MiB each: keep them only while they are looked at, and a little after.

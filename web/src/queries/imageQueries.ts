@@ -11,6 +11,7 @@ import { InvalidReferenceError, tryParseReference } from '../core/reference';
 import type { Repository } from '../core/registry/client';
 import { openRegistryImage, type DocumentFetcher, type RegistryImage } from '../core/registry/image';
 import { layerAnalysisQuery } from './layerQueries';
+import { layerTocQuery } from './tocQueries';
 import { registryClient } from './registryClient';
 
 const TAG_STALE_MS = 60_000;
@@ -102,6 +103,8 @@ export function startLoadingImage(client: QueryClient, input: string, platform?:
   void (async () => {
     const { image } = await client.fetchQuery(registryImageQuery(input, platform));
     const selected = selectedLayer !== undefined ? image.layers[selectedLayer]?.digest : undefined;
+    // TOCs first (a Range request or two each, eStargz / zstd:chunked only): the tree, before the blobs.
+    for (const layer of image.layers) void client.prefetchQuery(layerTocQuery(describeLayer(layer)));
     for (const layer of image.layers) void client.prefetchQuery(layerAnalysisQuery(describeLayer(layer), selected));
   })().catch(() => {
     // The views ask again and show the error.

@@ -6,6 +6,7 @@ import type { ImageConfig, ImageManifest } from '../core/oci';
 import type { RegistryImage } from '../core/registry/image';
 import { useRegistryImage } from '../queries/imageQueries';
 import { prioritizeLayer, useLayerAnalyses } from '../queries/layerQueries';
+import { useLayerTocs } from '../queries/tocQueries';
 import { ConfigPanel } from './ConfigPanel';
 import { ErrorPanel } from './ErrorPanel';
 import { LayersTable, type LayerState } from './LayersTable';
@@ -64,12 +65,15 @@ export function AnalysedImage({ image, platform, explorer, onExplorer }: Analyse
   const layers = useMemo(() => layersOf(image), [image]);
   const selectedDigest = explorer.layer !== undefined ? layers[explorer.layer]?.descriptor.digest : undefined;
   const queries = useLayerAnalyses(layers, selectedDigest);
+  // TOC first: a layer that carries a table of contents shows its tree before its blob is read.
+  const tocs = useLayerTocs(layers);
   // A layer picked while the others are still queued jumps the queue.
   useEffect(() => {
     if (selectedDigest) prioritizeLayer(selectedDigest);
   }, [selectedDigest]);
   const states: LayerState[] = queries.map((q) => ({ status: q.status, ...(q.data ? { result: q.data } : {}), ...(q.error ? { error: q.error } : {}) }));
   const results = queries.map((q) => (q.status === 'pending' ? undefined : (q.data ?? { fromCache: false })));
+  const provisional = tocs.map((t) => (t?.status === 'found' ? t.toc.index : undefined));
   const compressed = manifest.layers.reduce((sum, l) => sum + l.size, 0);
   return (
     <div className="flex flex-col gap-6" data-platform={platform}>
@@ -81,8 +85,8 @@ export function AnalysedImage({ image, platform, explorer, onExplorer }: Analyse
           </code>
         </p>
       )}
-      <Explorer layers={layers} results={results} compressedBytes={compressed} state={explorer} onChange={onExplorer} />
-      <LayersTable layers={layers} states={states} selected={explorer.layer} onSelect={(layer) => onExplorer({ ...explorer, layer })} />
+      <Explorer layers={layers} results={results} provisional={provisional} compressedBytes={compressed} state={explorer} onChange={onExplorer} />
+      <LayersTable layers={layers} states={states} tocs={tocs} selected={explorer.layer} onSelect={(layer) => onExplorer({ ...explorer, layer })} />
       <div className="grid gap-6 lg:grid-cols-2">
         <ConfigPanel config={config} configDigest={manifest.config.digest} />
         <HistoryPanel config={config} />

@@ -6,6 +6,8 @@ import { isLayerVerified, type LayerJobResult } from '../queries/layerQueries';
 import { useSyncExternalStore } from 'react';
 import type { LayerWarning } from '../core/layers';
 import { formatBytes } from './format';
+import { TocStatus } from './TocStatus';
+import type { TocReading } from '../queries/tocQueries';
 
 const panelTitle = 'text-sm font-semibold uppercase tracking-wide text-slate-600 dark:text-slate-400';
 
@@ -159,12 +161,14 @@ function OverallProgress({ layers, states }: { layers: readonly LayerInfo[]; sta
 interface LayersTableProps {
   layers: readonly LayerInfo[];
   states: readonly LayerState[];
+  /** Each layer's TOC reading (eStargz, zstd:chunked), when it was asked for one. */
+  tocs?: readonly (TocReading | undefined)[];
   selected?: number | undefined;
   /** Picking a layer here selects it in the explorer, and reads it first if it is still queued. */
   onSelect?: (layer: number) => void;
 }
 
-export function LayersTable({ layers, states, selected, onSelect }: LayersTableProps) {
+export function LayersTable({ layers, states, tocs, selected, onSelect }: LayersTableProps) {
   const total = layers.reduce((sum, l) => sum + l.descriptor.size, 0);
   const uncompressed = states.reduce((sum, s) => sum + (s.result?.analysis?.uncompressedBytes ?? 0), 0);
   const allDone = states.every((s) => s.status === 'success' && s.result?.analysis);
@@ -273,6 +277,7 @@ export function LayersTable({ layers, states, selected, onSelect }: LayersTableP
                   </td>
                   <td className="px-4 py-2">
                     <LayerStatus layer={layer} state={state} />
+                    <TocStatus digest={layer.descriptor.digest} reading={tocs?.[i]} tar={state.status === 'pending' ? undefined : analysis?.index} />
                   </td>
                 </tr>
               );

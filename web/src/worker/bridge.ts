@@ -8,6 +8,8 @@ import type { DecodedStatement } from '../core/attestations/statement';
 import type { CompareOptions, FsComparison } from '../core/compare';
 import { DigestMismatchError } from '../core/errors';
 import { ImageFilesystem, type LayerInput } from '../core/fs';
+import type { LayerIndex } from '../core/layers';
+import type { TocCheck, TocReading } from '../core/layers/toc';
 import type { FsWorkerApi } from './fsWorker';
 import type { CacheStats } from './layerCache';
 import type { ArchiveResult, LayerJob, LayerJobResult, LayerProgress } from './layerJob';
@@ -20,6 +22,7 @@ export type { ArchiveResult, ArchiveSummary, LayerJob, LayerJobResult, LayerProg
 export { isLayerVerified, layerAnalysisBytes } from './layerJob';
 export type { CacheStats } from './layerCache';
 export type { ExtractJob, ExtractResult } from './layerWorker';
+export type { TocCheck, TocReading } from '../core/layers/toc';
 
 const IDLE_SHUTDOWN_MS = 60_000;
 
@@ -338,6 +341,23 @@ export function extractContent(job: ExtractJob, signal?: AbortSignal): Promise<E
     signal,
     (remote) => void remote.cancel(id),
   );
+}
+
+let nextTocId = 1;
+
+/** Reads a layer's TOC (eStargz, zstd:chunked) by Range requests in a worker; the signal cancels the requests. */
+export function readLayerTocInWorker(job: LayerJob, signal?: AbortSignal): Promise<TocReading> {
+  const id = nextTocId++;
+  return onContentWorker(
+    (remote) => remote.readToc(-id, job) as Promise<TocReading>,
+    signal,
+    (remote) => void remote.cancel(-id),
+  );
+}
+
+/** Compares a layer's TOC with its tar pass's index in a worker (both are copied to it). */
+export function checkTocInWorker(toc: LayerIndex, tar: LayerIndex, signal?: AbortSignal): Promise<TocCheck> {
+  return onContentWorker((remote) => remote.checkToc(toc, tar), signal);
 }
 
 /** Compares two images' final filesystems in a worker (the models are copied to it, the page keeps its own). */

@@ -11,9 +11,20 @@ import * as Comlink from 'comlink';
 import { compareFilesystems, comparisonTransferables, type CompareOptions, type FsComparison } from '../core/compare';
 import { explainError } from '../core/explain';
 import { ImageFilesystem, type FsData } from '../core/fs';
-import { analyzeLayerStream, layerIndexTransferables, type Compression } from '../core/layers';
+import { analyzeLayerStream, layerIndexTransferables, type Compression, type LayerIndex } from '../core/layers';
 import { ExtractError, extractEntry } from '../core/layers/extract';
 import { extractWithIndex, hasRestartPoints, parseSeekIndex, SeekIndexBuilder, type SeekIndex } from '../core/layers/seek';
+import {
+  blobRanges,
+  compareTocWithTar,
+  readLayerToc,
+  readTocContent,
+  TocContentError,
+  tocContentTransferables,
+  type TocCheck,
+  type TocContentPlan,
+  type TocReading,
+} from '../core/layers/toc';
 import { createHasher, type DigestAlgorithm } from '../core/layers/hash';
 import { describeImage, type LayerDescription, type RangeRead, type Layer } from '../core/image';
 import { layerFromDescription } from '../core/layer';
@@ -186,6 +197,34 @@ export const layerWorkerApi = {
   },
 
   /**
+   * The layer's table of contents (eStargz, zstd:chunked), by Range requests, as a LayerIndex: the
+   * file tree before the blob is read. Only for layers whose descriptor announces one, and for
+   * slices of an opened file (reading their end costs nothing, and `docker save` drops annotations).
+   */
+  async readToc(jobId: number, job: LayerJob): Promise<TocReading> {
+    const controller = new AbortController();
+    running.set(jobId, controller);
+    try {
+      const layer = layerFromDescription(job);
+      const reading = await readLayerToc(blobRanges(layer), {
+        annotations: job.descriptor.annotations,
+        probe: job.location?.kind === 'blob',
+        signal: controller.signal,
+      });
+      return reading.status === 'found'
+        ? Comlink.transfer(reading, [...layerIndexTransferables(reading.toc.index), ...tocContentTransferables(reading.toc.content)])
+        : reading;
+    } finally {
+      running.delete(jobId);
+    }
+  },
+
+  /** Does the TOC's index agree with the tar pass's? (Both are copied here.) */
+  checkToc(toc: LayerIndex, tar: LayerIndex): TocCheck {
+    return compareTocWithTar(toc, tar);
+  },
+
+  /**
    * Compares two images' final filesystems (the models are copied here, so the page keeps its
    * own) off the main thread; the result's arrays are transferred back.
    */
@@ -200,15 +239,25 @@ export interface ExtractJob {
   layer: LayerDescription;
   /** As sniffed by the layer's analysis; from the media type when unknown. */
   compression?: Compression;
-  /** Offset of the content in the uncompressed tar, and its length. */
+  /**
+   * Offset of the content in the uncompressed tar (negative when unknown: the entry comes from a
+   * TOC and the tar pass has not placed it yet), and its length.
+   */
   offset: number;
+  /** Where the layer's TOC puts the content: read by one Range request of its chunks, verified by their digests. */
+  toc?: TocContentPlan;
   size: number;
 }
 
 export interface ExtractResult {
   bytes?: Uint8Array<ArrayBuffer>;
-  /** How the bytes were read: a range of the stored bytes (an HTTP 206, or a slice of the opened file), or the layer streamed from its start. */
-  read: 'range' | 'slice' | 'stream';
+  /**
+   * How the bytes were read: a range of the stored bytes (an HTTP 206, or a slice of the opened
+   * file), the TOC's chunks (one range, inflated), or the layer streamed from its start.
+   */
+  read: 'range' | 'slice' | 'chunk' | 'stream';
+  /** Why the TOC's chunks were not used although given (the bytes then came from the tar). */
+  tocProblem?: string;
   /** Stored bytes of the layer that were fetched. */
   fetchedBytes: number;
   /** HTTP status of the blob response (registry sources). */
@@ -233,6 +282,22 @@ function counting(body: ReadableStream<Uint8Array>, count: (n: number) => void):
 }
 
 async function extractJob(job: ExtractJob, signal: AbortSignal): Promise<ExtractResult> {
+  if (!job.toc) return extractFromTar(job, signal);
+  const layer = layerFromDescription(job.layer);
+  try {
+    const bytes = await readTocContent(blobRanges(layer), job.toc, signal);
+    return { bytes: bytes as Uint8Array<ArrayBuffer>, read: 'chunk', fetchedBytes: job.toc.end - job.toc.start };
+  } catch (error) {
+    if (signal.aborted) throw error;
+    const detail = error instanceof Error ? error.message : String(error);
+    const problem = error instanceof TocContentError && error.kind === 'digest' ? `the TOC's chunk is not what it claims: ${detail}` : detail;
+    // Placed by the tar pass: read it from the tar instead. Not yet placed: nothing else to go by.
+    if (job.offset >= 0) return { ...(await extractFromTar(job, signal)), tocProblem: problem };
+    return { read: 'chunk', fetchedBytes: 0, tocProblem: problem, error: { title: 'Could not read the file from its TOC chunks', detail: problem } };
+  }
+}
+
+async function extractFromTar(job: ExtractJob, signal: AbortSignal): Promise<ExtractResult> {
   const plain = isPlainTar(job);
   const { offset, size } = job;
   const layer = layerFromDescription(job.layer);

@@ -4,7 +4,7 @@
  * shown as text, a hex dump or an image, with a download button.
  */
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import { EntryType } from '../../core/layers/layerIndex';
+import { EntryType, pathOf } from '../../core/layers/layerIndex';
 import type { ImageFilesystem, NodeInfo } from '../../core/fs';
 import type { LayerInfo } from '../../core/image';
 import { ContentError, MAX_EXTRACT_BYTES, useEntryContent, type ContentTarget, type EntryContent } from '../../queries/contentQueries';
@@ -83,7 +83,7 @@ function plan(fs: ImageFilesystem, layers: readonly LayerInfo[], layer: number, 
     );
   return {
     kind: 'file',
-    target: { layer: entryLayer, offset: ref.index.offset[ref.entry] ?? 0, size },
+    target: { layer: entryLayer, offset: ref.index.offset[ref.entry] ?? 0, size, path: pathOf(ref.index, ref.entry) },
     layer: ref.layer,
     layerSize: descriptor.size,
     name: info.name,
@@ -109,7 +109,7 @@ export function FileContents({ fs, layers, layer, info }: { fs: ImageFilesystem;
           {p.message}
         </p>
       ) : (
-        <FileBytes key={`${p.target.layer.descriptor.digest}:${p.target.offset}`} plan={p} />
+        <FileBytes key={`${p.target.layer.descriptor.digest}:${p.target.offset}:${p.target.path}`} plan={p} />
       )}
     </section>
   );
@@ -197,7 +197,10 @@ function ReadNote({ content, layer, layerSize }: { content: EntryContent; layer:
       ? `Read by range request${content.status ? ` (HTTP ${content.status})` : ''} from layer ${layer}: ${of}`
       : content.read === 'slice'
         ? `Read from the opened file (layer ${layer}): ${of}`
-        : `Read from the start of layer ${layer}, stopped after the file: ${of} downloaded`;
+        : content.read === 'chunk'
+          ? `Read from its chunks in the TOC of layer ${layer} (one range request, checked against the TOC's digests): ${of}`
+          : `Read from the start of layer ${layer}, stopped after the file: ${of} downloaded`;
+  const tocNote = content.tocProblem ? ` The TOC's chunks were not used: ${content.tocProblem}.` : '';
   return (
     <span
       className="text-[11px] text-slate-600 dark:text-slate-400"
@@ -205,8 +208,10 @@ function ReadNote({ content, layer, layerSize }: { content: EntryContent; layer:
       data-read={content.read}
       data-status={content.status ?? ''}
       data-fetched={content.fetchedBytes}
+      data-toc-problem={content.tocProblem ?? ''}
     >
       {how}
+      {tocNote}
     </span>
   );
 }

@@ -1,6 +1,7 @@
 import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { MARK_NAMES, type ImageFilesystem, type MarkName, type TreeFilter, type ViewMode } from '../../core/fs';
 import type { LayerInfo } from '../../core/image';
+import type { LayerIndex } from '../../core/layers';
 import { useImageFilesystem } from '../../queries/fsQueries';
 import type { LayerJobResult } from '../../queries/layerQueries';
 import type { UrlState } from '../useUrlState';
@@ -18,15 +19,18 @@ export type ExplorerState = Pick<UrlState, 'layer' | 'mode' | 'path'>;
 interface ExplorerProps {
   layers: readonly LayerInfo[];
   results: readonly (LayerJobResult | undefined)[];
+  /** Per layer still being read: the index of its TOC, shown until the tar pass replaces it. */
+  provisional?: readonly (LayerIndex | undefined)[];
   compressedBytes: number;
   state: ExplorerState;
   onChange: (next: ExplorerState) => void;
 }
 
 /** dive in the browser: layers, the file tree of a layer (its changes or everything up to it), details, and the waste. */
-export function Explorer({ layers, results, compressedBytes, state, onChange }: ExplorerProps) {
-  const fsQuery = useImageFilesystem(layers, results);
+export function Explorer({ layers, results, provisional = [], compressedBytes, state, onChange }: ExplorerProps) {
+  const fsQuery = useImageFilesystem(layers, results, provisional);
   const done = results.filter((r) => r !== undefined).length;
+  const fromToc = layers.flatMap((l, i) => (results[i] === undefined && provisional[i] ? [l.index] : []));
   if (fsQuery.isError) return <ErrorPanel error={fsQuery.error} />;
   if (!fsQuery.data) {
     return (
@@ -45,7 +49,18 @@ export function Explorer({ layers, results, compressedBytes, state, onChange }: 
       </section>
     );
   }
-  return <LoadedExplorer fs={fsQuery.data} layers={layers} results={results} compressedBytes={compressedBytes} state={state} onChange={onChange} />;
+  return (
+    <>
+      {fromToc.length > 0 && (
+        <p role="status" data-testid="toc-provisional" className="-mb-4 text-sm text-slate-600 dark:text-slate-400">
+          {fromToc.length === 1 ? 'Layer' : 'Layers'} {fromToc.join(', ')} {fromToc.length === 1 ? 'is' : 'are'} shown from{' '}
+          {fromToc.length === 1 ? 'its' : 'their'} table of contents (eStargz / zstd:chunked) while {fromToc.length === 1 ? 'its blob is' : 'their blobs are'}{' '}
+          read and verified.
+        </p>
+      )}
+      <LoadedExplorer fs={fsQuery.data} layers={layers} results={results} compressedBytes={compressedBytes} state={state} onChange={onChange} />
+    </>
+  );
 }
 
 /** The directories above a node (not the root), so revealing it can open them. */
