@@ -36,7 +36,7 @@ export function CompareView({
   onNavigate: (next: CompareTarget) => void;
 }) {
   return (
-    <div className="flex flex-col gap-6">
+    <div className="mx-auto flex w-full max-w-7xl flex-col gap-6 px-4 py-6">
       <CompareForm left={left} right={right} onSubmit={(l, r) => onNavigate({ compare: l, with: r })} />
       {left && right ? (
         <Comparison

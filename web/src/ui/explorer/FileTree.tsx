@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useRef, type KeyboardEvent } from 'react';
+import { useLayoutEffect, useRef, type KeyboardEvent } from 'react';
 import { RowFlag, type FlatRows, type ImageFilesystem, type ViewMode } from '../../core/fs';
 import { formatBytes } from '../format';
 import { MARK_STYLE, modeString } from './marks';
@@ -27,9 +27,15 @@ export function FileTree({ fs, layer, mode, rows, selectedNode, onSelect, onTogg
   const virtualizer = useVirtualizer({ count: rows.count, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 20 });
   const selectedRow = selectedNode === undefined ? -1 : rows.node.indexOf(selectedNode);
 
-  useEffect(() => {
-    if (selectedRow >= 0) virtualizer.scrollToIndex(selectedRow, { align: 'center' });
-    // Only on an explicit reveal: keyboard moves scroll by themselves (below).
+  // Only on an explicit reveal: keyboard moves scroll by themselves (below). Rows have one fixed
+  // height, so the offset is computed here rather than asked of the virtualizer, whose idea of the
+  // viewport may still be from before the tree was shown; the virtualizer follows the scroll event.
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el || selectedRow < 0) return;
+    const top = selectedRow * ROW_HEIGHT;
+    if (top >= el.scrollTop && top + ROW_HEIGHT <= el.scrollTop + el.clientHeight) return;
+    el.scrollTop = Math.max(0, top - (el.clientHeight - ROW_HEIGHT) / 2);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [revealToken]);
 
