@@ -117,11 +117,18 @@ export function Explorer({ layers, states, sizes, fs, fsError, state, onChange, 
     [fs],
   );
 
-  // A path from the URL (a shared link, back and forward), once the tree can show it.
+  // A path from the URL (a shared link, a compare row, back and forward), once the tree can show it.
+  // The page's first path also takes the keyboard focus, unless the user has put it somewhere.
+  const arrived = useRef(false);
   useEffect(() => {
-    if (selectedNode !== undefined && selectedNode !== selectedByTree.current) reveal(selectedNode);
+    if (selectedNode !== undefined && selectedNode !== selectedByTree.current) {
+      reveal(selectedNode);
+      const idle = document.activeElement === null || document.activeElement === document.body;
+      if (!arrived.current && active && idle) treeArea.current?.querySelector<HTMLElement>('[role="tree"]')?.focus({ preventScroll: true });
+    }
+    if (selectedNode !== undefined) arrived.current = true;
     selectedByTree.current = selectedNode;
-  }, [selectedNode, reveal]);
+  }, [selectedNode, reveal, active]);
 
   // A click on a path in another view: nothing may hide the row, and the keys go to the tree.
   const handledFocus = useRef(focusRequest);
@@ -214,7 +221,8 @@ export function Explorer({ layers, states, sizes, fs, fsError, state, onChange, 
           </p>
         )}
       </div>
-      <div className="grid min-h-0 grid-cols-1 lg:grid-cols-[minmax(14rem,18rem)_minmax(0,1fr)_minmax(15rem,21rem)] squat:h-[34rem] tall:flex-1">
+      {/* Proportional columns: side panes sized in rem would, in large-text mode, squeeze the tree's path column to nothing. */}
+      <div className="grid min-h-0 grid-cols-1 lg:grid-cols-[minmax(11rem,1fr)_minmax(0,2.4fr)_minmax(12rem,1.2fr)] squat:h-[34rem] tall:flex-1">
         <div className="min-h-0 border-b border-slate-200 lg:border-r lg:border-b-0 dark:border-slate-800">
           <LayerList layers={layers} states={states} fs={fs} sizes={sizes} selected={layer} onSelect={(k) => withPath({ layer: k, mode })} />
         </div>

@@ -3,24 +3,29 @@ import { hrefFor, inPlace } from '../browse/nav';
 import type { UrlState } from '../useUrlState';
 import type { WorkspaceView } from './viewTypes';
 
+/** What a tab shows of its view. */
+export type TabInfo = Pick<WorkspaceView, 'id' | 'label' | 'key' | 'description'>;
+
 export const tabId = (id: string) => `view-tab-${id}`;
 export const panelId = (id: string) => `view-panel-${id}`;
 
 interface TabBarProps {
-  views: readonly WorkspaceView[];
+  views: readonly TabInfo[];
   current: string;
   /** The URL each tab opens, so a tab can be opened in a new browser tab or copied. */
   stateFor: (id: string) => UrlState;
   onSelect: (id: string) => void;
   /** Ids whose panels are in the page even when not shown (aria-controls may point only at those). */
-  mounted: ReadonlySet<string>;
+  mounted?: ReadonlySet<string>;
+  /** Names the tablist for assistive technology. */
+  label?: string;
 }
 
 /**
  * The views as an ARIA tablist (APG "tabs with automatic activation"): one tab stop, ←/→ move and
  * open, Home/End go to the ends. Each tab is a link to its view's URL.
  */
-export function TabBar({ views, current, stateFor, onSelect, mounted }: TabBarProps) {
+export function TabBar({ views, current, stateFor, onSelect, mounted, label = 'Views' }: TabBarProps) {
   const list = useRef<HTMLDivElement>(null);
   const onKeyDown = (event: KeyboardEvent) => {
     const at = views.findIndex((v) => v.id === current);
@@ -37,7 +42,7 @@ export function TabBar({ views, current, stateFor, onSelect, mounted }: TabBarPr
     list.current?.querySelector<HTMLElement>(`#${tabId(view.id)}`)?.focus();
   };
   return (
-    <div ref={list} role="tablist" aria-label="Views" onKeyDown={onKeyDown} className="flex min-w-0 flex-wrap gap-0.5">
+    <div ref={list} role="tablist" aria-label={label} onKeyDown={onKeyDown} className="flex min-w-0 flex-wrap gap-0.5">
       {views.map((view) => {
         const selected = view.id === current;
         return (
@@ -48,7 +53,7 @@ export function TabBar({ views, current, stateFor, onSelect, mounted }: TabBarPr
             href={hrefFor(stateFor(view.id))}
             onClick={inPlace(() => onSelect(view.id))}
             aria-selected={selected}
-            aria-controls={selected || mounted.has(view.id) ? panelId(view.id) : undefined}
+            aria-controls={selected || mounted?.has(view.id) ? panelId(view.id) : undefined}
             aria-keyshortcuts={view.key}
             tabIndex={selected ? 0 : -1}
             title={`${view.description} (key ${view.key})`}

@@ -10,7 +10,7 @@
  * The full-window layout is CSS only (the `tall` variant in styles.css: a window of at least
  * 64 × 36 rem); smaller windows stack the panes and scroll the page.
  */
-import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { useCallback, useMemo, useState, type ReactNode } from 'react';
 import type { ImageFilesystem, ViewMode } from '../../core/fs';
 import type { ImageDescription, LayerInfo } from '../../core/image';
 import type { LayerJobResult } from '../../queries/layerQueries';
@@ -22,7 +22,8 @@ import { OverallProgress, type LayerState } from '../LayerStatus';
 import { useUrlState, type UrlState } from '../useUrlState';
 import { ImageSummary } from './ImageSummary';
 import { panelId, TabBar, tabId } from './TabBar';
-import { availableViews, currentView, isTypingTarget, viewForKey, viewParam, type RegistrySource, type ViewContext, type WorkspaceView } from './viewTypes';
+import { useViewKeys } from './useViewKeys';
+import { availableViews, currentView, viewParam, type RegistrySource, type ViewContext, type WorkspaceView } from './viewTypes';
 import { WORKSPACE_VIEWS } from './views';
 
 export interface WorkspaceProps {
@@ -66,8 +67,6 @@ export function Workspace({ identity, image, layers, states, results, fs, fsErro
   const found = fs && explorer.path ? fs.find(explorer.path) : -1;
   const [focusRequest, setFocusRequest] = useState(0);
   const [help, setHelp] = useState(false);
-  /** A view opened from the keyboard takes the focus once it is on screen. */
-  const focusOnShow = useRef<string | undefined>(undefined);
 
   const stateFor = useCallback(
     (id: string): UrlState => {
@@ -90,33 +89,10 @@ export function Workspace({ identity, image, layers, states, results, fs, fsErro
     [fs, navigate, url],
   );
 
-  // View keys work anywhere on the page except in a field or a dialog.
-  useEffect(() => {
-    const onKey = (event: KeyboardEvent) => {
-      if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || isTypingTarget(event.target)) return;
-      if (document.querySelector('[aria-modal="true"]')) return;
-      if (event.key === '?') {
-        event.preventDefault();
-        setHelp(true);
-        return;
-      }
-      const target = viewForKey(views, event.key);
-      if (!target) return;
-      event.preventDefault();
-      focusOnShow.current = target.id;
-      selectView(target.id);
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [views, selectView]);
-
-  useEffect(() => {
-    if (focusOnShow.current !== view.id) return;
-    focusOnShow.current = undefined;
-    // The explorer's keys belong to its tree; every other view starts at its tab.
-    const tree = view.id === views[0]?.id ? document.querySelector<HTMLElement>(`#${panelId(view.id)} [role="tree"]`) : null;
-    (tree ?? document.getElementById(tabId(view.id)))?.focus();
-  }, [view.id, views]);
+  const onHelp = useCallback(() => setHelp(true), []);
+  // The explorer's keys belong to its tree; every other view starts at its tab.
+  const focusTarget = useCallback((id: string) => (id === views[0]?.id ? document.querySelector<HTMLElement>(`#${panelId(id)} [role="tree"]`) : null), [views]);
+  useViewKeys(views, view.id, selectView, { onHelp, focusTarget });
 
   const ctx: ViewContext = {
     image,

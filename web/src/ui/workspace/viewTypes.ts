@@ -87,17 +87,17 @@ export function availableViews(views: readonly WorkspaceView[], hasRegistry: boo
 }
 
 /** The view the URL names; an unknown or unavailable one falls back to the first (the explorer). */
-export function currentView(views: readonly WorkspaceView[], id: string | undefined): WorkspaceView {
+export function currentView<V extends { id: string }>(views: readonly V[], id: string | undefined): V {
   return views.find((v) => v.id === id) ?? views[0]!;
 }
 
 /** The URL parameter for a view: none for the default one, so the plain image link opens it. */
-export function viewParam(views: readonly WorkspaceView[], id: string): string | undefined {
+export function viewParam(views: readonly { id: string }[], id: string): string | undefined {
   return id === views[0]?.id ? undefined : id;
 }
 
 /** The view a key opens, if any. */
-export function viewForKey(views: readonly WorkspaceView[], key: string): WorkspaceView | undefined {
+export function viewForKey<V extends { key: string }>(views: readonly V[], key: string): V | undefined {
   return views.find((v) => v.key === key);
 }
 
