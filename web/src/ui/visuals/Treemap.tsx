@@ -391,7 +391,7 @@ function EmptyState({ fs, layer, mode, measuring }: { fs: ImageFilesystem; layer
   } else if (layer === fs.layerCount - 1) {
     text = 'This image has no file contents to draw: it holds only directories, links or empty files. The file tree below still lists every path.';
   } else {
-    text = `Nothing with content yet as of layer ${layer}. Pick a later layer in the layer list below.`;
+    text = `Nothing with content yet as of layer ${layer}. Pick a later layer in the chart below.`;
   }
   return (
     <div

@@ -58,7 +58,8 @@ function explorerPart(state: UrlState): ExplorerState {
 
 export function Workspace({ identity, image, layers, states, results, fs, fsError, registry, about, platform }: WorkspaceProps) {
   const [url, navigate] = useUrlState();
-  const views = useMemo(() => availableViews(WORKSPACE_VIEWS, registry !== undefined), [registry]);
+  const hasRegistry = registry !== undefined;
+  const views = useMemo(() => availableViews(WORKSPACE_VIEWS, hasRegistry), [hasRegistry]);
   const view = currentView(views, url.view);
   const explorer = explorerPart(url);
   const last = layers.length - 1;
