@@ -266,6 +266,40 @@ test.describe('views', () => {
   });
 });
 
+test('while the layers are read, the explorer is already there: the layers with their progress, then the tree', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 720 });
+  const { fixtures } = loadEnv();
+  const layers = fixtureTag(fixtures, 'lading/fixture:amd64').platforms[0]!.image.layers;
+  const held = layers.reduce((best, l) => (l.size > best.size ? l : best));
+  // Hold the largest layer's blob until the page has been looked at.
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  await page.route(`**/blobs/${held.digest}`, async (route) => {
+    await released;
+    await route.continue();
+  });
+  await page.goto(imageUrl());
+  const list = page.getByRole('listbox', { name: 'Layers' });
+  await expect(list.getByRole('option')).toHaveCount(layers.length);
+  await expect(list.locator('[data-layer-status="verified"]')).toHaveCount(layers.length - 1, { timeout: 30_000 });
+  await expect(page.getByRole('status').filter({ hasText: /^Analysing layers: \d+ of \d+ done$/ })).toHaveText(
+    `Analysing layers: ${layers.length - 1} of ${layers.length} done`,
+  );
+  await expect(page.getByRole('status').filter({ hasText: 'The file tree appears when every layer is read' })).toContainText(
+    `(${layers.length - 1} of ${layers.length} so far)`,
+  );
+  await expect(page.getByLabel('Filter paths')).toBeDisabled();
+  await page.screenshot({ path: screenshotPath('workspace-explorer-reading') });
+  // A view made from the whole filesystem says what it waits for.
+  await page.keyboard.press('2');
+  await expect(page.getByRole('tabpanel', { name: 'Waste' }).getByRole('status')).toContainText('appear when every layer is read');
+  await page.keyboard.press('1');
+  release();
+  await expect(tree(page)).toBeVisible({ timeout: 30_000 });
+  await expect(list.locator('[data-layer-status="verified"]')).toHaveCount(layers.length);
+  await expect(page.getByLabel('Filter paths')).toBeEnabled();
+});
+
 test('a small window stacks the panes and scrolls the page instead', async ({ page }) => {
   await page.setViewportSize({ width: 800, height: 600 });
   await openExplorer(page, { path: '/usr/bin/hello' });
@@ -276,6 +310,13 @@ test('a small window stacks the panes and scrolls the page instead', async ({ pa
   await item(page, '/usr/bin/hello').scrollIntoViewIfNeeded();
   await expect(item(page, '/usr/bin/hello')).toBeInViewport();
   await page.screenshot({ path: screenshotPath('workspace-small-window'), fullPage: true });
+
+  // A phone: nothing wider than the screen.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expect(item(page, '/usr/bin/hello')).toHaveAttribute('aria-selected', 'true');
+  expect((await pageOverflow(page)).horizontal).toBe(0);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: screenshotPath('workspace-phone') });
 });
 
 // Every view, in light and dark, then in large text: pictures for people, and axe on each.

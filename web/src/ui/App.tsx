@@ -45,7 +45,7 @@ export function App({ client }: { client?: QueryClient } = {}) {
     <QueryClientProvider client={queryClient}>
       <div className="app-frame flex min-h-dvh flex-col">
         <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-          <div className="flex items-start gap-3 px-3 py-2">
+          <div className="flex flex-wrap items-start gap-x-3 gap-y-2 px-3 py-2">
             <a href="/" className="flex shrink-0 items-center gap-2 pt-1 font-semibold" aria-label="Lading home">
               <img src="/favicon.svg" alt="" width={22} height={22} />
               Lading

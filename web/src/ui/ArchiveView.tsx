@@ -68,7 +68,7 @@ export function ArchiveView({ file }: { file: File }) {
         {KIND_LABELS[summary.kind] ?? summary.kind} · {formatBytes(file.size)} · read in place, nothing uploaded
       </span>
       <span className="flex min-w-0 items-center gap-1.5 text-xs">
-        <code data-testid="resolved-digest" className="max-w-[16rem] truncate font-mono text-slate-600 dark:text-slate-400" title={image.digest}>
+        <code data-testid="resolved-digest" className="max-w-[12rem] truncate font-mono text-slate-600 dark:text-slate-400" title={image.digest}>
           {image.digest}
         </code>
         <CopyButton text={image.digest} label="Copy digest" />

@@ -181,7 +181,7 @@ function ImageIdentity({ reference, fetched, children }: { reference: ImageRefer
         {describeMediaType(fetched.document.mediaType)}
       </span>
       <span className="flex min-w-0 items-center gap-1.5 text-xs">
-        <code data-testid="resolved-digest" className="max-w-[16rem] truncate font-mono text-slate-600 dark:text-slate-400" title={fetched.digest}>
+        <code data-testid="resolved-digest" className="max-w-[12rem] truncate font-mono text-slate-600 dark:text-slate-400" title={fetched.digest}>
           {fetched.digest}
         </code>
         <CopyButton text={fetched.digest} label="Copy digest" />

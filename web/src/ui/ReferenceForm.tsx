@@ -23,7 +23,7 @@ export function ReferenceForm({ value, onSubmit }: { value: string; onSubmit: (r
   };
 
   return (
-    <form onSubmit={submit} className="flex w-full flex-col gap-1" role="search">
+    <form onSubmit={submit} className="flex min-w-64 flex-1 flex-col gap-1" role="search">
       <div className="flex gap-2">
         <label htmlFor="reference" className="sr-only">
           Image reference

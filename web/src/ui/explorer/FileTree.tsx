@@ -115,7 +115,7 @@ export function FileTree({ fs, layer, mode, rows, selectedNode, onSelect, onTogg
   return (
     <div className="@container flex h-full min-h-0 flex-col">
       <div
-        className={`grid ${COLUMNS} gap-2 border-b border-slate-200 px-2 py-1 text-[11px] font-medium text-slate-600 dark:text-slate-400 dark:border-slate-800`}
+        className={`grid ${COLUMNS} gap-2 overflow-hidden border-b border-slate-200 px-2 py-1 text-[11px] font-medium text-slate-600 dark:text-slate-400 dark:border-slate-800`}
         aria-hidden="true"
       >
         <span />
