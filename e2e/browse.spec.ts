@@ -65,9 +65,8 @@ test('tags: version order across Link pages, filter, and another tag keeps platf
   );
   await page.addInitScript(() => window.localStorage.setItem('lading:page-size', '5'));
 
-  await page.goto(`/?image=${host()}/${versions.repository}:2.0.0&platform=linux/arm64/v8&layer=1&mode=layer`);
+  await page.goto(`/?image=${host()}/${versions.repository}:2.0.0&platform=linux/arm64/v8&view=tags&layer=1&mode=layer`);
   await expect(page.getByRole('radio', { name: 'linux/arm64/v8' })).toHaveAttribute('aria-checked', 'true');
-  await page.getByRole('button', { name: 'Show tags' }).click();
   const tags = page.getByRole('list', { name: `Tags of ${host()}/${versions.repository}` }).getByRole('link');
   await expect(tags).toHaveText(VERSION_ORDER);
   expect(pagesServed).toEqual([
@@ -85,14 +84,14 @@ test('tags: version order across Link pages, filter, and another tag keeps platf
   await expect(page.getByTestId('tag-count')).toContainText('3 of 12 tags');
   await page.screenshot({ path: screenshotPath('browse-tags-filtered') });
 
-  // 1.9.2 is the Docker manifest list over the same platforms: the view stays on arm64, layer 1, layer mode.
+  // 1.9.2 is the Docker manifest list over the same platforms: the view stays on arm64, the tags view, layer 1, layer mode.
   await tags.filter({ hasText: '1.9.2' }).click();
-  await expect(page).toHaveURL(new RegExp(`image=${host()}/${versions.repository}:1\\.9\\.2&platform=linux/arm64/v8&layer=1&mode=layer$`));
+  await expect(page).toHaveURL(new RegExp(`image=${host()}/${versions.repository}:1\\.9\\.2&platform=linux/arm64/v8&view=tags&layer=1&mode=layer$`));
   await expect(page.getByTestId('resolved-digest')).toHaveText(list.digest);
   await expect(page.getByTestId('media-type')).toContainText('Docker manifest list');
   await expect(page.getByRole('radio', { name: 'linux/arm64/v8' })).toHaveAttribute('aria-checked', 'true');
   await expect(page.getByTestId('platform-digest')).toHaveAttribute('title', arm64.digest);
-  // The panel stays open on the new tag, which is now the current one.
+  // The tags view stays open on the new tag, which is now the current one.
   await expect(tags.filter({ hasText: '1.9.2' })).toHaveAttribute('aria-current', 'page');
 });
 
@@ -130,7 +129,7 @@ test('attestations: the SBOM of linux/amd64 in :multi lists the packages with li
   const attestation = multi.attestations.find((a) => a.refersTo === amd64.digest)!;
   const packages = env.fixtures.debianPackages['lading/fixture linux/amd64']!;
 
-  await page.goto(`/?image=${host()}/${multi.repository}:${multi.tag}`);
+  await page.goto(`/?image=${host()}/${multi.repository}:${multi.tag}&view=referrers`);
   await page
     .getByRole('list', { name: 'Attestations' })
     .getByRole('link', { name: /for linux\/amd64/ })
@@ -158,10 +157,11 @@ test('attestations: the SBOM of linux/amd64 in :multi lists the packages with li
   await expect(page.getByTestId('sbom-count')).toContainText(`of ${packages.length + 1} packages`);
   await page.screenshot({ path: screenshotPath('browse-sbom-search'), fullPage: true });
 
-  // The link is the state; back returns to the platform view.
+  // The link is the state; back returns to the image, on the referrers view.
   await page.goBack();
   await expect(page.getByTestId('attestation-view')).toHaveCount(0);
   await expect(page.getByRole('radio', { name: 'linux/amd64' })).toHaveAttribute('aria-checked', 'true');
+  await expect(page.getByRole('tab', { name: 'Referrers' })).toHaveAttribute('aria-selected', 'true');
 });
 
 test('attestations: provenance shows builder, build arguments and materials (SLSA v0.2 for amd64, v1 for arm64)', async ({ page }) => {
@@ -199,7 +199,7 @@ test('referrers: found through the sha256-<hex> tag for :amd64, with the cosign 
   const { referrers, signature } = browse();
   expect(referrers.subject).toBe(amd64.digest);
 
-  await page.goto(`/?image=${host()}/${amd64.repository}:${amd64.tag}`);
+  await page.goto(`/?image=${host()}/${amd64.repository}:${amd64.tag}&view=referrers`);
   const list = page.getByRole('list', { name: 'Referrers of this image' });
   const items = list.getByRole('listitem');
   await expect(items).toHaveCount(referrers.artifacts.length + 1);

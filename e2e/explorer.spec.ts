@@ -1,4 +1,5 @@
 // The dive-like explorer: layers, the file tree and the waste, on the real fixture image.
+// (The workspace around it, its views and its layout: workspace.spec.ts.)
 import { expect, test, type Page } from '@playwright/test';
 import { fixtureTag, loadEnv, screenshotPath } from './harness/env';
 
@@ -74,6 +75,7 @@ test('sort by size puts the largest entry first', async ({ page }) => {
 
 test('clicking an inefficient file selects its layer and lands on it in the tree', async ({ page }) => {
   await openFixture(page);
+  await page.getByRole('tab', { name: 'Waste' }).click();
   const table = page.getByRole('table', { name: 'Inefficient files' });
   const row = table.locator('tbody tr').filter({ hasText: '/var/lib/dpkg/status' }).first();
   await expect(row).toBeVisible();

@@ -4,8 +4,9 @@ import { openSync, closeSync, writeSync, statSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { blobDataPath, fixtureTag, loadEnv, screenshotPath, type FixtureImage } from './harness/env';
 
+/** Opens the image on its Layers view (view=layers): the table with every layer's status. */
 async function open(page: Page, reference: string) {
-  await page.goto(`/?${new URLSearchParams({ image: reference }).toString()}`);
+  await page.goto(`/?${new URLSearchParams({ image: reference, view: 'layers' }).toString()}`);
 }
 
 const status = (page: Page) => page.getByRole('status').filter({ hasText: /Analysis|Analysing/ });

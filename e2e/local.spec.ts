@@ -38,7 +38,7 @@ test('the offline sample opens from the landing page with no registry', async ({
   await expect(page.getByTestId('archive-kind')).toContainText('OCI image layout archive');
   await expect(page.getByTestId('resolved-digest')).toHaveText(tag.digest);
   await expectAnalysed(page, tag.platforms[0]!.image.layers.length);
-  await page.screenshot({ path: screenshotPath('local-sample'), fullPage: true });
+  await page.screenshot({ path: screenshotPath('local-sample') });
 });
 
 test('a docker save archive (legacy layout) opens from the file picker', async ({ page }) => {
@@ -50,10 +50,13 @@ test('a docker save archive (legacy layout) opens from the file picker', async (
   await expect(page.getByRole('heading', { name: 'docker-save.tar' })).toBeVisible();
   await expectAnalysed(page, image.layers.length);
   // Legacy layers are stored uncompressed: each one is addressed by its diff_id.
+  await page.getByRole('tab', { name: 'Layers' }).click();
   const digests = await page.locator('code[data-digest]').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-digest')));
   expect(digests).toEqual(image.layers.map((l) => l.diffId));
+  await page.getByRole('tab', { name: 'Config' }).click();
   await expect(page.getByRole('region', { name: 'Config' })).toContainText(image.imageConfig.cmd[0]!);
-  await page.screenshot({ path: screenshotPath('local-docker-archive'), fullPage: true });
+  await expect(page.getByRole('region', { name: 'Archive' })).toContainText('docker save archive (legacy layout)');
+  await page.screenshot({ path: screenshotPath('local-docker-archive') });
 });
 
 test('an OCI archive dropped on the page opens, and a multi-platform one switches platform', async ({ page }) => {

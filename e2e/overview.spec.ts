@@ -1,13 +1,16 @@
-// The image overview, end to end: a real registry, the real proxy, Debian's Chromium.
+// The image overview, end to end: a real registry, the real proxy, Debian's Chromium. The header
+// names the image; the Layers and Config views (view=layers, view=config) hold the rest.
 import { expect, test, type Page } from '@playwright/test';
 import { fixtureTag, loadEnv, screenshotPath } from './harness/env';
 
 const ref = (host: string, repository: string, tag: string) => `${host}/${repository}:${tag}`;
 
-async function openByUrl(page: Page, reference: string, platform?: string) {
-  const params = new URLSearchParams({ image: reference, ...(platform ? { platform } : {}) });
+async function openByUrl(page: Page, reference: string, platform?: string, view?: string) {
+  const params = new URLSearchParams({ image: reference, ...(platform ? { platform } : {}), ...(view ? { view } : {}) });
   await page.goto(`/?${params.toString()}`);
 }
+
+const tab = (page: Page, name: string) => page.getByRole('tablist', { name: 'Views' }).getByRole('tab', { name });
 
 function layersTable(page: Page) {
   return page.getByRole('table', { name: /Layers/ });
@@ -25,8 +28,10 @@ test('opens a single-platform image by URL: digest, config, history and layers',
   await openByUrl(page, ref(env.registries.plain.host, tag.repository, tag.tag));
 
   await expect(page.getByTestId('resolved-digest')).toHaveText(tag.digest);
-  await expect(page.getByTestId('pull-command')).toHaveText(`docker pull ${env.registries.plain.host}/${tag.repository}@${tag.digest}`);
   await expect(page.getByTestId('media-type')).toContainText('OCI image manifest');
+  await page.screenshot({ path: screenshotPath('overview-single-image') });
+
+  await tab(page, 'Layers').click();
 
   // Layers: every descriptor, in order, with the history command matched by skipping empty layers.
   await expect.poll(() => layerDigests(page)).toEqual(image.layers.map((l) => l.digest));
@@ -42,7 +47,11 @@ test('opens a single-platform image by URL: digest, config, history and layers',
   }
   await expect(page.getByTestId('layers-total')).toBeVisible();
 
-  // Config: env, cmd, labels, workdir, user, ports, volumes.
+  await page.screenshot({ path: screenshotPath('overview-single-image-layers') });
+
+  // Config: env, cmd, labels, workdir, user, ports, volumes; the manifest's pull command above it.
+  await tab(page, 'Config').click();
+  await expect(page.getByTestId('pull-command')).toHaveText(`docker pull ${env.registries.plain.host}/${tag.repository}@${tag.digest}`);
   const config = page.getByRole('region', { name: 'Config' });
   for (const e of image.imageConfig.env) await expect(config.getByRole('list', { name: 'Environment' })).toContainText(e);
   await expect(config).toContainText(JSON.stringify(image.imageConfig.cmd));
@@ -57,7 +66,7 @@ test('opens a single-platform image by URL: digest, config, history and layers',
   const emptyCount = image.history.filter((h) => h.emptyLayer).length;
   await expect(page.locator('li[data-empty-layer="true"]')).toHaveCount(emptyCount);
   expect(emptyCount).toBeGreaterThan(0);
-  await page.screenshot({ path: screenshotPath('overview-single-image'), fullPage: true });
+  await page.screenshot({ path: screenshotPath('overview-single-image-config') });
 });
 
 test('opens an image by typing its reference', async ({ page }) => {
@@ -70,6 +79,7 @@ test('opens an image by typing its reference', async ({ page }) => {
   await page.getByRole('button', { name: 'Inspect' }).click();
   await expect(page.getByTestId('resolved-digest')).toHaveText(tag.digest);
   await expect(page).toHaveURL(new RegExp(`image=${env.registries.plain.host}/lading/other:1.0`));
+  await page.keyboard.press('4');
   await expect.poll(() => layerDigests(page)).toEqual(tag.platforms[0]!.image.layers.map((l) => l.digest));
 });
 
@@ -78,7 +88,7 @@ test('multi-platform index: defaults to amd64, arm64 changes the layers, attesta
   const tag = fixtureTag(env.fixtures, 'lading/fixture:multi');
   const amd64 = tag.platforms.find((p) => p.platform.architecture === 'amd64')!;
   const arm64 = tag.platforms.find((p) => p.platform.architecture === 'arm64')!;
-  await openByUrl(page, ref(env.registries.plain.host, tag.repository, tag.tag));
+  await openByUrl(page, ref(env.registries.plain.host, tag.repository, tag.tag), undefined, 'layers');
 
   await expect(page.getByTestId('media-type')).toContainText('OCI image index');
   const platforms = page.getByRole('radiogroup', { name: /Platforms/ });
@@ -86,20 +96,27 @@ test('multi-platform index: defaults to amd64, arm64 changes the layers, attesta
   await expect(platforms.getByRole('radio', { name: 'linux/amd64' })).toHaveAttribute('aria-checked', 'true');
   await expect.poll(() => layerDigests(page)).toEqual(amd64.image.layers.map((l) => l.digest));
 
-  // Attestations are listed apart, tied to their platform, and not offered as platforms.
+  await page.screenshot({ path: screenshotPath('overview-index-amd64') });
+
+  // Attestations are listed apart (in the referrers view), tied to their platform, and not offered as platforms.
+  await tab(page, 'Referrers').click();
   const attestations = page.getByRole('list', { name: 'Attestations' }).locator('li');
   await expect(attestations).toHaveCount(tag.attestations.length);
   await expect(attestations.first()).toContainText('attestation');
   await expect(page.getByRole('list', { name: 'Attestations' })).toContainText('for linux/amd64');
   await expect(platforms.getByRole('radio', { name: /unknown/ })).toHaveCount(0);
-  await page.screenshot({ path: screenshotPath('overview-index-amd64'), fullPage: true });
+  await page.screenshot({ path: screenshotPath('overview-index-referrers') });
 
+  // Another platform keeps the view.
+  await tab(page, 'Layers').click();
   await platforms.getByRole('radio', { name: 'linux/arm64/v8' }).click();
-  await expect(page).toHaveURL(/platform=linux\/arm64\/v8/);
+  await expect(page).toHaveURL(/platform=linux\/arm64\/v8&view=layers/);
   await expect(page.getByTestId('platform-digest')).toHaveAttribute('title', arm64.digest);
   await expect.poll(() => layerDigests(page)).toEqual(arm64.image.layers.map((l) => l.digest));
+  await tab(page, 'Config').click();
   await expect(page.getByRole('region', { name: 'Config' })).toContainText('linux/arm64');
-  await page.screenshot({ path: screenshotPath('overview-index-arm64'), fullPage: true });
+  await page.screenshot({ path: screenshotPath('overview-index-arm64') });
+  await tab(page, 'Layers').click();
 
   // The link is the state: a fresh page on the copied URL shows the same platform.
   const url = page.url();
@@ -107,7 +124,9 @@ test('multi-platform index: defaults to amd64, arm64 changes the layers, attesta
   await second.goto(url);
   await expect(second.getByRole('radio', { name: 'linux/arm64/v8' })).toHaveAttribute('aria-checked', 'true');
   await expect.poll(() => layerDigests(second)).toEqual(arm64.image.layers.map((l) => l.digest));
-  // Back returns to the default platform.
+  // Back returns to the default platform (through the views visited on the way).
+  await page.goBack();
+  await page.goBack();
   await page.goBack();
   await expect(platforms.getByRole('radio', { name: 'linux/amd64' })).toHaveAttribute('aria-checked', 'true');
 });
@@ -115,23 +134,23 @@ test('multi-platform index: defaults to amd64, arm64 changes the layers, attesta
 test('Docker schema 2 manifest and manifest list work', async ({ page }) => {
   const env = loadEnv();
   const single = fixtureTag(env.fixtures, 'lading/fixture:v2s2');
-  await openByUrl(page, ref(env.registries.plain.host, single.repository, single.tag));
+  await openByUrl(page, ref(env.registries.plain.host, single.repository, single.tag), undefined, 'layers');
   await expect(page.getByTestId('media-type')).toContainText('Docker image manifest (schema 2)');
   await expect.poll(() => layerDigests(page)).toEqual(single.platforms[0]!.image.layers.map((l) => l.digest));
 
   const list = fixtureTag(env.fixtures, 'lading/fixture:v2s2-list');
-  await openByUrl(page, ref(env.registries.plain.host, list.repository, list.tag), 'linux/arm64');
+  await openByUrl(page, ref(env.registries.plain.host, list.repository, list.tag), 'linux/arm64', 'layers');
   await expect(page.getByTestId('media-type')).toContainText('Docker manifest list');
   const arm64 = list.platforms.find((p) => p.platform.architecture === 'arm64')!;
   await expect(page.getByRole('radio', { name: /linux\/arm64/ })).toHaveAttribute('aria-checked', 'true');
   await expect.poll(() => layerDigests(page)).toEqual(arm64.image.layers.map((l) => l.digest));
-  await page.screenshot({ path: screenshotPath('overview-v2s2-list'), fullPage: true });
+  await page.screenshot({ path: screenshotPath('overview-v2s2-list') });
 });
 
 test('a registry with basic auth works through the proxy credentials', async ({ page }) => {
   const env = loadEnv();
   const tag = fixtureTag(env.fixtures, 'lading/fixture:amd64');
-  await openByUrl(page, ref(env.registries.basic.host, tag.repository, tag.tag));
+  await openByUrl(page, ref(env.registries.basic.host, tag.repository, tag.tag), undefined, 'layers');
   await expect(page.getByTestId('resolved-digest')).toHaveText(tag.digest);
   await expect.poll(() => layerDigests(page)).toEqual(tag.platforms[0]!.image.layers.map((l) => l.digest));
 });

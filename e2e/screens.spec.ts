@@ -1,5 +1,5 @@
 // Every screen in light and dark at 1280×800, saved for people to look at, and checked with axe:
-// no serious or critical accessibility violations.
+// no serious or critical accessibility violations. (Each workspace view, also in large text: workspace.spec.ts.)
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { fixtureTag, loadEnv, screenshotPath } from './harness/env';
@@ -35,8 +35,7 @@ const screens: Screen[] = [
       const env = loadEnv();
       const tag = fixtureTag(env.fixtures, 'lading/fixture:amd64');
       await page.goto(`/?image=${env.registries.plain.host}/${tag.repository}:${tag.tag}&layer=${env.fixtures.whiteout.layerIndex}&mode=layer&path=/etc/issue`);
-      await expect(page.getByRole('tree', { name: 'Files' })).toBeVisible({ timeout: 30_000 });
-      await page.getByRole('region', { name: 'Files' }).scrollIntoViewIfNeeded();
+      await expect(page.getByRole('tree', { name: 'Files' }).locator('[aria-selected="true"]')).toHaveAttribute('data-path', '/etc/issue', { timeout: 30_000 });
     },
   },
   {
@@ -55,6 +54,17 @@ const screens: Screen[] = [
       await page.goto('/');
       await page.getByRole('button', { name: 'Open the offline sample' }).click();
       await expect(page.getByRole('status').filter({ hasText: 'Analysis complete' })).toBeVisible({ timeout: 30_000 });
+    },
+  },
+  {
+    name: 'compare',
+    open: async (page) => {
+      const env = loadEnv();
+      const a = fixtureTag(env.fixtures, 'lading/fixture:amd64');
+      const b = fixtureTag(env.fixtures, 'lading/other:1.0');
+      const host = env.registries.plain.host;
+      await page.goto(`/?compare=${host}/${a.repository}:${a.tag}&with=${host}/${b.repository}:${b.tag}`);
+      await expect(page.getByRole('list', { name: 'Changed paths' }).locator('li').first()).toBeVisible({ timeout: 60_000 });
     },
   },
   {

@@ -1,5 +1,6 @@
-// The explorer's pictures on the real fixture image: the treemap (zoom, hover, select, follows the
-// layer and mode) and the per-layer size chart (one bar group per layer, reclaimable bytes, select).
+// The workspace's Treemap view on the real fixture image: the treemap (zoom, hover, select, follows
+// the explorer's layer and mode) and the per-layer size chart (one bar group per layer, reclaimable
+// bytes, select).
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { fixtureTag, loadEnv, screenshotPath } from './harness/env';
@@ -9,9 +10,8 @@ test.use({ viewport: { width: 1280, height: 800 } });
 async function openFixture(page: Page) {
   const env = loadEnv();
   const tag = fixtureTag(env.fixtures, 'lading/fixture:amd64');
-  await page.goto(`/?image=${env.registries.plain.host}/${tag.repository}:${tag.tag}`);
-  await expect(page.getByRole('tree', { name: 'Files' })).toBeVisible({ timeout: 30_000 });
-  await expect(treemap(page).getByRole('img')).toBeVisible();
+  await page.goto(`/?image=${env.registries.plain.host}/${tag.repository}:${tag.tag}&view=treemap`);
+  await expect(treemap(page).getByRole('img')).toBeVisible({ timeout: 30_000 });
   return { env, image: tag.platforms[0]!.image };
 }
 
@@ -19,6 +19,7 @@ const treemap = (page: Page) => page.getByTestId('treemap');
 const tile = (page: Page, path: string) => treemap(page).locator(`[data-path="${path}"]:not([data-kind="other"])`);
 const chart = (page: Page) => page.getByRole('radiogroup', { name: 'Layer sizes' });
 const layerOption = (page: Page, index: number) => page.getByRole('listbox', { name: 'Layers' }).getByRole('option').nth(index);
+const tab = (page: Page, name: string) => page.getByRole('tablist', { name: 'Views' }).getByRole('tab', { name });
 
 /** The largest file drawn as its own tile, and its path. */
 async function largestFileTile(page: Page): Promise<{ locator: Locator; path: string; size: number }> {
@@ -68,6 +69,8 @@ test('hovering a tile shows its path and size; clicking a file selects it in the
   await expect(tooltip).toContainText(/Written by layer \d+/);
 
   await file.locator.click({ position: { x: 3, y: 3 } });
+  // The explorer opens on it.
+  await expect(tab(page, 'Explorer')).toHaveAttribute('aria-selected', 'true');
   const selected = page.getByRole('tree', { name: 'Files' }).locator('[role="treeitem"][aria-selected="true"]');
   await expect(selected).toHaveAttribute('data-path', file.path);
   await expect.poll(() => new URL(page.url()).searchParams.get('path')).toBe(file.path);
@@ -79,8 +82,11 @@ test('the treemap follows the explorer into the whiteout layer’s own changes',
   const facts = env.fixtures.whiteout;
   const before = await treemap(page).locator('[data-tile]').count();
 
+  // Chosen in the explorer; the treemap view shows the same layer and mode.
+  await tab(page, 'Explorer').click();
   await layerOption(page, facts.layerIndex).click();
   await page.getByRole('radio', { name: 'This layer’s changes' }).click();
+  await tab(page, 'Treemap').click();
   await expect(page.getByTestId('treemap-view')).toContainText(`What layer ${facts.layerIndex} adds and changes`);
   await expect(treemap(page).getByRole('img')).toHaveAttribute('aria-label', new RegExp(`layer ${facts.layerIndex} adds and changes`));
   // Only what the layer wrote: the new /etc/issue, and the directory that holds README.lading.
@@ -119,15 +125,18 @@ test('the size chart has a bar group per layer, marks reclaimable bytes, and sel
   await expect(tooltip).toContainText('overwritten');
 
   await groups.nth(2).click();
-  await expect(layerOption(page, 2)).toHaveAttribute('aria-selected', 'true');
   await expect(groups.nth(2)).toHaveAttribute('aria-checked', 'true');
-  await expect(page).toHaveURL(/layer=2/);
+  await expect(page).toHaveURL(/view=treemap&layer=2/);
+  await expect(page.getByTestId('treemap-view')).toContainText('as of layer 2');
 
   // Arrow keys move the selection.
   await groups.nth(2).focus();
   await page.keyboard.press('ArrowLeft');
-  await expect(layerOption(page, 1)).toHaveAttribute('aria-selected', 'true');
+  await expect(groups.nth(1)).toHaveAttribute('aria-checked', 'true');
   await expect(groups.nth(1)).toBeFocused();
+  // The explorer has the layer chosen here.
+  await tab(page, 'Explorer').click();
+  await expect(layerOption(page, 1)).toHaveAttribute('aria-selected', 'true');
 });
 
 for (const scheme of ['light', 'dark'] as const) {

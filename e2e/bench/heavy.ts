@@ -12,7 +12,7 @@ import { runCli, type CliRun } from './cli';
 import { blobUrl, totals, type BenchTag, type HeavyImage } from './image';
 import type { LadingRun } from './lading';
 import { runPipeline, runPipelinePool, type PipelineJob } from './native';
-import type { Timing } from './report';
+import type { Timing } from './timing';
 
 export type ContentHashSwitch = 'default' | 'on' | 'off' | 'both';
 

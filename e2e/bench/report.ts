@@ -9,10 +9,9 @@ import type { LadingRun, ProfileSummary, ProfiledFunction } from './lading';
 import { OTHER_PROCESSES } from './cpu';
 import { MB, mbps } from './paths';
 
-export interface Timing {
-  bestMs: number;
-  allMs: number[];
-}
+import type { Timing } from './timing';
+
+export type { Timing } from './timing';
 
 export interface NativeSeries {
   perLayer: ({ digest: string } & Timing)[];

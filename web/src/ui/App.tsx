@@ -38,13 +38,16 @@ export function App({ client }: { client?: QueryClient } = {}) {
     }
   };
 
+  // Pages about one image fill the window (the workspace); the others are documents that scroll.
+  const imagePage = state.image !== undefined || state.file !== undefined || state.compare !== undefined;
+
   return (
     <QueryClientProvider client={queryClient}>
-      <div className="flex min-h-screen flex-col">
+      <div className="app-frame flex min-h-dvh flex-col">
         <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-          <div className="mx-auto flex max-w-7xl items-start gap-4 px-4 py-3">
-            <a href="/" className="flex shrink-0 items-center gap-2 pt-1.5 font-semibold" aria-label="Lading home">
-              <img src="/favicon.svg" alt="" width={24} height={24} />
+          <div className="flex flex-wrap items-start gap-x-3 gap-y-2 px-3 py-2">
+            <a href="/" className="flex shrink-0 items-center gap-2 pt-1 font-semibold" aria-label="Lading home">
+              <img src="/favicon.svg" alt="" width={22} height={22} />
               Lading
             </a>
             <ReferenceForm value={state.image ?? state.registry ?? ''} onSubmit={open} />
@@ -55,7 +58,7 @@ export function App({ client }: { client?: QueryClient } = {}) {
                 e.preventDefault();
                 navigate({ compare: state.image ?? '' });
               }}
-              className="shrink-0 rounded-md border border-slate-300 px-3 py-2 text-sm hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800"
+              className="shrink-0 rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800"
             >
               Compare…
             </a>
@@ -63,7 +66,7 @@ export function App({ client }: { client?: QueryClient } = {}) {
           </div>
         </header>
         <main
-          className="mx-auto w-full max-w-7xl flex-1 px-4 py-6"
+          className="flex min-h-0 w-full flex-1 flex-col"
           onDragOver={(e) => e.dataTransfer.types.includes('Files') && e.preventDefault()}
           onDrop={(e) => {
             const file = e.dataTransfer.files[0];
@@ -85,7 +88,7 @@ export function App({ client }: { client?: QueryClient } = {}) {
             localFile && localFile.name === state.file ? (
               <ArchiveView key={state.file} file={localFile} />
             ) : (
-              <div className="mx-auto mt-8 max-w-2xl">
+              <div className="mx-auto mt-8 w-full max-w-2xl px-4">
                 <p role="status" className="mb-4 text-sm text-slate-600 dark:text-slate-400">
                   Open <span className="font-mono">{state.file}</span> again: local files are never uploaded, so a reload or a shared link cannot bring them
                   back.
@@ -98,29 +101,25 @@ export function App({ client }: { client?: QueryClient } = {}) {
               key={state.image}
               input={state.image}
               platform={state.platform}
-              onPlatform={(platform) => navigate({ image: state.image, platform })}
-              explorer={{
-                ...(state.layer !== undefined ? { layer: state.layer } : {}),
-                ...(state.mode ? { mode: state.mode } : {}),
-                ...(state.path ? { path: state.path } : {}),
-              }}
-              onExplorer={(next) =>
-                navigate(
-                  { ...(state.image ? { image: state.image } : {}), ...(state.platform ? { platform: state.platform } : {}), ...next },
-                  { replace: true },
-                )
-              }
+              // Another platform keeps the view; layer numbers and paths belong to the other image.
+              onPlatform={(platform) => navigate({ image: state.image, platform, ...(state.view ? { view: state.view } : {}) })}
             />
           ) : state.registry ? (
-            <RegistryBrowser key={state.registry} host={state.registry} />
+            <div className="mx-auto w-full max-w-7xl px-4 py-6">
+              <RegistryBrowser key={state.registry} host={state.registry} />
+            </div>
           ) : (
-            <Landing onOpen={open} onFile={openFile} onSample={() => void openSample()} sampleLoading={sampleLoading} />
+            <div className="px-4 pb-8">
+              <Landing onOpen={open} onFile={openFile} onSample={() => void openSample()} sampleLoading={sampleLoading} />
+            </div>
           )}
         </main>
-        <footer className="mx-auto flex w-full max-w-7xl items-center justify-between gap-4 border-t border-slate-200 px-4 py-3 dark:border-slate-800">
-          <span className="text-xs text-slate-600 dark:text-slate-400">Lading reads images through its own server; nothing is pulled to your machine.</span>
-          <CacheControl />
-        </footer>
+        {!imagePage && (
+          <footer className="flex w-full items-center justify-between gap-4 border-t border-slate-200 px-4 py-3 dark:border-slate-800">
+            <span className="text-xs text-slate-600 dark:text-slate-400">Lading reads images through its own server; nothing is pulled to your machine.</span>
+            <CacheControl />
+          </footer>
+        )}
       </div>
     </QueryClientProvider>
   );

@@ -4,7 +4,7 @@ import { setLargeText, setTheme, useDisplaySettings, type ThemeChoice } from './
 export function DisplayControls() {
   const { theme, large } = useDisplaySettings();
   return (
-    <div className="flex shrink-0 items-center gap-2 pt-1.5 text-xs">
+    <div className="flex shrink-0 items-center gap-2 pt-1 text-xs">
       <label htmlFor="theme-choice" className="sr-only">
         Theme
       </label>

@@ -1,5 +1,11 @@
-import { useEffect, useMemo } from 'react';
-import { addRecent } from './recent';
+/**
+ * An image reference, resolved: an image (or one platform of an index) opens the workspace; an
+ * artifact, an attestation or a manifest Lading cannot read is shown for what it is under the same
+ * header line (the reference, what kind of manifest it is, its digest).
+ */
+import { useEffect, useMemo, type ReactNode } from 'react';
+import { artifactKind } from '../core/attestations/artifact';
+import { shortDigest } from '../core/digest';
 import type { RateLimit } from '../core/errors';
 import { describeMediaType } from '../core/mediaTypes';
 import { choosePlatform, indexEntries } from '../core/platform';
@@ -13,35 +19,40 @@ import {
   type ImageReference,
 } from '../core/reference';
 import type { FetchedManifest, Repository } from '../core/registry/client';
+import type { RegistryImage } from '../core/registry/image';
 import { useManifest } from '../queries/imageQueries';
 import { warmLayerWorkers } from '../queries/layerQueries';
+import { addRecent } from './recent';
 import { CopyButton } from './CopyButton';
 import { ErrorPanel } from './ErrorPanel';
 import { ArtifactView, RegistryImageDetails } from './ImageDetails';
 import { PlatformPicker } from './PlatformPicker';
 import { Skeleton } from './Skeleton';
-import type { ExplorerState } from './explorer/Explorer';
+import { ArtifactPanel } from './browse/ArtifactPanel';
 import { IndexAttestation } from './browse/AttestationView';
-import { ImageOrArtifact } from './browse/ImageOrArtifact';
-import { ReferrersPanel } from './browse/ReferrersPanel';
-import { TagsPanel } from './browse/TagsPanel';
+import { panelClass, panelTitleClass } from './browse/nav';
 import { useUrlState } from './useUrlState';
+import { WorkspaceMessage } from './workspace/Workspace';
 
 interface ImageViewProps {
   input: string;
   platform: string | undefined;
   onPlatform: (platform: string) => void;
-  explorer: ExplorerState;
-  onExplorer: (next: ExplorerState) => void;
 }
 
-export function ImageView({ input, platform, onPlatform, explorer, onExplorer }: ImageViewProps) {
+export function ImageView({ input, platform, onPlatform }: ImageViewProps) {
   const reference = useMemo(() => tryParseReference(input), [input]);
-  if (reference instanceof InvalidReferenceError) return <ErrorPanel error={reference} />;
-  return <ResolvedImage input={input} reference={reference} platform={platform} onPlatform={onPlatform} explorer={explorer} onExplorer={onExplorer} />;
+  if (reference instanceof InvalidReferenceError) {
+    return (
+      <WorkspaceMessage identity={null}>
+        <ErrorPanel error={reference} />
+      </WorkspaceMessage>
+    );
+  }
+  return <ResolvedImage input={input} reference={reference} platform={platform} onPlatform={onPlatform} />;
 }
 
-function ResolvedImage({ input, reference, platform, onPlatform, explorer, onExplorer }: { reference: ImageReference } & ImageViewProps) {
+function ResolvedImage({ input, reference, platform, onPlatform }: { reference: ImageReference } & ImageViewProps) {
   const repo: Repository = { domain: reference.domain, path: reference.path };
   const asked = manifestReference(reference);
   const top = useManifest(repo, asked);
@@ -52,52 +63,85 @@ function ResolvedImage({ input, reference, platform, onPlatform, explorer, onExp
     if (resolved) addRecent(familiarReference(reference));
   }, [resolved, reference]);
 
-  if (top.isPending) return <Skeleton label={`Resolving ${familiarReference(reference)}…`} />;
+  if (top.isPending) {
+    return (
+      <WorkspaceMessage identity={<ImageTitle reference={reference} />}>
+        <Skeleton label={`Resolving ${familiarReference(reference)}…`} />
+      </WorkspaceMessage>
+    );
+  }
   if (top.isError) {
-    return <ErrorPanel error={top.error} context={{ repository: repositoryName(repo), reference: asked }} onRetry={() => void top.refetch()} />;
+    return (
+      <WorkspaceMessage identity={<ImageTitle reference={reference} />}>
+        <ErrorPanel error={top.error} context={{ repository: repositoryName(repo), reference: asked }} onRetry={() => void top.refetch()} />
+      </WorkspaceMessage>
+    );
   }
   const fetched = top.data;
   const document = fetched.document;
+  const identity = (extra?: ReactNode) => (
+    <ImageIdentity reference={reference} fetched={fetched}>
+      {extra}
+    </ImageIdentity>
+  );
+  if (document.kind === 'index')
+    return <IndexView input={input} repo={repo} reference={reference} fetched={fetched} platform={platform} onPlatform={onPlatform} identity={identity} />;
+  if (document.kind === 'image' || document.kind === 'artifact') {
+    const declaredType = document.kind === 'artifact' ? document.artifactType : undefined;
+    const kind = artifactKind(document.manifest, declaredType);
+    if (kind) {
+      return (
+        <WorkspaceMessage identity={identity()}>
+          <ArtifactPanel
+            repo={repo}
+            reference={reference}
+            manifest={document.manifest}
+            kind={kind}
+            artifactType={declaredType ?? document.manifest.artifactType ?? ''}
+          />
+        </WorkspaceMessage>
+      );
+    }
+    if (document.kind === 'artifact') {
+      return (
+        <WorkspaceMessage identity={identity()}>
+          <ArtifactView manifest={document.manifest} artifactType={document.artifactType} />
+        </WorkspaceMessage>
+      );
+    }
+    return (
+      <RegistryImageDetails
+        input={input}
+        context={{ repository: repositoryName(repo), reference: asked }}
+        identity={() => identity()}
+        registry={() => ({ repo, reference, subjects: [{ digest: fetched.digest, label: 'this image' }], attestations: [] })}
+        about={(image) => <ManifestAbout reference={reference} fetched={fetched} image={image} />}
+      />
+    );
+  }
   return (
-    <div className="flex flex-col gap-6">
-      <ImageHeader reference={reference} fetched={fetched} />
-      <TagsPanel repo={repo} reference={reference} />
-      {document.kind === 'index' && (
-        <IndexView input={input} repo={repo} fetched={fetched} platform={platform} onPlatform={onPlatform} explorer={explorer} onExplorer={onExplorer} />
-      )}
-      {(document.kind === 'image' || document.kind === 'artifact') && (
-        <ImageOrArtifact repo={repo} reference={reference} fetched={fetched}>
-          {document.kind === 'artifact' ? (
-            <ArtifactView manifest={document.manifest} artifactType={document.artifactType} />
-          ) : (
-            <RegistryImageDetails input={input} context={{ repository: repositoryName(repo), reference: asked }} explorer={explorer} onExplorer={onExplorer} />
-          )}
-        </ImageOrArtifact>
-      )}
-      {document.kind === 'schema1' && (
-        <div
-          role="alert"
-          data-error-kind="unsupported"
-          className="rounded-lg border border-amber-300 bg-amber-50 p-4 text-amber-900 dark:border-amber-800 dark:bg-amber-950/40 dark:text-amber-100"
-        >
-          <h2 className="font-semibold">Docker schema 1 manifest</h2>
-          <p className="mt-1 text-sm">
-            This is a legacy Docker image manifest, schema version 1 ({document.mediaType}), deprecated since 2017 and without a content-addressed config.
-            Lading reads schema 2 and OCI images; push the image again with a current Docker or skopeo to inspect it.
-          </p>
-        </div>
-      )}
-      {document.kind === 'unknown' && (
-        <div
-          role="alert"
-          data-error-kind="unsupported"
-          className="rounded-lg border border-amber-300 bg-amber-50 p-4 text-amber-900 dark:border-amber-800 dark:bg-amber-950/40 dark:text-amber-100"
-        >
-          <h2 className="font-semibold">Unknown manifest type</h2>
-          <p className="mt-1 text-sm">{document.reason}.</p>
-        </div>
-      )}
-    </div>
+    <WorkspaceMessage identity={identity()}>
+      <div
+        role="alert"
+        data-error-kind="unsupported"
+        className="rounded-lg border border-amber-300 bg-amber-50 p-4 text-amber-900 dark:border-amber-800 dark:bg-amber-950/40 dark:text-amber-100"
+      >
+        {document.kind === 'schema1' ? (
+          <>
+            <h2 className="font-semibold">Docker schema 1 manifest</h2>
+            <p className="mt-1 text-sm">
+              This is a legacy Docker image manifest, schema version 1 ({document.mediaType}), deprecated since 2017 and without a content-addressed config.
+              Lading reads schema 2 and OCI images; push the image again with a current Docker or skopeo to inspect it.
+            </p>
+          </>
+        ) : (
+          <>
+            <h2 className="font-semibold">Unknown manifest type</h2>
+            <p className="mt-1 text-sm">{document.reason}.</p>
+          </>
+        )}
+      </div>
+    </WorkspaceMessage>
   );
 }
 
@@ -113,39 +157,76 @@ export function describeRateLimit(limit: RateLimit): string {
   return `${left}${limit.source ? `, counted for ${limit.source}` : ''}`;
 }
 
-function ImageHeader({ reference, fetched }: { reference: ImageReference; fetched: FetchedManifest }) {
+function ImageTitle({ reference }: { reference: ImageReference }) {
+  return (
+    <h1 id="image-title" className="min-w-0 font-mono text-base font-semibold break-all">
+      {familiarReference(reference)}
+    </h1>
+  );
+}
+
+/**
+ * The header's first line: the reference, what the manifest is, its digest (copyable), `children`
+ * (the platforms) and the pull quota. The pull command is in the config view, with the manifest.
+ */
+function ImageIdentity({ reference, fetched, children }: { reference: ImageReference; fetched: FetchedManifest; children?: ReactNode }) {
+  return (
+    <>
+      <ImageTitle reference={reference} />
+      <span
+        data-testid="media-type"
+        title={fetched.document.mediaType}
+        className="rounded bg-slate-100 px-1.5 py-0.5 text-[11px] text-slate-700 dark:bg-slate-800 dark:text-slate-300"
+      >
+        {describeMediaType(fetched.document.mediaType)}
+      </span>
+      <span className="flex min-w-0 items-center gap-1.5 text-xs">
+        <code data-testid="resolved-digest" className="max-w-[12rem] truncate font-mono text-slate-600 dark:text-slate-400" title={fetched.digest}>
+          {fetched.digest}
+        </code>
+        <CopyButton text={fetched.digest} label="Copy digest" />
+      </span>
+      {children}
+      {fetched.rateLimit && (
+        <span className="text-xs text-slate-600 dark:text-slate-400">
+          Pull quota: <span data-testid="rate-limit">{describeRateLimit(fetched.rateLimit)}</span>
+        </span>
+      )}
+    </>
+  );
+}
+
+const dt = 'text-slate-600 dark:text-slate-400';
+
+/** The manifest's facts, at the top of the config view: how to pull it, what it is, where it lives. */
+function ManifestAbout({ reference, fetched, image }: { reference: ImageReference; fetched: FetchedManifest; image: RegistryImage }) {
   const pull = pullCommand(reference, fetched.digest);
   return (
-    <section aria-labelledby="image-title" className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
-      <h1 id="image-title" className="font-mono text-lg font-semibold break-all">
-        {familiarReference(reference)}
-      </h1>
-      <dl className="mt-3 grid grid-cols-[max-content_1fr] gap-x-4 gap-y-2 text-sm">
-        <dt className="text-slate-600 dark:text-slate-400">Digest</dt>
+    <section aria-labelledby="manifest-title" className={panelClass}>
+      <h2 id="manifest-title" className={panelTitleClass}>
+        Manifest
+      </h2>
+      <dl className="mt-2 grid grid-cols-[max-content_minmax(0,1fr)] gap-x-4 gap-y-1.5 text-sm">
+        <dt className={dt}>Pull</dt>
         <dd className="flex min-w-0 items-center gap-2">
-          <code data-testid="resolved-digest" className="truncate font-mono" title={fetched.digest}>
-            {fetched.digest}
-          </code>
-          <CopyButton text={fetched.digest} label="Copy digest" />
-        </dd>
-        <dt className="text-slate-600 dark:text-slate-400">Pull</dt>
-        <dd className="flex min-w-0 items-center gap-2">
-          <code data-testid="pull-command" className="truncate font-mono" title={pull}>
+          <code data-testid="pull-command" className="truncate font-mono text-xs" title={pull}>
             {pull}
           </code>
-          <CopyButton text={pull} label="Copy pull command" />
+          <CopyButton text={pull} label="Copy the pull command" />
         </dd>
-        <dt className="text-slate-600 dark:text-slate-400">Media type</dt>
-        <dd data-testid="media-type">
+        <dt className={dt}>Media type</dt>
+        <dd>
           {describeMediaType(fetched.document.mediaType)}{' '}
           <span className="font-mono text-xs text-slate-600 dark:text-slate-400">{fetched.document.mediaType}</span>
         </dd>
-        <dt className="text-slate-600 dark:text-slate-400">Registry</dt>
+        <dt className={dt}>Registry</dt>
         <dd className="font-mono">{reference.domain}</dd>
-        {fetched.rateLimit && (
+        <dt className={dt}>Digest</dt>
+        <dd className="font-mono text-xs break-all">{fetched.digest}</dd>
+        {image.index && (
           <>
-            <dt className="text-slate-600 dark:text-slate-400">Pull quota</dt>
-            <dd data-testid="rate-limit">{describeRateLimit(fetched.rateLimit)}</dd>
+            <dt className={dt}>{image.platform}</dt>
+            <dd className="font-mono text-xs break-all">{image.image.digest}</dd>
           </>
         )}
       </dl>
@@ -153,38 +234,66 @@ function ImageHeader({ reference, fetched }: { reference: ImageReference; fetche
   );
 }
 
-function IndexView({ input, repo, fetched, platform, onPlatform, explorer, onExplorer }: { repo: Repository; fetched: FetchedManifest } & ImageViewProps) {
+function IndexView({
+  input,
+  repo,
+  reference,
+  fetched,
+  platform,
+  onPlatform,
+  identity,
+}: { repo: Repository; reference: ImageReference; fetched: FetchedManifest; identity: (extra?: ReactNode) => ReactNode } & ImageViewProps) {
   const [{ attestation }] = useUrlState();
   if (fetched.document.kind !== 'index') return null;
   const { platforms, attestations } = indexEntries(fetched.document.index);
   // For the picker only: the image itself is resolved (and the platform matched) by the core.
   const selected = choosePlatform(platforms, platform);
   const openAttestation = attestations.find((a) => a.descriptor.digest === attestation);
-  return (
-    <>
-      <PlatformPicker platforms={platforms} attestations={attestations} selected={selected?.platform} onSelect={onPlatform} />
-      {openAttestation ? (
+  const picker = <PlatformPicker platforms={platforms} selected={selected?.platform} onSelect={onPlatform} />;
+  if (openAttestation) {
+    return (
+      <WorkspaceMessage identity={identity(picker)}>
         <IndexAttestation repo={repo} entry={openAttestation} />
-      ) : platforms.length > 0 ? (
-        <RegistryImageDetails
-          input={input}
-          {...(platform ? { platform } : {})}
-          context={{ repository: repositoryName(repo), reference: platform ?? fetched.digest }}
-          header={(image) => (
-            <ReferrersPanel
-              repo={repo}
-              subjects={[
-                { digest: fetched.digest, label: 'this index' },
-                { digest: image.manifest.digest, label: image.platform },
-              ]}
-            />
-          )}
-          explorer={explorer}
-          onExplorer={onExplorer}
-        />
-      ) : (
-        <p className="text-sm text-slate-600">This index lists no platform images.</p>
-      )}
-    </>
+      </WorkspaceMessage>
+    );
+  }
+  if (platforms.length === 0) {
+    return (
+      <WorkspaceMessage identity={identity()}>
+        <p className="text-sm text-slate-600 dark:text-slate-400">This index lists no platform images.</p>
+      </WorkspaceMessage>
+    );
+  }
+  return (
+    <RegistryImageDetails
+      input={input}
+      {...(platform ? { platform } : {})}
+      context={{ repository: repositoryName(repo), reference: platform ?? fetched.digest }}
+      identity={(image) =>
+        identity(
+          <>
+            {picker}
+            {image && (
+              <span className="text-xs text-slate-600 dark:text-slate-400">
+                {image.platform} manifest{' '}
+                <code className="font-mono" data-testid="platform-digest" title={image.image.digest}>
+                  {shortDigest(image.image.digest)}
+                </code>
+              </span>
+            )}
+          </>,
+        )
+      }
+      registry={(image) => ({
+        repo,
+        reference,
+        subjects: [
+          { digest: fetched.digest, label: 'this index' },
+          { digest: image.image.digest, label: image.platform },
+        ],
+        attestations,
+      })}
+      about={(image) => <ManifestAbout reference={reference} fetched={fetched} image={image} />}
+    />
   );
 }

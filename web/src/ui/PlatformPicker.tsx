@@ -1,62 +1,59 @@
-import type { AttestationEntry, PlatformEntry } from '../core/platform';
-import { shortDigest } from '../core/digest';
-import { AttestationLink } from './browse/AttestationLink';
+import type { PlatformEntry } from '../core/platform';
 
 interface PlatformPickerProps {
-  platforms: PlatformEntry[];
-  attestations: AttestationEntry[];
+  platforms: readonly PlatformEntry[];
   selected: string | undefined;
   onSelect: (platform: string) => void;
 }
 
-/** The platforms of an index as a radio group; BuildKit attestations are listed apart and cannot be picked, but open (SBOM, provenance). */
-export function PlatformPicker({ platforms, attestations, selected, onSelect }: PlatformPickerProps) {
-  return (
-    <section aria-labelledby="platforms-title" className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
-      <h2 id="platforms-title" className="text-sm font-semibold uppercase tracking-wide text-slate-600 dark:text-slate-400">
-        Platforms <span className="font-normal normal-case">({platforms.length})</span>
-      </h2>
-      <div role="radiogroup" aria-labelledby="platforms-title" className="mt-2 flex flex-wrap gap-2">
-        {platforms.map((entry) => {
-          const checked = entry.platform === selected;
-          return (
-            <button
-              key={entry.descriptor.digest}
-              type="button"
-              role="radio"
-              aria-checked={checked}
-              onClick={() => onSelect(entry.platform)}
-              title={entry.descriptor.digest}
-              className={`rounded-md border px-3 py-1.5 font-mono text-sm ${
-                checked ? 'border-teal-700 bg-teal-700 text-white' : 'border-slate-300 hover:border-teal-600 dark:border-slate-700'
-              }`}
-            >
+/** Past this many platforms a row of buttons would fill the header: a list box instead. */
+const MAX_BUTTONS = 5;
+
+/**
+ * The platforms of an index, in the image header: a radio group (a select for long lists).
+ * BuildKit attestations are not platforms; the referrers view lists them.
+ */
+export function PlatformPicker({ platforms, selected, onSelect }: PlatformPickerProps) {
+  const label = `Platforms (${platforms.length})`;
+  if (platforms.length > MAX_BUTTONS) {
+    return (
+      <label className="flex items-center gap-1.5 text-xs text-slate-600 dark:text-slate-400">
+        Platform
+        <select
+          aria-label={label}
+          value={selected ?? ''}
+          onChange={(e) => onSelect(e.target.value)}
+          className="rounded border border-slate-300 bg-white px-1.5 py-0.5 font-mono text-xs text-slate-900 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100"
+        >
+          {platforms.map((entry) => (
+            <option key={entry.descriptor.digest} value={entry.platform}>
               {entry.platform}
-            </button>
-          );
-        })}
-      </div>
-      {attestations.length > 0 && (
-        <div className="mt-3">
-          <h3 className="text-xs font-medium text-slate-600 dark:text-slate-400">Attestations (not platforms)</h3>
-          <ul aria-label="Attestations" className="mt-1 flex flex-wrap gap-2">
-            {attestations.map((a) => (
-              <li
-                key={a.descriptor.digest}
-                className="rounded-md border border-dashed border-slate-300 px-2 py-1 text-xs dark:border-slate-700"
-                title={a.descriptor.digest}
-              >
-                <AttestationLink digest={a.descriptor.digest} platform={a.subjectPlatform}>
-                  <span className="mr-1 rounded bg-violet-100 px-1.5 py-0.5 font-medium text-violet-800 dark:bg-violet-900/50 dark:text-violet-200">
-                    attestation
-                  </span>
-                  for <span className="font-mono">{a.subjectPlatform ?? (a.subjectDigest ? shortDigest(a.subjectDigest) : 'unknown')}</span>
-                </AttestationLink>
-              </li>
-            ))}
-          </ul>
-        </div>
-      )}
-    </section>
+            </option>
+          ))}
+        </select>
+      </label>
+    );
+  }
+  return (
+    <div role="radiogroup" aria-label={label} className="flex flex-wrap gap-1">
+      {platforms.map((entry) => {
+        const checked = entry.platform === selected;
+        return (
+          <button
+            key={entry.descriptor.digest}
+            type="button"
+            role="radio"
+            aria-checked={checked}
+            onClick={() => onSelect(entry.platform)}
+            title={entry.descriptor.digest}
+            className={`rounded border px-2 py-0.5 font-mono text-xs ${
+              checked ? 'border-teal-700 bg-teal-700 text-white' : 'border-slate-300 hover:border-teal-600 dark:border-slate-700'
+            }`}
+          >
+            {entry.platform}
+          </button>
+        );
+      })}
+    </div>
   );
 }

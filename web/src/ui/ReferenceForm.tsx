@@ -23,7 +23,7 @@ export function ReferenceForm({ value, onSubmit }: { value: string; onSubmit: (r
   };
 
   return (
-    <form onSubmit={submit} className="flex w-full flex-col gap-1" role="search">
+    <form onSubmit={submit} className="flex min-w-64 flex-1 flex-col gap-1" role="search">
       <div className="flex gap-2">
         <label htmlFor="reference" className="sr-only">
           Image reference
@@ -38,9 +38,9 @@ export function ReferenceForm({ value, onSubmit }: { value: string; onSubmit: (r
           spellCheck={false}
           aria-invalid={error !== null}
           aria-describedby={error ? errorId : undefined}
-          className="min-w-0 flex-1 rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-sm shadow-sm outline-none focus:border-teal-600 focus:ring-2 focus:ring-teal-600/30 dark:border-slate-700 dark:bg-slate-900"
+          className="min-w-0 flex-1 rounded-md border border-slate-300 bg-white px-3 py-1.5 font-mono text-sm shadow-sm outline-none focus:border-teal-600 focus:ring-2 focus:ring-teal-600/30 dark:border-slate-700 dark:bg-slate-900"
         />
-        <button type="submit" className="rounded-md bg-teal-700 px-4 py-2 text-sm font-medium text-white hover:bg-teal-800">
+        <button type="submit" className="rounded-md bg-teal-700 px-4 py-1.5 text-sm font-medium text-white hover:bg-teal-800">
           Inspect
         </button>
       </div>

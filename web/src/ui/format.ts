@@ -24,3 +24,8 @@ export function formatDate(iso: string | undefined): string {
     .replace(/\.\d+Z$/, ' UTC')
     .replace(/Z$/, ' UTC');
 }
+
+/** dive's efficiency score as a percentage, cut (not rounded) to two decimals, so it reads as dive's does. */
+export function formatEfficiency(efficiency: number): string {
+  return `${(Math.floor(efficiency * 10000) / 100).toFixed(2)} %`;
+}

@@ -1,5 +1,5 @@
 /**
- * The URL is the state: `/?image=<reference>&platform=<os/arch[/variant]>&layer=3&mode=layer&path=/usr/lib`,
+ * The URL is the state: `/?image=<reference>&platform=<os/arch[/variant]>&view=waste&layer=3&mode=layer&path=/usr/lib`,
  * `&attestation=<digest>&statement=sbom` (an attestation of an index), `/?registry=<host>` (its
  * repositories), `/?compare=<reference>&with=<reference>` (two images compared), so a copied link
  * opens the same view. Back and forward work through popstate.
@@ -11,6 +11,11 @@ export type TreeMode = 'layer' | 'aggregate';
 export interface UrlState {
   image?: string;
   platform?: string;
+  /**
+   * The workspace view of an image (`waste`, `treemap`, …; absent: the explorer). Any word is
+   * kept: the workspace's view registry decides which exist, so adding a view touches no parser.
+   */
+  view?: string;
   /** Selected layer index. */
   layer?: number;
   /** The file tree shows this layer's changes, or everything up to it. */
@@ -46,6 +51,8 @@ export function readUrlState(search: string): UrlState {
   const params = new URLSearchParams(search);
   const image = params.get('image')?.trim() || undefined;
   const platform = params.get('platform')?.trim() || undefined;
+  const viewText = params.get('view')?.trim();
+  const view = viewText && /^[a-z][a-z0-9-]*$/.test(viewText) ? viewText : undefined;
   const layerText = params.get('layer');
   const layer = layerText !== null && /^\d+$/.test(layerText) ? Number(layerText) : undefined;
   const modeText = params.get('mode');
@@ -63,6 +70,7 @@ export function readUrlState(search: string): UrlState {
     ...(file ? { file } : {}),
     ...(image ? { image } : {}),
     ...(platform ? { platform } : {}),
+    ...(view ? { view } : {}),
     ...(layer !== undefined ? { layer } : {}),
     ...(mode ? { mode } : {}),
     ...(path ? { path } : {}),
@@ -80,6 +88,7 @@ export function searchFor(next: UrlState): string {
   if (next.image) params.set('image', next.image);
   if (next.file) params.set('file', next.file);
   if (next.platform) params.set('platform', next.platform);
+  if (next.view) params.set('view', next.view);
   if (next.layer !== undefined) params.set('layer', String(next.layer));
   if (next.mode) params.set('mode', next.mode);
   if (next.path) params.set('path', next.path);

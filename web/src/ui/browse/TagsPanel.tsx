@@ -12,53 +12,21 @@ import { RegistryLink } from './RegistryBrowser';
 import { TAGS_SHOWN, TagList } from './TagList';
 import { hrefFor, inPlace, inputClass, noteClass, panelClass, panelTitleClass, sameViewFor } from './nav';
 
-const OPEN_KEY = 'lading:tags-open';
-
-function rememberedOpen(): boolean {
-  try {
-    return globalThis.sessionStorage?.getItem(OPEN_KEY) === '1';
-  } catch {
-    return false;
-  }
-}
-
 /**
- * The repository's other tags, next to the image header. Opening one keeps the view: the
- * platform, layer, tree mode and path in the URL stay. Stays open across tags in this tab.
+ * The repository's other tags (the workspace's Tags view). Opening one keeps the view: the
+ * platform, the workspace view, layer, tree mode and path in the URL stay.
  */
 export function TagsPanel({ repo, reference }: { repo: Repository; reference: ImageReference }) {
-  const [open, setOpen] = useState(rememberedOpen);
-  const bodyId = useId();
-  const toggle = () => {
-    setOpen(!open);
-    try {
-      globalThis.sessionStorage?.setItem(OPEN_KEY, open ? '0' : '1');
-    } catch {
-      // Private mode: the panel just forgets.
-    }
-  };
+  const titleId = useId();
   return (
-    <section aria-labelledby={`${bodyId}-title`} className={panelClass}>
+    <section aria-labelledby={titleId} className={panelClass}>
       <div className="flex items-center justify-between gap-3">
-        <h2 id={`${bodyId}-title`} className={panelTitleClass}>
+        <h2 id={titleId} className={panelTitleClass}>
           Tags <span className="font-normal normal-case">of {familiarName(repo)}</span>
         </h2>
         <span className="ml-auto text-xs">{!isDockerHub(repo) && <RegistryLink host={repo.domain} />}</span>
-        <button
-          type="button"
-          aria-expanded={open}
-          aria-controls={bodyId}
-          onClick={toggle}
-          className="rounded border border-slate-300 px-2.5 py-1 text-xs hover:border-teal-600 dark:border-slate-700"
-        >
-          {open ? 'Hide tags' : 'Show tags'}
-        </button>
       </div>
-      {open && (
-        <div id={bodyId} className="mt-3">
-          {isDockerHub(repo) ? <HubTags repo={repo} current={reference.tag} /> : <RegistryTags repo={repo} current={reference.tag} />}
-        </div>
-      )}
+      <div className="mt-3">{isDockerHub(repo) ? <HubTags repo={repo} current={reference.tag} /> : <RegistryTags repo={repo} current={reference.tag} />}</div>
     </section>
   );
 }

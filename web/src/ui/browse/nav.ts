@@ -10,11 +10,12 @@ export function hrefFor(state: UrlState): string {
   return `/${searchFor(state)}`;
 }
 
-/** The same image view (platform, layer, tree mode and path) for another reference. */
+/** The same image view (platform, workspace view, layer, tree mode and path) for another reference. */
 export function sameViewFor(state: UrlState, image: string): UrlState {
   return {
     image,
     ...(state.platform ? { platform: state.platform } : {}),
+    ...(state.view ? { view: state.view } : {}),
     ...(state.layer !== undefined ? { layer: state.layer } : {}),
     ...(state.mode ? { mode: state.mode } : {}),
     ...(state.path ? { path: state.path } : {}),

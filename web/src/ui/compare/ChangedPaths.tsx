@@ -2,6 +2,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useDeferredValue, useMemo, useRef, useState } from 'react';
 import { DIFF_KINDS, DIFFERENCES, type DiffKind, type FsComparison } from '../../core/compare';
 import { EntryType } from '../../core/layers/layerIndex';
+import { inPlace } from '../browse/nav';
 import { formatBytes } from '../format';
 import { formatDelta } from './format';
 
@@ -63,9 +64,11 @@ interface ChangedPathsProps {
   onSummarise: (value: boolean) => void;
   /** A link to the path in the explorer of the image that has it (the compared-with one unless removed). */
   hrefOf?: (path: string, kind: DiffKind) => string | undefined;
+  /** Follows such a link in place (a plain click); modified clicks keep the browser's behaviour. */
+  onOpen?: (href: string) => void;
 }
 
-export function ChangedPaths({ comparison: c, summarise, onSummarise, hrefOf }: ChangedPathsProps) {
+export function ChangedPaths({ comparison: c, summarise, onSummarise, hrefOf, onOpen }: ChangedPathsProps) {
   const [filter, setFilter] = useState('');
   const [kinds, setKinds] = useState<Record<DiffKind, boolean>>({ added: true, removed: true, changed: true });
   const [sort, setSort] = useState<Sort>('path');
@@ -80,7 +83,10 @@ export function ChangedPaths({ comparison: c, summarise, onSummarise, hrefOf }: 
   const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 20 });
 
   return (
-    <section aria-labelledby="changed-paths-title" className="rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+    <section
+      aria-labelledby="changed-paths-title"
+      className="flex flex-col rounded-lg border border-slate-200 bg-white tall:h-full tall:min-h-0 dark:border-slate-800 dark:bg-slate-900"
+    >
       <div className="flex flex-wrap items-center gap-x-4 gap-y-2 border-b border-slate-200 px-3 py-2 text-xs dark:border-slate-800">
         <h2 id="changed-paths-title" className="text-sm font-semibold uppercase tracking-wide text-slate-600 dark:text-slate-400">
           Changed paths <span className="font-normal normal-case">({c.count.toLocaleString('en')})</span>
@@ -138,7 +144,7 @@ export function ChangedPaths({ comparison: c, summarise, onSummarise, hrefOf }: 
             <span className="text-right">Delta</span>
             <span>What changed</span>
           </div>
-          <div ref={scroller} className="h-[28rem] overflow-auto" tabIndex={0}>
+          <div ref={scroller} className="h-[28rem] overflow-auto tall:h-auto tall:min-h-0 tall:flex-1" tabIndex={0}>
             <ul aria-label="Changed paths" style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
               {virtualizer.getVirtualItems().map((item) => {
                 const i = rows[item.index]!;
@@ -159,7 +165,7 @@ export function ChangedPaths({ comparison: c, summarise, onSummarise, hrefOf }: 
                     <span className={`font-mono font-bold ${style.className}`} aria-label={style.label}>
                       {style.symbol}
                     </span>
-                    <PathCell path={path} dir={dir} href={hrefOf?.(path, kind)} />
+                    <PathCell path={path} dir={dir} href={hrefOf?.(path, kind)} onOpen={onOpen} />
                     <span className="truncate text-slate-600 dark:text-slate-400">{typeText(c, i)}</span>
                     <span className="text-right tabular-nums">
                       {kind === 'added'
@@ -189,7 +195,7 @@ export function ChangedPaths({ comparison: c, summarise, onSummarise, hrefOf }: 
   );
 }
 
-function PathCell({ path, dir, href }: { path: string; dir: boolean; href: string | undefined }) {
+function PathCell({ path, dir, href, onOpen }: { path: string; dir: boolean; href: string | undefined; onOpen: ((href: string) => void) | undefined }) {
   const text = `${path}${dir ? '/' : ''}`;
   if (!href) {
     return (
@@ -199,7 +205,12 @@ function PathCell({ path, dir, href }: { path: string; dir: boolean; href: strin
     );
   }
   return (
-    <a href={href} className="truncate font-mono hover:underline" title={`Open ${path} in the explorer`}>
+    <a
+      href={href}
+      onClick={onOpen ? inPlace(() => onOpen(href)) : undefined}
+      className="truncate font-mono hover:underline"
+      title={`Open ${path} in the explorer`}
+    >
       {text}
     </a>
   );

@@ -1,66 +1,45 @@
+/**
+ * dive in the browser: layers | file tree | details, each pane scrolling on its own, filling the
+ * workspace (the window below the image header) when the window is large enough, stacked otherwise.
+ *
+ * The layer list is there from the first render (commands and sizes come with the manifest and
+ * config), each layer with its progress; the tree joins when every layer is read and stacked.
+ *
+ * A path can arrive from outside the tree: the URL (`path=`, back and forward) or a click in another
+ * view (`focusRequest`). Either way its directories open and its row is scrolled into view; a click
+ * elsewhere also clears the filter that could hide the row and puts the keyboard focus in the tree.
+ * Paths the tree itself selects (clicks, keys) are not scrolled again: the tree already did.
+ */
 import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { MARK_NAMES, type ImageFilesystem, type MarkName, type TreeFilter, type ViewMode } from '../../core/fs';
 import type { LayerInfo } from '../../core/image';
-import type { LayerIndex } from '../../core/layers';
-import { useImageFilesystem } from '../../queries/fsQueries';
-import type { LayerJobResult } from '../../queries/layerQueries';
 import type { UrlState } from '../useUrlState';
 import { ErrorPanel } from '../ErrorPanel';
+import type { LayerState } from '../LayerStatus';
 import { FileTree } from './FileTree';
-import { KeyboardHelp } from './KeyboardHelp';
 import { LayerList } from './LayerList';
 import { MARK_STYLE } from './marks';
+import { ModeSwitch } from './ModeSwitch';
 import { NodeDetails } from './NodeDetails';
-import { WasteSummary, type Jump } from './WasteSummary';
-import { Visuals } from '../visuals/Visuals';
 
 export type ExplorerState = Pick<UrlState, 'layer' | 'mode' | 'path'>;
 
 interface ExplorerProps {
   layers: readonly LayerInfo[];
-  results: readonly (LayerJobResult | undefined)[];
-  /** Per layer still being read: the index of its TOC, shown until the tar pass replaces it. */
-  provisional?: readonly (LayerIndex | undefined)[];
-  compressedBytes: number;
+  states: readonly LayerState[];
+  /** Uncompressed bytes per layer, where known. */
+  sizes: readonly (number | undefined)[];
+  /** The stacked filesystem; undefined while layers are still being read. */
+  fs: ImageFilesystem | undefined;
+  fsError?: unknown;
   state: ExplorerState;
   onChange: (next: ExplorerState) => void;
-}
-
-/** dive in the browser: layers, the file tree of a layer (its changes or everything up to it), details, and the waste. */
-export function Explorer({ layers, results, provisional = [], compressedBytes, state, onChange }: ExplorerProps) {
-  const fsQuery = useImageFilesystem(layers, results, provisional);
-  const done = results.filter((r) => r !== undefined).length;
-  const fromToc = layers.flatMap((l, i) => (results[i] === undefined && provisional[i] ? [l.index] : []));
-  if (fsQuery.isError) return <ErrorPanel error={fsQuery.error} />;
-  if (!fsQuery.data) {
-    return (
-      <section aria-label="Files" className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
-        <h2 className="text-sm font-semibold uppercase tracking-wide text-slate-600 dark:text-slate-400">Files</h2>
-        {/* Keeps the explorer's place, so the page does not jump when it arrives. Static on
-            purpose: an animation here runs for the whole analysis, and its 60 frames a second
-            cost the browser more CPU than the progress bars (see e2e/bench). */}
-        <div className="mt-3 flex h-72 items-center justify-center rounded border border-dashed border-slate-300 dark:border-slate-700">
-          <p role="status" className="max-w-md text-center text-sm text-slate-600 dark:text-slate-400">
-            {done < layers.length
-              ? `The file tree appears when every layer is read (${done} of ${layers.length} so far).`
-              : 'Stacking the layers into one filesystem…'}
-          </p>
-        </div>
-      </section>
-    );
-  }
-  return (
-    <>
-      {fromToc.length > 0 && (
-        <p role="status" data-testid="toc-provisional" className="-mb-4 text-sm text-slate-600 dark:text-slate-400">
-          {fromToc.length === 1 ? 'Layer' : 'Layers'} {fromToc.join(', ')} {fromToc.length === 1 ? 'is' : 'are'} shown from{' '}
-          {fromToc.length === 1 ? 'its' : 'their'} table of contents (eStargz / zstd:chunked) while {fromToc.length === 1 ? 'its blob is' : 'their blobs are'}{' '}
-          read and verified.
-        </p>
-      )}
-      <LoadedExplorer fs={fsQuery.data} layers={layers} results={results} compressedBytes={compressedBytes} state={state} onChange={onChange} />
-    </>
-  );
+  /** Bumped when a click in another view opened `state.path` here: reveal it and focus the tree. */
+  focusRequest: number;
+  /** Whether the explorer is the view on screen (it stays mounted behind the others, keeping its filter and open directories). */
+  active: boolean;
+  /** Layers shown from their table of contents (eStargz, zstd:chunked) while their blobs are still read. */
+  fromToc?: readonly number[];
 }
 
 /** The directories above a node (not the root), so revealing it can open them. */
@@ -70,29 +49,25 @@ function ancestors(fs: ImageFilesystem, node: number): number[] {
   return out;
 }
 
-function LoadedExplorer({
-  fs,
-  layers,
-  results,
-  compressedBytes,
-  state,
-  onChange,
-}: Omit<ExplorerProps, 'results'> & { fs: ImageFilesystem; results: ExplorerProps['results'] }) {
-  const last = fs.layerCount - 1;
+const toolButton = 'rounded border border-slate-300 px-2 py-0.5 hover:bg-slate-100 disabled:opacity-50 dark:border-slate-700 dark:hover:bg-slate-800';
+
+export function Explorer({ layers, states, sizes, fs, fsError, state, onChange, focusRequest, active, fromToc = [] }: ExplorerProps) {
+  const last = layers.length - 1;
   const layer = Math.min(last, Math.max(0, state.layer ?? last));
   const mode: ViewMode = state.mode ?? 'aggregate';
-  const found = state.path ? fs.find(state.path) : -1;
+  const found = fs && state.path ? fs.find(state.path) : -1;
   const selectedNode = found >= 0 ? found : undefined;
 
-  const [expanded, setExpanded] = useState<Set<number>>(() => new Set(selectedNode !== undefined ? ancestors(fs, selectedNode) : []));
+  const [expanded, setExpanded] = useState<Set<number>>(() => new Set());
   const [filterText, setFilterText] = useState('');
   const [useRegex, setUseRegex] = useState(false);
   const [hide, setHide] = useState<Partial<Record<MarkName, boolean>>>({});
   const [sort, setSort] = useState<'name' | 'size'>('name');
   const [revealToken, setRevealToken] = useState(0);
-  const [showHelp, setShowHelp] = useState(false);
   const filterInput = useRef<HTMLInputElement>(null);
   const treeArea = useRef<HTMLDivElement>(null);
+  /** The node the tree selected itself: already on screen, so not revealed again. */
+  const selectedByTree = useRef<number | undefined>(undefined);
 
   // Typing stays responsive: the tree follows the filter at React's lower priority.
   const deferredFilter = useDeferredValue(filterText);
@@ -108,13 +83,22 @@ function LoadedExplorer({
   }, [deferredFilter, useRegex, hide]);
 
   const rows = useMemo(
-    () => fs.flatten(layer, mode, { expanded, expandAll: filter.path !== undefined, sort, filter }),
+    () => (fs ? fs.flatten(layer, mode, { expanded, expandAll: filter.path !== undefined, sort, filter }) : undefined),
     [fs, layer, mode, expanded, sort, filter],
   );
 
-  const sizes = useMemo(() => results.map((r) => r?.analysis?.uncompressedBytes), [results]);
-
-  const select = useCallback((node: number) => onChange({ layer, mode, path: fs.path(node) }), [fs, layer, mode, onChange]);
+  const withPath = useCallback(
+    (next: Omit<ExplorerState, 'path'>) => onChange({ ...next, ...(state.path ? { path: state.path } : {}) }),
+    [onChange, state.path],
+  );
+  const select = useCallback(
+    (node: number) => {
+      if (!fs) return;
+      selectedByTree.current = node;
+      onChange({ layer, mode, path: fs.path(node) });
+    },
+    [fs, layer, mode, onChange],
+  );
   const toggle = useCallback((node: number, open: boolean) => {
     setExpanded((prev) => {
       const next = new Set(prev);
@@ -124,159 +108,165 @@ function LoadedExplorer({
     });
   }, []);
 
-  const jump = useCallback(
-    (target: Jump) => {
-      setExpanded((prev) => new Set([...prev, ...ancestors(fs, target.node)]));
-      setFilterText('');
-      setHide({});
-      onChange({ layer: target.layer, mode: target.mode, path: fs.path(target.node) });
+  /** Opens the directories above a node and scrolls its row into view. */
+  const reveal = useCallback(
+    (node: number) => {
+      if (!fs) return;
+      const above = ancestors(fs, node);
+      setExpanded((prev) => (above.every((n) => prev.has(n)) ? prev : new Set([...prev, ...above])));
       setRevealToken((t) => t + 1);
-      treeArea.current?.querySelector<HTMLElement>('[role="tree"]')?.focus({ preventScroll: true });
-      treeArea.current?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
     },
-    [fs, onChange],
+    [fs],
   );
+
+  // A path from the URL (a shared link, a compare row, back and forward), once the tree can show it.
+  // The page's first path also takes the keyboard focus, unless the user has put it somewhere.
+  const arrived = useRef(false);
+  useEffect(() => {
+    if (selectedNode !== undefined && selectedNode !== selectedByTree.current) {
+      reveal(selectedNode);
+      const idle = document.activeElement === null || document.activeElement === document.body;
+      if (!arrived.current && active && idle) treeArea.current?.querySelector<HTMLElement>('[role="tree"]')?.focus({ preventScroll: true });
+    }
+    if (selectedNode !== undefined) arrived.current = true;
+    selectedByTree.current = selectedNode;
+  }, [selectedNode, reveal, active]);
+
+  // A click on a path in another view: nothing may hide the row, and the keys go to the tree.
+  const handledFocus = useRef(focusRequest);
+  useEffect(() => {
+    if (!active || !fs || focusRequest === handledFocus.current) return;
+    handledFocus.current = focusRequest;
+    setFilterText('');
+    setHide({});
+    if (selectedNode !== undefined) reveal(selectedNode);
+    const tree = treeArea.current?.querySelector<HTMLElement>('[role="tree"]');
+    tree?.focus({ preventScroll: true });
+    // Stacked panes (a small window) scroll the page instead: bring the tree there.
+    treeArea.current?.scrollIntoView({ block: 'nearest' });
+  }, [focusRequest, active, fs, selectedNode, reveal]);
 
   // Keep the selection visible when the layer or mode changes under it.
   useEffect(() => setRevealToken((t) => t + 1), [layer, mode]);
 
   const onKeyDown = (event: KeyboardEvent) => {
-    const typing = event.target instanceof HTMLInputElement;
+    const typing = event.target instanceof HTMLInputElement || event.target instanceof HTMLSelectElement;
     if ((event.key === '/' && !typing) || (event.key === 'f' && (event.ctrlKey || event.metaKey))) {
       event.preventDefault();
       filterInput.current?.focus();
       filterInput.current?.select();
-    } else if (event.key === '?' && !typing) {
-      event.preventDefault();
-      setShowHelp(true);
-    } else if (event.key === 'm' && !typing) {
-      onChange({ layer, mode: mode === 'layer' ? 'aggregate' : 'layer', ...(state.path ? { path: state.path } : {}) });
+    } else if (event.key === 'm' && !typing && !event.ctrlKey && !event.metaKey && !event.altKey) {
+      withPath({ layer, mode: mode === 'layer' ? 'aggregate' : 'layer' });
     } else if (event.key === 'Escape' && typing) {
       treeArea.current?.querySelector<HTMLElement>('[role="tree"]')?.focus();
     }
   };
 
+  const done = states.filter((s) => s.status !== 'pending').length;
   return (
-    <div className="flex flex-col gap-6" onKeyDown={onKeyDown}>
-      <WasteSummary fs={fs} compressedBytes={compressedBytes} selectedLayer={layer} onJump={jump} />
-      <Visuals
-        fs={fs}
-        layers={layers}
-        sizes={sizes}
-        layer={layer}
-        mode={mode}
-        selectedNode={selectedNode}
-        onSelectLayer={(k) => onChange({ layer: k, mode, ...(state.path ? { path: state.path } : {}) })}
-        onJump={jump}
-      />
-      <section aria-labelledby="explorer-title" className="rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-        <div className="flex flex-wrap items-center gap-x-4 gap-y-2 border-b border-slate-200 px-3 py-2 dark:border-slate-800">
-          <h2 id="explorer-title" className="text-sm font-semibold uppercase tracking-wide text-slate-600 dark:text-slate-400">
-            Files
-          </h2>
-          <div role="radiogroup" aria-label="Tree mode" className="flex rounded-md border border-slate-300 text-xs dark:border-slate-700">
-            {(
-              [
-                ['layer', 'This layer’s changes'],
-                ['aggregate', 'All layers up to this one'],
-              ] as const
-            ).map(([value, label]) => (
-              <button
-                key={value}
-                type="button"
-                role="radio"
-                aria-checked={mode === value}
-                onClick={() => onChange({ layer, mode: value, ...(state.path ? { path: state.path } : {}) })}
-                className={`px-2 py-1 ${mode === value ? 'bg-teal-700 text-white' : 'hover:bg-slate-100 dark:hover:bg-slate-800'}`}
-              >
-                {label}
-              </button>
-            ))}
-          </div>
-          <div className="flex items-center gap-1">
-            <label htmlFor="tree-filter" className="sr-only">
-              Filter paths
+    <div
+      className="flex flex-col rounded-lg border border-slate-200 bg-white tall:h-full tall:min-h-0 dark:border-slate-800 dark:bg-slate-900"
+      onKeyDown={onKeyDown}
+    >
+      <h2 className="sr-only">Files</h2>
+      <div className="flex flex-wrap items-center gap-x-4 gap-y-1.5 border-b border-slate-200 px-3 py-1.5 text-xs dark:border-slate-800">
+        <ModeSwitch mode={mode} onChange={(next) => withPath({ layer, mode: next })} />
+        <div className="flex items-center gap-1">
+          <label htmlFor="tree-filter" className="sr-only">
+            Filter paths
+          </label>
+          <input
+            ref={filterInput}
+            id="tree-filter"
+            type="search"
+            value={filterText}
+            onChange={(e) => setFilterText(e.target.value)}
+            placeholder={useRegex ? 'Filter (regular expression)' : 'Filter paths  ( / )'}
+            aria-invalid={filterError !== undefined}
+            disabled={!fs}
+            spellCheck={false}
+            className="w-56 rounded border border-slate-300 bg-white px-2 py-1 font-mono text-xs disabled:opacity-60 dark:border-slate-700 dark:bg-slate-950"
+          />
+          <label className="flex items-center gap-1">
+            <input type="checkbox" checked={useRegex} disabled={!fs} onChange={(e) => setUseRegex(e.target.checked)} />
+            Regex
+          </label>
+        </div>
+        <fieldset className="flex items-center gap-2" disabled={!fs}>
+          <legend className="sr-only">Show changes</legend>
+          {MARK_NAMES.map((name) => (
+            <label key={name} className={`flex items-center gap-1 ${MARK_STYLE[name].className}`}>
+              <input type="checkbox" checked={!hide[name]} onChange={(e) => setHide((h) => ({ ...h, [name]: !e.target.checked }))} />
+              {MARK_STYLE[name].symbol} {MARK_STYLE[name].label}
             </label>
-            <input
-              ref={filterInput}
-              id="tree-filter"
-              type="search"
-              value={filterText}
-              onChange={(e) => setFilterText(e.target.value)}
-              placeholder={useRegex ? 'Filter (regular expression)' : 'Filter paths  ( / )'}
-              aria-invalid={filterError !== undefined}
-              spellCheck={false}
-              className="w-56 rounded border border-slate-300 bg-white px-2 py-1 font-mono text-xs dark:border-slate-700 dark:bg-slate-950"
-            />
-            <label className="flex items-center gap-1 text-xs">
-              <input type="checkbox" checked={useRegex} onChange={(e) => setUseRegex(e.target.checked)} />
-              Regex
-            </label>
-          </div>
-          <fieldset className="flex items-center gap-2 text-xs">
-            <legend className="sr-only">Show changes</legend>
-            {MARK_NAMES.map((name) => (
-              <label key={name} className={`flex items-center gap-1 ${MARK_STYLE[name].className}`}>
-                <input type="checkbox" checked={!hide[name]} onChange={(e) => setHide((h) => ({ ...h, [name]: !e.target.checked }))} />
-                {MARK_STYLE[name].symbol} {MARK_STYLE[name].label}
-              </label>
-            ))}
-          </fieldset>
-          <div className="flex items-center gap-2 text-xs">
-            <label htmlFor="tree-sort">Sort</label>
-            <select
-              id="tree-sort"
-              value={sort}
-              onChange={(e) => setSort(e.target.value as 'name' | 'size')}
-              className="rounded border border-slate-300 bg-white px-1 py-0.5 dark:border-slate-700 dark:bg-slate-950"
-            >
-              <option value="name">by name</option>
-              <option value="size">by size</option>
-            </select>
-            <button
-              type="button"
-              onClick={() => setExpanded(new Set())}
-              className="rounded border border-slate-300 px-2 py-0.5 hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800"
-            >
-              Collapse all
-            </button>
-            <button
-              type="button"
-              onClick={() => setShowHelp(true)}
-              aria-label="Keyboard shortcuts"
-              className="rounded border border-slate-300 px-2 py-0.5 hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800"
-            >
-              ?
-            </button>
-          </div>
-          {filterError && (
-            <p role="alert" className="w-full text-xs text-red-700 dark:text-red-300">
-              Invalid regular expression: {filterError}
-            </p>
+          ))}
+        </fieldset>
+        <div className="flex items-center gap-2">
+          <label htmlFor="tree-sort">Sort</label>
+          <select
+            id="tree-sort"
+            value={sort}
+            disabled={!fs}
+            onChange={(e) => setSort(e.target.value as 'name' | 'size')}
+            className="rounded border border-slate-300 bg-white px-1 py-0.5 dark:border-slate-700 dark:bg-slate-950"
+          >
+            <option value="name">by name</option>
+            <option value="size">by size</option>
+          </select>
+          <button type="button" disabled={!fs} onClick={() => setExpanded(new Set())} className={toolButton}>
+            Collapse all
+          </button>
+        </div>
+        {filterError && (
+          <p role="alert" className="w-full text-red-700 dark:text-red-300">
+            Invalid regular expression: {filterError}
+          </p>
+        )}
+      </div>
+      {fromToc.length > 0 && (
+        <p
+          role="status"
+          data-testid="toc-provisional"
+          className="border-b border-slate-200 px-3 py-1 text-xs text-slate-600 dark:border-slate-800 dark:text-slate-400"
+        >
+          {fromToc.length === 1 ? 'Layer' : 'Layers'} {fromToc.join(', ')} {fromToc.length === 1 ? 'is' : 'are'} shown from{' '}
+          {fromToc.length === 1 ? 'its' : 'their'} table of contents (eStargz / zstd:chunked) while {fromToc.length === 1 ? 'its blob is' : 'their blobs are'}{' '}
+          read and verified.
+        </p>
+      )}
+      {/* Proportional columns: side panes sized in rem would, in large-text mode, squeeze the tree's path column to nothing. */}
+      <div className="grid min-h-0 grid-cols-1 lg:grid-cols-[minmax(11rem,1fr)_minmax(0,2.4fr)_minmax(12rem,1.2fr)] squat:h-[34rem] tall:flex-1">
+        <div className="min-h-0 border-b border-slate-200 lg:border-r lg:border-b-0 dark:border-slate-800">
+          <LayerList layers={layers} states={states} fs={fs} sizes={sizes} selected={layer} onSelect={(k) => withPath({ layer: k, mode })} />
+        </div>
+        <div ref={treeArea} className="h-[70vh] min-h-72 min-w-0 lg:h-auto lg:min-h-0" data-rendered-filter={deferredFilter}>
+          {fsError ? (
+            <div className="p-3">
+              <ErrorPanel error={fsError} />
+            </div>
+          ) : fs && rows ? (
+            <FileTree fs={fs} layer={layer} mode={mode} rows={rows} selectedNode={selectedNode} onSelect={select} onToggle={toggle} revealToken={revealToken} />
+          ) : (
+            // Static on purpose: an animation here runs for the whole analysis, and its 60 frames
+            // a second cost the browser more CPU than the progress bars (see e2e/bench).
+            <div className="flex h-full items-center justify-center p-6">
+              <p role="status" className="max-w-sm text-center text-sm text-slate-600 dark:text-slate-400">
+                {done < layers.length
+                  ? `The file tree appears when every layer is read (${done} of ${layers.length} so far).`
+                  : 'Stacking the layers into one filesystem…'}
+              </p>
+            </div>
           )}
         </div>
-        <div className="grid h-[32rem] grid-cols-[minmax(14rem,18rem)_minmax(0,1fr)_minmax(14rem,20rem)]">
-          <div className="min-h-0 border-r border-slate-200 dark:border-slate-800">
-            <LayerList
-              layers={layers}
-              fs={fs}
-              sizes={sizes}
-              selected={layer}
-              onSelect={(k) => onChange({ layer: k, mode, ...(state.path ? { path: state.path } : {}) })}
-            />
-          </div>
-          <div ref={treeArea} className="min-h-0 min-w-0" data-rendered-filter={deferredFilter}>
-            <FileTree fs={fs} layer={layer} mode={mode} rows={rows} selectedNode={selectedNode} onSelect={select} onToggle={toggle} revealToken={revealToken} />
-          </div>
-          <div className="min-h-0 border-l border-slate-200 dark:border-slate-800">
-            <NodeDetails fs={fs} layers={layers} layer={layer} mode={mode} node={selectedNode} />
-          </div>
+        <div className="min-h-0 border-t border-slate-200 lg:border-t-0 lg:border-l dark:border-slate-800">
+          <NodeDetails fs={fs} layers={layers} layer={layer} mode={mode} node={selectedNode} />
         </div>
-        <p className="border-t border-slate-200 px-3 py-1.5 text-[11px] text-slate-600 dark:text-slate-400 dark:border-slate-800" aria-live="polite">
-          {rows.count.toLocaleString('en')} rows · {fs.nodeCount.toLocaleString('en')} paths in the image · press ? for keys
-        </p>
-      </section>
-      {showHelp && <KeyboardHelp onClose={() => setShowHelp(false)} />}
+      </div>
+      <p className="border-t border-slate-200 px-3 py-1 text-[11px] text-slate-600 dark:border-slate-800 dark:text-slate-400" aria-live="polite">
+        {fs && rows
+          ? `${rows.count.toLocaleString('en')} rows · ${fs.nodeCount.toLocaleString('en')} paths in the image · press ? for keys`
+          : `${layers.length} layers · press ? for keys`}
+      </p>
     </div>
   );
 }

@@ -1,10 +1,17 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useRef, type KeyboardEvent } from 'react';
+import { useLayoutEffect, useRef, type KeyboardEvent } from 'react';
 import { RowFlag, type FlatRows, type ImageFilesystem, type ViewMode } from '../../core/fs';
 import { formatBytes } from '../format';
 import { MARK_STYLE, modeString } from './marks';
 
 const ROW_HEIGHT = 24;
+
+/**
+ * The columns, by the tree pane's own width (a container query): the owner column goes first when
+ * the pane is narrow (large text, small windows), so the path keeps at least 8 rem.
+ */
+const COLUMNS = 'grid-cols-[1.5rem_6.5rem_5rem_minmax(8rem,1fr)] @xl:grid-cols-[1.5rem_6.5rem_5.5rem_5rem_minmax(8rem,1fr)]';
+const OWNER = 'hidden text-right @xl:block';
 
 interface FileTreeProps {
   fs: ImageFilesystem;
@@ -27,9 +34,15 @@ export function FileTree({ fs, layer, mode, rows, selectedNode, onSelect, onTogg
   const virtualizer = useVirtualizer({ count: rows.count, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 20 });
   const selectedRow = selectedNode === undefined ? -1 : rows.node.indexOf(selectedNode);
 
-  useEffect(() => {
-    if (selectedRow >= 0) virtualizer.scrollToIndex(selectedRow, { align: 'center' });
-    // Only on an explicit reveal: keyboard moves scroll by themselves (below).
+  // Only on an explicit reveal: keyboard moves scroll by themselves (below). Rows have one fixed
+  // height, so the offset is computed here rather than asked of the virtualizer, whose idea of the
+  // viewport may still be from before the tree was shown; the virtualizer follows the scroll event.
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el || selectedRow < 0) return;
+    const top = selectedRow * ROW_HEIGHT;
+    if (top >= el.scrollTop && top + ROW_HEIGHT <= el.scrollTop + el.clientHeight) return;
+    el.scrollTop = Math.max(0, top - (el.clientHeight - ROW_HEIGHT) / 2);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [revealToken]);
 
@@ -100,14 +113,14 @@ export function FileTree({ fs, layer, mode, rows, selectedNode, onSelect, onTogg
   };
 
   return (
-    <div className="flex h-full min-h-0 flex-col">
+    <div className="@container flex h-full min-h-0 flex-col">
       <div
-        className="grid grid-cols-[1.5rem_6.5rem_5.5rem_5rem_1fr] gap-2 border-b border-slate-200 px-2 py-1 text-[11px] font-medium text-slate-600 dark:text-slate-400 dark:border-slate-800"
+        className={`grid ${COLUMNS} gap-2 overflow-hidden border-b border-slate-200 px-2 py-1 text-[11px] font-medium text-slate-600 dark:text-slate-400 dark:border-slate-800`}
         aria-hidden="true"
       >
         <span />
         <span>Permission</span>
-        <span className="text-right">UID:GID</span>
+        <span className={OWNER}>UID:GID</span>
         <span className="text-right">Size</span>
         <span>Path</span>
       </div>
@@ -146,7 +159,7 @@ export function FileTree({ fs, layer, mode, rows, selectedNode, onSelect, onTogg
                   data-mark={info.mark}
                   onClick={() => onSelect(node)}
                   onDoubleClick={() => hasChildren && onToggle(node, !isOpen)}
-                  className={`absolute left-0 grid w-full cursor-default grid-cols-[1.5rem_6.5rem_5.5rem_5rem_1fr] items-center gap-2 px-2 whitespace-nowrap ${
+                  className={`absolute left-0 grid w-full cursor-default ${COLUMNS} items-center gap-2 px-2 whitespace-nowrap ${
                     selected ? 'bg-teal-50 ring-1 ring-inset ring-teal-600/40 dark:bg-teal-900/60' : 'hover:bg-slate-100 dark:hover:bg-slate-800/60'
                   }`}
                   style={{ top: item.start, height: ROW_HEIGHT }}
@@ -155,7 +168,7 @@ export function FileTree({ fs, layer, mode, rows, selectedNode, onSelect, onTogg
                     {mark?.symbol ?? ''}
                   </span>
                   <span className="text-slate-600 dark:text-slate-400">{modeString(info.type, info.mode)}</span>
-                  <span className="text-right text-slate-600 dark:text-slate-400">{info.uid !== undefined ? `${info.uid}:${info.gid}` : ''}</span>
+                  <span className={`${OWNER} text-slate-600 dark:text-slate-400`}>{info.uid !== undefined ? `${info.uid}:${info.gid}` : ''}</span>
                   <span className="text-right tabular-nums">{formatBytes(info.size)}</span>
                   <span className={`min-w-0 truncate ${mark?.className ?? ''}`} style={{ paddingLeft: depth * 14 }}>
                     {hasChildren ? (

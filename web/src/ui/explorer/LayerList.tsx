@@ -3,9 +3,12 @@ import type { ImageFilesystem } from '../../core/fs';
 import type { LayerInfo } from '../../core/image';
 import { dockerfileLine } from '../../core/image';
 import { formatBytes } from '../format';
+import { LayerBadge, type LayerState } from '../LayerStatus';
 
 interface LayerListProps {
   layers: readonly LayerInfo[];
+  /** Each layer's analysis: progress while it is read, then verified or not. */
+  states: readonly LayerState[];
   fs: ImageFilesystem | undefined;
   /** Uncompressed bytes per layer, where known. */
   sizes: readonly (number | undefined)[];
@@ -13,8 +16,8 @@ interface LayerListProps {
   onSelect: (layer: number) => void;
 }
 
-/** The layers as a listbox: size bar, command and what each changed. ↑/↓ or j/k move. */
-export function LayerList({ layers, fs, sizes, selected, onSelect }: LayerListProps) {
+/** The layers as a listbox: size bar, analysis status, command and what each changed. ↑/↓ or j/k move. */
+export function LayerList({ layers, states, fs, sizes, selected, onSelect }: LayerListProps) {
   const list = useRef<HTMLUListElement>(null);
   const largest = Math.max(1, ...sizes.map((s) => s ?? 0));
   const move = (delta: number) => {
@@ -38,7 +41,7 @@ export function LayerList({ layers, fs, sizes, selected, onSelect }: LayerListPr
       aria-activedescendant={`layer-option-${selected}`}
       tabIndex={0}
       onKeyDown={onKeyDown}
-      className="h-full overflow-y-auto outline-none focus-visible:ring-2 focus-visible:ring-teal-600/50"
+      className="h-full max-h-56 overflow-y-auto outline-none focus-visible:ring-2 focus-visible:ring-inset focus-visible:ring-teal-600/50 lg:max-h-none"
     >
       {layers.map((layer, i) => {
         const stats = fs?.layerStats(i);
@@ -58,12 +61,19 @@ export function LayerList({ layers, fs, sizes, selected, onSelect }: LayerListPr
           >
             <div className="flex items-baseline gap-2 text-xs">
               <span className="w-5 shrink-0 text-right tabular-nums text-slate-600 dark:text-slate-400">{i}</span>
-              <span className="w-16 shrink-0 text-right tabular-nums">{size === undefined ? '…' : formatBytes(size)}</span>
+              <span
+                className="w-16 shrink-0 text-right tabular-nums"
+                title={size === undefined ? 'uncompressed size, once the layer is read' : `${size} bytes`}
+              >
+                {size === undefined ? '…' : formatBytes(size)}
+              </span>
               <div className="h-1.5 flex-1 rounded bg-slate-100 dark:bg-slate-800" aria-hidden="true">
                 <div className="h-full rounded bg-teal-600/70" style={{ width: `${((size ?? 0) / largest) * 100}%` }} />
               </div>
+              <LayerBadge layer={layer} state={states[i] ?? { status: 'pending' }} />
             </div>
-            <code className="mt-1 line-clamp-2 pl-7 font-mono text-xs break-all" title={layer.history?.created_by}>
+            {/* One line each, so more layers fit; the selected one's command shows more (and all of it in the details pane). */}
+            <code className={`mt-1 pl-7 font-mono text-xs break-all ${isSelected ? 'line-clamp-3' : 'line-clamp-1'}`} title={layer.history?.created_by}>
               {dockerfileLine(layer.history?.created_by) || <span className="text-slate-500 dark:text-slate-400">no history</span>}
             </code>
             {stats && (

@@ -17,11 +17,12 @@ interface SortableTableProps<T> {
   rowKey: (row: T, index: number) => string;
   onActivate?: (row: T) => void;
   empty: ReactNode;
-  maxHeight?: string;
+  /** The scrolling box's classes: its height (a fixed maximum, or the rest of a flex column). */
+  className?: string;
 }
 
 /** A table whose headers sort it (aria-sort says how), and whose rows can be activated by click or Enter. */
-export function SortableTable<T>({ label, rows, columns, initialSort, rowKey, onActivate, empty, maxHeight = '18rem' }: SortableTableProps<T>) {
+export function SortableTable<T>({ label, rows, columns, initialSort, rowKey, onActivate, empty, className = 'max-h-72' }: SortableTableProps<T>) {
   const [sort, setSort] = useState(initialSort);
   const sorted = useMemo(() => {
     const column = columns.find((c) => c.key === sort.key);
@@ -38,7 +39,7 @@ export function SortableTable<T>({ label, rows, columns, initialSort, rowKey, on
   }, [rows, columns, sort]);
   if (rows.length === 0) return <p className="px-3 py-4 text-sm text-slate-600 dark:text-slate-400">{empty}</p>;
   return (
-    <div className="overflow-auto" style={{ maxHeight }}>
+    <div className={`overflow-auto ${className}`}>
       <table aria-label={label} className="w-full text-left text-xs">
         <thead className="sticky top-0 bg-white text-slate-600 dark:text-slate-400 dark:bg-slate-900">
           <tr>

@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import type { DiveInefficiency, ImageFilesystem, LargestFile, ReclaimableItem } from '../../core/fs';
-import { formatBytes } from '../format';
+import { formatBytes, formatEfficiency } from '../format';
 import { SortableTable, type Column } from './SortableTable';
 
 /** Where to go when a row is clicked: a layer, a tree mode and a path to reveal. */
@@ -9,6 +9,9 @@ export interface Jump {
   mode: 'layer' | 'aggregate';
   node: number;
 }
+
+/** The tables take the rest of the view when the workspace fills the window; otherwise the page scrolls past them. */
+const TABLE_HEIGHT = 'max-h-[60vh] tall:max-h-none tall:min-h-0 tall:flex-1';
 
 const REASON_WORDS = { overwritten: 'overwritten', deleted: 'deleted', 'hidden-by-opaque': 'hidden by an opaque directory' } as const;
 
@@ -87,7 +90,10 @@ export function WasteSummary({
   ] as const;
 
   return (
-    <section aria-labelledby="summary-title" className="rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+    <section
+      aria-labelledby="summary-title"
+      className="flex flex-col rounded-lg border border-slate-200 bg-white tall:h-full tall:min-h-0 dark:border-slate-800 dark:bg-slate-900"
+    >
       <div className="px-4 pt-4">
         <h2 id="summary-title" className="text-sm font-semibold uppercase tracking-wide text-slate-600 dark:text-slate-400">
           Image size and waste
@@ -95,12 +101,7 @@ export function WasteSummary({
         <dl className="mt-2 flex flex-wrap gap-x-8 gap-y-2">
           <Figure label="Compressed" value={formatBytes(compressedBytes)} testId="summary-compressed" />
           <Figure label="Uncompressed" value={formatBytes(dive.sizeBytes)} testId="summary-uncompressed" hint={`${dive.sizeBytes} bytes`} />
-          <Figure
-            label="Efficiency (dive)"
-            value={`${(Math.floor(dive.efficiency * 10000) / 100).toFixed(2)} %`}
-            testId="summary-efficiency"
-            hint={String(dive.efficiency)}
-          />
+          <Figure label="Efficiency (dive)" value={formatEfficiency(dive.efficiency)} testId="summary-efficiency" hint={String(dive.efficiency)} />
           <Figure label="Wasted bytes (dive)" value={formatBytes(dive.wastedBytes)} testId="summary-wasted" hint={`${dive.wastedBytes} bytes`} />
           <Figure label="User wasted (dive)" value={`${(dive.wastedUserPercent * 100).toFixed(2)} %`} testId="summary-user-wasted" />
           <Figure
@@ -116,23 +117,26 @@ export function WasteSummary({
           opaque directory): what squashing or reordering the Dockerfile could actually save.
         </p>
       </div>
-      <div role="tablist" aria-label="Waste tables" className="mt-3 flex gap-1 border-b border-slate-200 px-3 dark:border-slate-800">
-        {tabs.map(([id, label]) => (
-          <button
-            key={id}
-            type="button"
-            role="tab"
-            id={`waste-tab-${id}`}
-            aria-selected={tab === id}
-            aria-controls={`waste-panel-${id}`}
-            onClick={() => setTab(id)}
-            className={`-mb-px border-b-2 px-3 py-1.5 text-sm ${tab === id ? 'border-teal-700 font-medium text-teal-800 dark:text-teal-300' : 'border-transparent text-slate-600 dark:text-slate-400 hover:text-slate-800 dark:hover:text-slate-200'}`}
-          >
-            {label}
-          </button>
-        ))}
+      <div className="mt-3 flex flex-wrap items-end gap-x-4 border-b border-slate-200 px-3 dark:border-slate-800">
+        <div role="tablist" aria-label="Waste tables" className="flex gap-1">
+          {tabs.map(([id, label]) => (
+            <button
+              key={id}
+              type="button"
+              role="tab"
+              id={`waste-tab-${id}`}
+              aria-selected={tab === id}
+              aria-controls={`waste-panel-${id}`}
+              onClick={() => setTab(id)}
+              className={`-mb-px border-b-2 px-3 py-1.5 text-sm ${tab === id ? 'border-teal-700 font-medium text-teal-800 dark:text-teal-300' : 'border-transparent text-slate-600 dark:text-slate-400 hover:text-slate-800 dark:hover:text-slate-200'}`}
+            >
+              {label}
+            </button>
+          ))}
+        </div>
+        <p className="ml-auto pb-1.5 text-xs text-slate-600 dark:text-slate-400">Click a row (or press Enter on it) to open its path in the explorer.</p>
       </div>
-      <div role="tabpanel" id={`waste-panel-${tab}`} aria-labelledby={`waste-tab-${tab}`}>
+      <div role="tabpanel" id={`waste-panel-${tab}`} aria-labelledby={`waste-tab-${tab}`} className="flex flex-col tall:min-h-0 tall:flex-1">
         {tab === 'inefficient' && (
           <SortableTable
             label="Inefficient files"
@@ -142,6 +146,7 @@ export function WasteSummary({
             rowKey={(r) => r.path}
             onActivate={(r) => onJump({ layer: r.layers[r.layers.length - 1] ?? last, mode: 'layer', node: r.node })}
             empty="No path appears in more than one layer: dive finds nothing to waste."
+            className={TABLE_HEIGHT}
           />
         )}
         {tab === 'largest' && (
@@ -167,6 +172,7 @@ export function WasteSummary({
               onJump(largestScope === 'image' ? { layer: last, mode: 'aggregate', node: r.node } : { layer: r.layer, mode: 'layer', node: r.node })
             }
             empty={largestScope === 'image' ? 'The image has no files.' : `Layer ${selectedLayer} adds no files.`}
+            className={TABLE_HEIGHT}
           />
         )}
         {tab === 'reclaimable' && (
@@ -178,6 +184,7 @@ export function WasteSummary({
             rowKey={(r) => String(r.entry)}
             onActivate={(r) => onJump({ layer: r.byLayer, mode: 'layer', node: r.byNode })}
             empty="Nothing is reclaimable: every byte in every layer is visible in the final image."
+            className={TABLE_HEIGHT}
           />
         )}
       </div>

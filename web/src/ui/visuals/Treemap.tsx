@@ -19,6 +19,8 @@ interface TreemapProps {
   selectedNode: number | undefined;
   /** Select a file in the explorer (its layer, mode and tree). */
   onJump: (jump: Jump) => void;
+  /** Shown at the right of the title (the tree mode, in the workspace's treemap view). */
+  controls?: ReactNode;
 }
 
 const LIST_LIMIT = 10;
@@ -50,7 +52,7 @@ export function viewTitle(fs: ImageFilesystem, layer: number, mode: ViewMode): s
  * select it in the tree. The breadcrumb and the list of largest entries are the keyboard and
  * screen-reader way through the same data.
  */
-export function Treemap({ fs, layers, layer, mode, selectedNode, onJump }: TreemapProps) {
+export function Treemap({ fs, layers, layer, mode, selectedNode, onJump, controls }: TreemapProps) {
   const [wantedZoom, setZoom] = useState(0);
   // A zoom root that has no bytes in this view (another layer or mode) falls back to "/".
   const zoom = canZoom(fs, layer, mode, wantedZoom) ? wantedZoom : 0;
@@ -113,8 +115,9 @@ export function Treemap({ fs, layers, layer, mode, selectedNode, onJump }: Treem
         </h2>
         <p className="text-sm" data-testid="treemap-view">
           {title}
-          <span className="text-slate-600 dark:text-slate-400"> · area is size · change the layer or mode under Files</span>
+          <span className="text-slate-600 dark:text-slate-400"> · area is size · pick a layer in the chart below</span>
         </p>
+        {controls && <div className="ml-auto">{controls}</div>}
       </div>
       <div className="grid grid-cols-[minmax(0,1fr)_15rem] gap-3 p-3">
         <div className="min-w-0">
@@ -388,7 +391,7 @@ function EmptyState({ fs, layer, mode, measuring }: { fs: ImageFilesystem; layer
   } else if (layer === fs.layerCount - 1) {
     text = 'This image has no file contents to draw: it holds only directories, links or empty files. The file tree below still lists every path.';
   } else {
-    text = `Nothing with content yet as of layer ${layer}. Pick a later layer in the layer list below.`;
+    text = `Nothing with content yet as of layer ${layer}. Pick a later layer in the chart below.`;
   }
   return (
     <div

@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import type { ImageFilesystem, ViewMode } from '../../core/fs';
 import type { LayerInfo } from '../../core/image';
 import type { Jump } from '../explorer/WasteSummary';
@@ -14,13 +15,15 @@ interface VisualsProps {
   selectedNode: number | undefined;
   onSelectLayer: (layer: number) => void;
   onJump: (jump: Jump) => void;
+  /** The treemap's own controls (the tree mode). */
+  controls?: ReactNode;
 }
 
-/** The explorer's pictures: the treemap of the current view, then the size of every layer (above the layer list). */
-export function Visuals({ fs, layers, sizes, layer, mode, selectedNode, onSelectLayer, onJump }: VisualsProps) {
+/** The workspace's pictures: the treemap of the explorer's layer and mode, then the size of every layer (a click picks the layer). */
+export function Visuals({ fs, layers, sizes, layer, mode, selectedNode, onSelectLayer, onJump, controls }: VisualsProps) {
   return (
     <>
-      <Treemap fs={fs} layers={layers} layer={layer} mode={mode} selectedNode={selectedNode} onJump={onJump} />
+      <Treemap fs={fs} layers={layers} layer={layer} mode={mode} selectedNode={selectedNode} onJump={onJump} controls={controls} />
       <LayerSizeChart fs={fs} layers={layers} tarSizes={sizes} selected={layer} onSelect={onSelectLayer} />
     </>
   );

@@ -16,7 +16,7 @@
  * TOC does not list: the caller passes that entry, read from the TOC member's own tar header, as
  * `trailing`, so the two indexes have the same entries.
  */
-import { EntryFlag, EntryType, LayerIndexBuilder, type LayerEntry, type LayerIndex } from '../layerIndex';
+import { EntryType, LayerIndexBuilder, type LayerEntry, type LayerIndex } from '../layerIndex';
 import { WhiteoutReader } from '../../fs/whiteout';
 import { PathNormalizer } from '../paths';
 import type { TocEntry, TocEntryType } from './tocJson';
@@ -99,7 +99,6 @@ export function tocToIndex(entries: readonly TocEntry[], dataEnd: number, traili
     const path = whiteouts.read(normalizer.normalize(raw));
     return { pathId: builder.addString(path), flags: whiteouts.flag };
   };
-
 
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i]!;
