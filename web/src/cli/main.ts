@@ -123,6 +123,8 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
     const progress = io.stderr.isTTY ? progressLine(io.stderr, opened.image.layers.length) : undefined;
     const reads = await readLayers(opened.image.layers, {
       concurrency: args.concurrency,
+      // The bench's switch (e2e/bench/README.md): the per-file content hash is on unless this says off.
+      contentHash: io.env.LADING_CONTENT_HASH !== 'off',
       ...(progress ? { onProgress: progress.update } : {}),
       ...(io.signal ? { signal: io.signal } : {}),
     });

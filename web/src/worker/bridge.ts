@@ -26,6 +26,12 @@ export type { TocCheck, TocReading } from '../core/layers/toc';
 
 const IDLE_SHUTDOWN_MS = 60_000;
 
+/** The page's `contentHash=off` turns the per-file content hash off (the bench's switch); on otherwise. */
+function contentHashWanted(): boolean {
+  const search = (globalThis as { location?: { search?: string } }).location?.search ?? '';
+  return new URLSearchParams(search).get('contentHash') !== 'off';
+}
+
 export function defaultPoolSize(): number {
   const cores = globalThis.navigator?.hardwareConcurrency ?? 2;
   return Math.min(8, Math.max(2, cores));
@@ -181,7 +187,7 @@ export class LayerWorkerPool {
     entry.slot = slot;
     const stopWatching = this.watch(slot, entry);
     slot.remote
-      .analyze(entry.id, entry.job, Comlink.proxy(entry.onProgress), offload)
+      .analyze(entry.id, entry.job, Comlink.proxy(entry.onProgress), offload, { contentHash: contentHashWanted() })
       .then(
         (result) => this.settle(entry, () => entry.resolve(result)),
         (error: unknown) => this.settle(entry, () => entry.reject(error)),

@@ -21,8 +21,9 @@ const SEEK = 'seek';
  * 3: analyses carry `warnings`, the tar reader reads as Go's archive/tar does (global headers
  * ignored, GNU long names over PAX paths), and seek indexes have their own store. Entries of an
  * older version are dropped, not reused: they were made by another reader.
+ * 4: indexes carry the per-file content hash column (`contentHash`, core/layers/contentHash.ts).
  */
-const DB_VERSION = 3;
+const DB_VERSION = 4;
 export const DEFAULT_CACHE_BUDGET = 512 * 1024 * 1024;
 
 interface MetaRecord {

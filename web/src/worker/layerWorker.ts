@@ -26,18 +26,23 @@ import {
   type TocReading,
 } from '../core/layers/toc';
 import { createHasher, type DigestAlgorithm } from '../core/layers/hash';
+import { ContentHashes, createContentHasher, hasContentHashes } from '../core/layers/contentHash';
+import { combineObservers } from '../core/layers/observers';
 import { describeImage, type LayerDescription, type RangeRead, type Layer } from '../core/image';
 import { layerFromDescription } from '../core/layer';
 import { announcesManyGzipMembers } from '../core/layers/nativeGzip';
 import { ArchiveError, blobReader, openArchiveImage } from '../core/sources';
 import { HashHelper } from './helperHasher';
 import { LayerCache, type CacheStats } from './layerCache';
-import { isLayerVerified, type ArchiveResult, type LayerJob, type LayerJobResult, type LayerProgress } from './layerJob';
+import { isLayerVerified, type ArchiveResult, type LayerJob, type LayerJobOptions, type LayerJobResult, type LayerProgress } from './layerJob';
 
 const cache = new LayerCache();
 // Compile the SHA-256 WebAssembly while the page is still fetching the manifest and config,
 // not when the first layer's bytes are already waiting.
 void createHasher('sha256').catch(() => {});
+// The per-file content hash (XXH64), likewise compiled before the first layer.
+const contentHasher = createContentHasher();
+contentHasher.catch(() => {});
 // The tar is hashed on a helper thread while this one inflates (see hashWorker.ts). Started now,
 // beside the manifest and config requests; where a worker cannot start one, layers hash here.
 const hashHelper = new HashHelper(() => new Worker(new URL('./hashWorker.ts', import.meta.url), { type: 'module', name: 'lading-hash' }));
@@ -93,7 +98,13 @@ export const layerWorkerApi = {
    * The pool asks for it when cores would otherwise idle (few layers left); with every core busy
    * it only adds the copying.
    */
-  async analyze(jobId: number, job: LayerJob, onProgress: (progress: LayerProgress) => void, offload = false): Promise<LayerJobResult> {
+  async analyze(
+    jobId: number,
+    job: LayerJob,
+    onProgress: (progress: LayerProgress) => void,
+    offload = false,
+    options: LayerJobOptions = {},
+  ): Promise<LayerJobResult> {
     const controller = new AbortController();
     running.set(jobId, controller);
     const { signal } = controller;
@@ -101,8 +112,10 @@ export const layerWorkerApi = {
     try {
       const { digest, size, annotations } = job.descriptor;
       const layer = layerFromDescription(job);
+      const contentHash = options.contentHash !== false;
       const cached = await cache.get(digest);
-      if (cached) {
+      // A layer cached without content hashes (read with contentHash=off) is read again when they are wanted.
+      if (cached && (!contentHash || hasContentHashes(cached.index))) {
         wantSeekIndex(layer, cached);
         return transferResult({ analysis: cached, fromCache: true });
       }
@@ -112,7 +125,8 @@ export const layerWorkerApi = {
 
       const [opened, helped] = await Promise.all([openLayerBody(layer, job, signal), hashHelperReady]);
       if ('fetchError' in opened) return { fetchError: opened.fetchError, fromCache: false };
-      const analysis = await analyzeLayerStream(opened.body, {
+      const hashes = contentHash ? new ContentHashes(await contentHasher) : undefined;
+      const read = await analyzeLayerStream(opened.body, {
         expectedDigest: digest,
         ...(job.diffId !== undefined ? { expectedDiffId: job.diffId } : {}),
         totalBytes: size,
@@ -127,7 +141,9 @@ export const layerWorkerApi = {
         // eStargz: many gzip members, which the native inflater stops after the first of.
         ...(announcesManyGzipMembers(annotations) ? { multiMemberGzip: true } : {}),
         ...(helped && offload ? { deferredHasher: (algorithm: DigestAlgorithm) => hashHelper.hasher(algorithm) } : {}),
+        contentObserver: combineObservers(hashes?.observer),
       });
+      const analysis = hashes ? { ...read, index: hashes.attach(read.index) } : read;
       // Only content that is complete and verified is worth remembering by its digest.
       if (isLayerVerified(analysis)) await cache.put(digest, analysis);
       wantSeekIndex(layer, analysis);
