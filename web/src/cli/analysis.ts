@@ -6,6 +6,8 @@
 import { dockerfileLine, matchLayersToHistory } from '../core/image';
 import { REASONS, stackLayers, type DiveAnalysis, type ImageFilesystem, type ReclaimReason } from '../core/fs';
 import { formatReference, repositoryName } from '../core/reference';
+import type { AdviceReport } from '../core/advice';
+import { adviceFor, adviceSection } from './advice';
 import { diveExport, goJson, type DiveExport } from './diveExport';
 import { layerFailed, type LayerRead } from './read';
 import type { OpenedImage } from './source';
@@ -20,9 +22,11 @@ export interface ImageAnalysis {
   /** The Dockerfile line per layer ("" when unknown). */
   commands: string[];
   failedLayers: number[];
+  /** Shrink advice (advice.ts). */
+  advice: AdviceReport;
 }
 
-export function analyzeImage(opened: OpenedImage, reads: LayerRead[]): ImageAnalysis {
+export function analyzeImage(opened: OpenedImage, reads: LayerRead[], options: { minBytes?: number } = {}): ImageAnalysis {
   const matched = matchLayersToHistory(opened.image.manifest, opened.image.config);
   const createdBy = opened.image.layers.map((_, k) => matched[k]?.history?.created_by);
   const commands = createdBy.map((c) => dockerfileLine(c));
@@ -35,6 +39,7 @@ export function analyzeImage(opened: OpenedImage, reads: LayerRead[]): ImageAnal
     createdBy,
     commands,
     failedLayers: reads.filter(layerFailed).map((r) => r.index),
+    advice: adviceFor(fs, options.minBytes),
   };
 }
 
@@ -103,6 +108,7 @@ export function ladingSection(a: ImageAnalysis): Record<string, unknown> {
       byLayer: it.byLayer,
       byPath: it.byPath,
     })),
+    ...adviceSection(a.advice),
     verification: {
       ok: a.failedLayers.length === 0,
       failedLayers: a.failedLayers,

@@ -137,7 +137,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
       for (const problem of r.problems) err(`lading: layer ${r.index} (${r.layer.digest}): ${problem}`);
       for (const warning of r.warnings) err(`lading: warning: layer ${r.index} (${r.layer.digest}): ${warning}`);
     }
-    analysis = analyzeImage(opened, reads);
+    analysis = analyzeImage(opened, reads, args.minBytes !== undefined ? { minBytes: args.minBytes } : {});
   } finally {
     await opened.close();
   }
