@@ -5,6 +5,7 @@
  */
 import * as Comlink from 'comlink';
 import type { DecodedStatement } from '../core/attestations/statement';
+import type { AdviceOptions, AdviceReport } from '../core/advice';
 import type { CompareOptions, FsComparison } from '../core/compare';
 import { DigestMismatchError } from '../core/errors';
 import { ImageFilesystem, type LayerInput } from '../core/fs';
@@ -369,6 +370,11 @@ export function checkTocInWorker(toc: LayerIndex, tar: LayerIndex, signal?: Abor
 /** Compares two images' final filesystems in a worker (the models are copied to it, the page keeps its own). */
 export function compareInWorker(a: ImageFilesystem, b: ImageFilesystem, options: CompareOptions = {}, signal?: AbortSignal): Promise<FsComparison> {
   return onContentWorker((remote) => remote.compare(a.data, b.data, options), signal);
+}
+
+/** Shrink advice (core/advice) for an image's filesystem in a worker (the model is copied to it). */
+export function adviceInWorker(fs: ImageFilesystem, options: AdviceOptions = {}, signal?: AbortSignal): Promise<AdviceReport> {
+  return onContentWorker((remote) => remote.advice(fs.data, options), signal);
 }
 
 /**

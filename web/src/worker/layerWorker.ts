@@ -8,6 +8,7 @@
  * one range read from the nearest point instead of the layer streamed from its start.
  */
 import * as Comlink from 'comlink';
+import { computeAdvice, type AdviceOptions, type AdviceReport } from '../core/advice';
 import { compareFilesystems, comparisonTransferables, type CompareOptions, type FsComparison } from '../core/compare';
 import { explainError } from '../core/explain';
 import { ImageFilesystem, type FsData } from '../core/fs';
@@ -247,6 +248,11 @@ export const layerWorkerApi = {
   compare(a: FsData, b: FsData, options: CompareOptions = {}): FsComparison {
     const result = compareFilesystems(ImageFilesystem.fromTransfer(a), ImageFilesystem.fromTransfer(b), options);
     return Comlink.transfer(result, comparisonTransferables(result));
+  },
+
+  /** Shrink advice for a stacked image (core/advice), off the main thread; the model is copied here. */
+  advice(fs: FsData, options: AdviceOptions = {}): AdviceReport {
+    return computeAdvice(ImageFilesystem.fromTransfer(fs), options);
   },
 };
 
