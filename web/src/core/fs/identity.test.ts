@@ -7,7 +7,7 @@
 import { describe, expect, test } from 'vitest';
 import { EntryType } from '../layers/layerIndex';
 import { stackLayers, type ImageFilesystem, type MarkName } from './index';
-import { duplicateGroups, metadataOnlyCopies } from './identity';
+import { contentHashOfEntry, duplicateGroups, metadataOnlyCopies } from './identity';
 import { buildLayers, type TestEntry } from '../../../test/fs/testing';
 
 function markOf(fs: ImageFilesystem, layer: number, path: string): MarkName | undefined {
@@ -115,5 +115,16 @@ describe('metadata-only copies', () => {
   test('owner and mtime changes are named', () => {
     const fs = stackLayers(buildLayers([file('a', 10, { hash: 1, mtime: 1 })], [file('a', 10, { hash: 1, mtime: 2, uid: 33, gid: 33 })]));
     expect(metadataOnlyCopies(fs.data)[0]!.changed).toEqual(['owner', 'mtime']);
+  });
+});
+
+describe('contentHashOfEntry', () => {
+  test('16 hex digits of the column (high word, then low), none for unhashed entries and directories', () => {
+    const fs = stackLayers(buildLayers(['d etc', file('etc/a', 3, { hash: 0xabc }), file('etc/b', 3)]));
+    const g = (path: string) => fs.data.finalVis[fs.find(path)]!;
+    // testing.ts stores hash labels as high word 0x1ad1, low word the label.
+    expect(contentHashOfEntry(fs.data, g('/etc/a'))).toBe(`00001ad1${(0xabc).toString(16).padStart(8, '0')}`);
+    expect(contentHashOfEntry(fs.data, g('/etc/b'))).toBeUndefined();
+    expect(contentHashOfEntry(fs.data, g('/etc'))).toBeUndefined();
   });
 });

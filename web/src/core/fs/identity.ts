@@ -46,6 +46,20 @@ export interface MetadataOnlyCopy {
 
 const MARKER = EntryFlag.Whiteout | EntryFlag.Opaque;
 
+/**
+ * Global entry g's content hash as 16 hex digits (what `xxhsum -H1` prints for the file), or
+ * undefined when it has none. For the file details: the user can check it against the file.
+ */
+export function contentHashOfEntry(d: FsData, g: number): string | undefined {
+  if (g < 0) return undefined;
+  const { k, e } = local(d, g);
+  const h = d.layers[k]?.index.contentHash;
+  const hi = h?.[2 * e] ?? 0;
+  const lo = h?.[2 * e + 1] ?? 0;
+  if (hi === 0 && lo === 0) return undefined;
+  return hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
+}
+
 function local(d: FsData, g: number): { k: number; e: number } {
   const k = d.entryLayer[g]!;
   return { k, e: g - d.layerBase[k]! };
