@@ -15,13 +15,12 @@
  * entry inside, which the children's marks already show).
  */
 import { sameContent } from '../layers/contentHash';
-import { EntryType, stringBytesAt } from '../layers/layerIndex';
-import type { LayerInput } from './filesystem';
+import { EntryType, stringBytesAt, type LayerIndex } from '../layers/layerIndex';
 import { Mark } from './marks';
 
 /** Global entries a and b (`layerBase[k] + e`), the lower one first. */
 export function compareEntries(
-  layers: readonly LayerInput[],
+  layers: readonly { readonly index: LayerIndex }[],
   layerBase: Int32Array,
   entryLayer: Int32Array,
   entryType: Uint8Array,
