@@ -2,10 +2,10 @@
 // interleaved rounds: C pipelines (one after another, two at a time), Lading in Chromium and the
 // CLI, so that a burst of other work on the machine hits all of them alike.
 //
-// The content-hash switch (issue 13 part 3) is prepared here: with `--content-hash both` every
-// engine run is made once with the per-file content hash off and once on; the engine is told by
-// the page's `contentHash=on|off` query parameter and the CLI's LADING_CONTENT_HASH=on|off. Until
-// the engine reads them, both variants measure the same thing (see README.md).
+// The content-hash switch (issue 13 part 3): with `--content-hash both` every engine run is made
+// once with the per-file content hash (XXH64, web/src/core/layers/contentHash.ts) off and once on;
+// the engine is told by the page's `contentHash=on|off` query parameter (read by the worker
+// bridge) and the CLI's LADING_CONTENT_HASH=on|off (read by cli/main.ts). The hash is on by default.
 
 import type { Registry } from '../harness/registry';
 import { runCli, type CliRun } from './cli';
