@@ -161,6 +161,7 @@ test.describe('views', () => {
     ['config', 'Config', (page) => expect(page.getByRole('region', { name: 'Config' })).toContainText('linux/amd64')],
     ['tags', 'Tags', (page) => expect(page.getByRole('list', { name: /^Tags of / }).getByRole('link', { name: 'amd64', exact: true })).toBeVisible()],
     ['referrers', 'Referrers', (page) => expect(page.getByRole('list', { name: 'Referrers of this image' })).toBeVisible()],
+    ['shrink', 'Shrink', (page) => expect(page.getByTestId('shrink-total')).toBeVisible({ timeout: 30_000 })],
   ];
 
   for (const [id, label, check] of views) {
@@ -191,7 +192,7 @@ test.describe('views', () => {
     await expect(tab(page, 'Treemap')).toHaveAttribute('aria-selected', 'true');
     await expect(page).toHaveURL(/view=treemap/);
     await page.keyboard.press('End');
-    await expect(tab(page, 'Referrers')).toHaveAttribute('aria-selected', 'true');
+    await expect(tab(page, 'Shrink')).toHaveAttribute('aria-selected', 'true');
     await page.keyboard.press('ArrowRight');
     await expect(tab(page, 'Explorer')).toHaveAttribute('aria-selected', 'true');
     expect(new URL(page.url()).searchParams.get('view')).toBeNull();
@@ -226,6 +227,7 @@ test.describe('views', () => {
       ['5', 'Config'],
       ['6', 'Tags'],
       ['7', 'Referrers'],
+      ['9', 'Shrink'],
     ])
       await expect(help.getByRole('row', { name: new RegExp(`^${key} ${label}:`) })).toBeVisible();
     // A view key does not switch views behind the dialog.
@@ -255,7 +257,7 @@ test.describe('views', () => {
     await page.getByRole('button', { name: 'Open the offline sample' }).click();
     await expect(tree(page)).toBeVisible({ timeout: 30_000 });
     const tabs = page.getByRole('tablist', { name: 'Views' }).getByRole('tab');
-    await expect(tabs).toHaveText([/^Explorer/, /^Waste/, /^Treemap/, /^Layers/, /^Config/]);
+    await expect(tabs).toHaveText([/^Explorer/, /^Waste/, /^Treemap/, /^Layers/, /^Config/, /^Shrink/]);
     await page.keyboard.press('2');
     await expect(page).toHaveURL(/file=lading-sample\.tar&view=waste/);
     await expect(page.getByRole('table', { name: 'Inefficient files' })).toBeVisible();
