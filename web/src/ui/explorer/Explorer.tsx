@@ -17,6 +17,7 @@ import type { PackageReport } from '../../queries/packageQueries';
 import { packageByKey, packageLabel, packageNodes } from '../packages/packageFilter';
 import type { UrlState } from '../useUrlState';
 import { ErrorPanel } from '../ErrorPanel';
+import { formatBytes } from '../format';
 import type { LayerState } from '../LayerStatus';
 import { FileTree } from './FileTree';
 import { LayerList } from './LayerList';
@@ -235,6 +236,8 @@ export function Explorer({ layers, states, sizes, fs, fsError, state, onChange, 
           >
             <span>
               Package: <span className="font-mono">{pkg ? packageLabel(pkg) : state.pkg}</span>
+              {pkg && pkg.removedIn === undefined && ` · ${pkg.files.toLocaleString('en')} files, ${formatBytes(pkg.sizeBytes)}`}
+              {pkg && pkg.removedIn !== undefined && ` · removed in layer ${pkg.removedIn}`}
               {!pkg && (packages ? ' (not in this image)' : ' (reading the package databases…)')}
             </span>
             <button

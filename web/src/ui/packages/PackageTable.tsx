@@ -94,7 +94,7 @@ export function PackageTable({
                   <span role="cell" className="text-slate-600 dark:text-slate-400">
                     {p.ecosystem}
                   </span>
-                  <span role="cell" className="min-w-0 truncate font-mono" title={p.arch ? `${p.name} (${p.arch})` : p.name}>
+                  <span role="cell" className="min-w-0 truncate font-mono" title={`${p.name}${p.arch ? ` (${p.arch})` : ''}, from ${p.source}`}>
                     {p.name}
                   </span>
                   <span role="cell" className="min-w-0 truncate font-mono" title={p.version}>

@@ -74,7 +74,7 @@ export function PackagesView({
               onChange={(e) => setQuery((q) => ({ ...q, text: e.target.value }))}
               placeholder="Filter by name or version"
               spellCheck={false}
-              className="w-52 rounded border border-slate-300 bg-white px-2 py-1 font-mono text-xs dark:border-slate-700 dark:bg-slate-950"
+              className="w-64 rounded border border-slate-300 bg-white px-2 py-1 font-mono text-xs dark:border-slate-700 dark:bg-slate-950"
             />
           </label>
           <label className="flex items-center gap-1">

@@ -72,6 +72,7 @@ export const WORKSPACE_VIEWS: readonly WorkspaceView[] = [
           selectedNode={ctx.selectedNode}
           onSelectLayer={(layer) => ctx.onExplorer({ ...ctx.explorer, layer, mode: ctx.mode })}
           onJump={ctx.openPath}
+          packages={ctx.packages}
           controls={<ModeSwitch mode={ctx.mode} onChange={(mode) => ctx.onExplorer({ ...ctx.explorer, layer: ctx.layer, mode })} />}
         />
       </div>
