@@ -188,3 +188,48 @@ for (const scheme of ['light', 'dark'] as const) {
     await page.screenshot({ path: screenshotPath(`packages-view-debian-${scheme}`) });
   });
 }
+
+test('debian: the treemap coloured by package names real packages in its legend', async ({ page }) => {
+  test.setTimeout(120_000);
+  const env = loadEnv();
+  const names = new Set(osPackages(env.packageFixtures, 'debian', repoRoot).map((p) => p.name));
+  await page.goto(imageUrl('lading/packages:debian', { view: 'treemap' }));
+  const colour = page.getByLabel('Colour by');
+  await expect(colour).toBeVisible({ timeout: 90_000 });
+  await colour.selectOption('package');
+  const legend = page.getByTestId('treemap-package-legend');
+  await expect(legend).toBeVisible();
+  const shown = await legend.locator('li[data-package]').allTextContents();
+  expect(shown.length).toBeGreaterThanOrEqual(3);
+  for (const name of shown) expect(names.has(name.trim()), name).toBe(true);
+  await page.screenshot({ path: screenshotPath('packages-treemap-by-package') });
+});
+
+test('compare: the Packages tab lists packages added, removed and changed, with their bytes', async ({ page }) => {
+  test.setTimeout(180_000);
+  const env = loadEnv();
+  const ref = (r: PackageFixtureReference) => {
+    const tag = env.packageFixtures.tags[r]!;
+    return `${env.registries.plain.host}/${tag.repository}:${tag.tag}`;
+  };
+  const a = osPackages(env.packageFixtures, 'distroless', repoRoot);
+  const b = osPackages(env.packageFixtures, 'debian', repoRoot);
+  const inA = new Map(a.map((p) => [p.name, p]));
+  const inB = new Map(b.map((p) => [p.name, p]));
+  await page.goto(`/?${new URLSearchParams({ compare: ref('lading/packages:distroless'), with: ref('lading/packages:debian'), view: 'packages' }).toString()}`);
+  const summary = page.getByTestId('package-comparison');
+  await expect(summary).toBeVisible({ timeout: 120_000 });
+  // The debian image has only deb packages: every one the distroless image lacks is added.
+  await expect(summary).toContainText(`${b.filter((p) => !inA.has(p.name)).length} added`);
+  const table = page.getByRole('table', { name: 'Packages added, removed and changed' });
+  const row = (name: string) => table.getByRole('row').filter({ has: page.getByRole('cell', { name, exact: true }) });
+  const compiler = inB.get(env.packageFixtures.debian.compiler)!;
+  await expect(row(compiler.name)).toHaveAttribute('data-change', 'added');
+  const added = Number(await row(compiler.name).locator('td[data-bytes]').getAttribute('data-bytes'));
+  expect(Math.abs(added - compiler.sizeBytes)).toBeLessThanOrEqual(compiler.sizeBytes * 0.01);
+  for (const gone of a.filter((p) => !inB.has(p.name))) {
+    await expect(row(gone.name)).toHaveAttribute('data-change', 'removed');
+    await expect(row(gone.name).locator('td[data-bytes]')).toHaveAttribute('data-bytes', String(-gone.sizeBytes));
+  }
+  await page.screenshot({ path: screenshotPath('packages-compare') });
+});
