@@ -34,7 +34,7 @@ export function LayerChanges({ report, layers, onOpen }: { report: PackageReport
         const command = dockerfileLine(layers[k]?.history?.created_by);
         return (
           <li key={k} data-testid={`package-layer-${k}`} className="rounded border border-slate-200 px-2 py-1.5 dark:border-slate-800">
-            <details open={total > 0 && total <= 12}>
+            <details open={(total > 0 && total <= 12) || l.notes.length > 0}>
               <summary className="cursor-pointer">
                 <span className="font-semibold">Layer {k}</span> <span className="text-emerald-700 dark:text-emerald-400">+{c.added.length} added</span>,{' '}
                 <span className="text-red-700 dark:text-red-400">−{c.removed.length} removed</span>,{' '}

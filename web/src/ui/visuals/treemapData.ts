@@ -210,7 +210,9 @@ export function treemapFor(fs: ImageFilesystem, layer: number, mode: ViewMode, z
   if (tree) {
     byKey.delete(key);
   } else {
-    tree = buildTreemap(fs, layer, mode, zoom, group ? { group } : {});
+    // By package, one level more: a library directory folded into one tile would take the colour
+    // of whichever package owns most of it (libperl in /usr/lib/x86_64-linux-gnu) for all of it.
+    tree = buildTreemap(fs, layer, mode, zoom, group ? { group, maxDepth: DEFAULTS.maxDepth + 1 } : {});
     if (byKey.size >= CACHE_SIZE) byKey.delete(byKey.keys().next().value!);
   }
   byKey.set(key, tree);
