@@ -6,7 +6,9 @@
 import { dockerfileLine, matchLayersToHistory } from '../core/image';
 import { REASONS, stackLayers, type DiveAnalysis, type ImageFilesystem, type ReclaimReason } from '../core/fs';
 import { formatReference, repositoryName } from '../core/reference';
+import type { PackageReport } from '../core/packages';
 import { diveExport, goJson, type DiveExport } from './diveExport';
+import { packagesSection } from './packages';
 import { layerFailed, type LayerRead } from './read';
 import type { OpenedImage } from './source';
 
@@ -20,6 +22,8 @@ export interface ImageAnalysis {
   /** The Dockerfile line per layer ("" when unknown). */
   commands: string[];
   failedLayers: number[];
+  /** The packages of every layer (packages.ts `imagePackages`), once built. */
+  packages?: PackageReport;
 }
 
 export function analyzeImage(opened: OpenedImage, reads: LayerRead[]): ImageAnalysis {
@@ -103,6 +107,7 @@ export function ladingSection(a: ImageAnalysis): Record<string, unknown> {
       byLayer: it.byLayer,
       byPath: it.byPath,
     })),
+    ...(a.packages ? packagesSection(a.packages) : {}),
     verification: {
       ok: a.failedLayers.length === 0,
       failedLayers: a.failedLayers,

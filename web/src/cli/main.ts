@@ -29,6 +29,7 @@ import {
   type Style,
 } from './ci';
 import { humanizeBytes } from './goFormat';
+import { imagePackages } from './packages';
 import { readLayers, type ReadProgress } from './read';
 import { summaryText } from './report';
 import { PlatformNotFoundError } from '../core/errors';
@@ -136,6 +137,10 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
       for (const warning of r.warnings) err(`lading: warning: layer ${r.index} (${r.layer.digest}): ${warning}`);
     }
     analysis = analyzeImage(opened, reads);
+    analysis.packages = await imagePackages(
+      analysis.fs,
+      reads.map((r) => r.packages),
+    );
   } finally {
     await opened.close();
   }

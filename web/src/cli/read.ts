@@ -14,6 +14,8 @@
  */
 import type { Layer } from '../core/image';
 import { analyzeLayerStream, emptyLayerIndex, type DigestCheck, type LayerAnalysis, type LayerIndex } from '../core/layers';
+import { combineObservers } from '../core/layers/observers';
+import { PackageObserver, type CapturedFile } from '../core/packages';
 import { nodeGunzip } from './nodeGzip';
 import type { DeferredStreamHasher } from '../core/layers/hash';
 import { hasherChosenAtFirstUse } from './nodeHash';
@@ -31,6 +33,8 @@ export interface LayerRead {
   readonly problems: readonly string[];
   /** Things worth saying that do not make the result wrong. */
   readonly warnings: readonly string[];
+  /** The layer's package-database files, captured in the same pass (core/packages). */
+  readonly packages?: readonly CapturedFile[];
 }
 
 export function layerFailed(read: LayerRead): boolean {
@@ -87,7 +91,9 @@ async function readOne(layer: Layer, k: number, report: (bytes: number) => void,
     zstd = undefined;
     return hasher;
   };
+  const packages = new PackageObserver();
   const analysis = await analyzeLayerStream(stream, {
+    contentObserver: combineObservers(packages.observe),
     expectedDigest: layer.digest,
     ...(layer.diffId !== undefined ? { expectedDiffId: layer.diffId } : {}),
     totalBytes: layer.size,
@@ -123,7 +129,7 @@ async function readOne(layer: Layer, k: number, report: (bytes: number) => void,
   if (!analysis.error && analysis.compressedBytes !== layer.size) {
     problems.push(`size mismatch: the descriptor says ${layer.size} bytes, ${analysis.compressedBytes} were read`);
   }
-  return { index: k, layer, layerIndex: analysis.index, analysis, problems, warnings };
+  return { index: k, layer, layerIndex: analysis.index, analysis, problems, warnings, packages: packages.finish() };
 }
 
 /** Reads all layers, `concurrency` at a time; results in layer order. */

@@ -8,6 +8,7 @@ import type { Style } from './ci';
 import { inefficientFilesTable } from './ci';
 import { goFixed, humanizeBytes } from './goFormat';
 import type { ImageAnalysis } from './analysis';
+import { packagesText } from './packages';
 
 /** Inefficient files and reclaimable items listed in the summary (the JSON has them all). */
 export const SUMMARY_ROWS = 20;
@@ -100,6 +101,8 @@ export function summaryText(a: ImageAnalysis, style: Style): string {
     if (reclaim.entries.length > SUMMARY_ROWS) lines.push(`  … ${reclaim.entries.length - SUMMARY_ROWS} more (the first 1000 in --json)`);
   }
   lines.push('');
+
+  if (a.packages) lines.push(...packagesText(a.packages, style));
 
   if (a.failedLayers.length === 0) {
     lines.push(

@@ -2,7 +2,7 @@
  * The workspace's views, in tab order: one entry each. The first is the default (the explorer,
  * with no `view=` in the URL); each other one is `view=<id>`, a tab, and a key.
  *
- * To add a view (the coming `packages` and `shrink`): add one entry. Say what it needs (`image`,
+ * To add a view (as `packages` was): add one entry. Say what it needs (`image`,
  * `filesystem` or `registry`) and the workspace does the rest: the tab, the URL, the key, its line
  * in the `?` overlay, the waiting message until the filesystem is stacked, and leaving it out for
  * an opened archive when it needs a registry. Whatever it draws from is in ViewContext (viewTypes.ts).
@@ -17,6 +17,7 @@ import { TagsPanel } from '../browse/TagsPanel';
 import { Explorer } from '../explorer/Explorer';
 import { ModeSwitch } from '../explorer/ModeSwitch';
 import { WasteSummary } from '../explorer/WasteSummary';
+import { PackagesView } from '../packages/PackagesView';
 import { Visuals } from '../visuals/Visuals';
 import type { WorkspaceView } from './viewTypes';
 
@@ -40,6 +41,7 @@ export const WORKSPACE_VIEWS: readonly WorkspaceView[] = [
         focusRequest={ctx.focusRequest}
         active={active}
         fromToc={ctx.fromToc}
+        packages={ctx.packages}
       />
     ),
   },
@@ -70,10 +72,21 @@ export const WORKSPACE_VIEWS: readonly WorkspaceView[] = [
           selectedNode={ctx.selectedNode}
           onSelectLayer={(layer) => ctx.onExplorer({ ...ctx.explorer, layer, mode: ctx.mode })}
           onJump={ctx.openPath}
+          packages={ctx.packages}
           controls={<ModeSwitch mode={ctx.mode} onChange={(mode) => ctx.onExplorer({ ...ctx.explorer, layer: ctx.layer, mode })} />}
         />
       </div>
     ),
+  },
+  {
+    id: 'packages',
+    label: 'Packages',
+    // A letter: the digits are the tabs that were there first, which links and fingers already know.
+    key: 'p',
+    description: 'Installed packages (deb, rpm, apk, Python, npm): sizes, layers, changes; a row filters the tree to its files',
+    needs: 'filesystem',
+    waiting: 'The packages',
+    render: (ctx) => <PackagesView report={ctx.packages} error={ctx.packagesError} layers={ctx.layers} onOpen={ctx.openPackage} />,
   },
   {
     id: 'layers',
