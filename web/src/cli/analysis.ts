@@ -6,7 +6,9 @@
 import { dockerfileLine, matchLayersToHistory } from '../core/image';
 import { REASONS, stackLayers, type DiveAnalysis, type ImageFilesystem, type ReclaimReason } from '../core/fs';
 import { formatReference, repositoryName } from '../core/reference';
+import type { AdviceReport } from '../core/advice';
 import type { PackageReport } from '../core/packages';
+import { adviceFor, adviceSection } from './advice';
 import { diveExport, goJson, type DiveExport } from './diveExport';
 import { packagesSection } from './packages';
 import { layerFailed, type LayerRead } from './read';
@@ -24,9 +26,11 @@ export interface ImageAnalysis {
   failedLayers: number[];
   /** The packages of every layer (packages.ts `imagePackages`), once built. */
   packages?: PackageReport;
+  /** Shrink advice (advice.ts); made again with the packages once they are known (build-toolchain goes by package then). */
+  advice: AdviceReport;
 }
 
-export function analyzeImage(opened: OpenedImage, reads: LayerRead[]): ImageAnalysis {
+export function analyzeImage(opened: OpenedImage, reads: LayerRead[], options: { minBytes?: number } = {}): ImageAnalysis {
   const matched = matchLayersToHistory(opened.image.manifest, opened.image.config);
   const createdBy = opened.image.layers.map((_, k) => matched[k]?.history?.created_by);
   const commands = createdBy.map((c) => dockerfileLine(c));
@@ -39,6 +43,7 @@ export function analyzeImage(opened: OpenedImage, reads: LayerRead[]): ImageAnal
     createdBy,
     commands,
     failedLayers: reads.filter(layerFailed).map((r) => r.index),
+    advice: adviceFor(fs, options.minBytes),
   };
 }
 
@@ -108,6 +113,7 @@ export function ladingSection(a: ImageAnalysis): Record<string, unknown> {
       byPath: it.byPath,
     })),
     ...(a.packages ? packagesSection(a.packages) : {}),
+    ...adviceSection(a.advice),
     verification: {
       ok: a.failedLayers.length === 0,
       failedLayers: a.failedLayers,

@@ -1,6 +1,7 @@
 /** Command-line parsing for `lading analyze`. Pure, so it is tested without a process. */
 import { parsePlatform } from '../core/platform';
 import type { CiRules, RuleKey } from './ci';
+import { parseBytes } from './goFormat';
 
 export const USAGE = `Usage: lading analyze <reference | docker-save.tar | oci-archive.tar> [options]
 
@@ -19,6 +20,7 @@ Options:
   --highestWastedBytes VALUE     override a CI rule ("20MB", "1.5GiB", or "disabled")
   --highestUserWastedPercent V   override a CI rule (0..1, or "disabled")
   --concurrency N                layers read at the same time (default 3)
+  --min-bytes SIZE               shrink advice under SIZE is listed as small (default 1MiB; "500kB", "0")
   --no-color                     plain output even on a terminal
   --verbose                      also print the in-process proxy's log lines on stderr
   -h, --help                     this text
@@ -43,6 +45,8 @@ export interface AnalyzeArgs {
   /** CI rules given on the command line (they override the file). */
   ciRules: Partial<CiRules>;
   concurrency: number;
+  /** The shrink advice's floor in bytes (core/advice DEFAULT_MIN_BYTES when absent). */
+  minBytes?: number;
   color?: boolean;
   verbose: boolean;
 }
@@ -55,7 +59,7 @@ const RULE_FLAGS: Record<string, RuleKey> = {
   '--highestUserWastedPercent': 'highestUserWastedPercent',
 };
 
-const VALUE_FLAGS = new Set(['--platform', '--json', '--ci-config', '--concurrency', ...Object.keys(RULE_FLAGS)]);
+const VALUE_FLAGS = new Set(['--platform', '--json', '--ci-config', '--concurrency', '--min-bytes', ...Object.keys(RULE_FLAGS)]);
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   if (argv.length === 0 || argv.includes('-h') || argv.includes('--help') || argv[0] === 'help') return { command: 'help' };
@@ -106,6 +110,12 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
         const n = Number(value);
         if (!Number.isInteger(n) || n < 1 || n > 16) throw new UsageError(`--concurrency must be an integer from 1 to 16, not "${value}"`);
         out.concurrency = n;
+        break;
+      }
+      case '--min-bytes': {
+        const parsed = parseBytes(value!);
+        if (!parsed.ok) throw new UsageError(`--min-bytes must be a size such as 1048576, 500kB or 1MiB, not "${value}" (${parsed.error})`);
+        out.minBytes = parsed.value;
         break;
       }
       case '--no-color':

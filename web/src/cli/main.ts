@@ -13,6 +13,7 @@ import { ConfigError } from '../../../proxy/src/index';
 import { explainError } from '../core/explain';
 import { InvalidReferenceError, manifestReference, parseReference, repositoryName } from '../core/reference';
 import { ArchiveError, ArchiveSelectionError } from '../core/sources';
+import { adviceFor } from './advice';
 import { analyzeImage, exportJson, type ImageAnalysis } from './analysis';
 import { parseArgs, USAGE, UsageError, type AnalyzeArgs } from './args';
 import {
@@ -124,6 +125,8 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
     const progress = io.stderr.isTTY ? progressLine(io.stderr, opened.image.layers.length) : undefined;
     const reads = await readLayers(opened.image.layers, {
       concurrency: args.concurrency,
+      // The bench's switch (e2e/bench/README.md): the per-file content hash is on unless this says off.
+      contentHash: io.env.LADING_CONTENT_HASH !== 'off',
       ...(progress ? { onProgress: progress.update } : {}),
       ...(io.signal ? { signal: io.signal } : {}),
     });
@@ -136,11 +139,12 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
       for (const problem of r.problems) err(`lading: layer ${r.index} (${r.layer.digest}): ${problem}`);
       for (const warning of r.warnings) err(`lading: warning: layer ${r.index} (${r.layer.digest}): ${warning}`);
     }
-    analysis = analyzeImage(opened, reads);
+    analysis = analyzeImage(opened, reads, args.minBytes !== undefined ? { minBytes: args.minBytes } : {});
     analysis.packages = await imagePackages(
       analysis.fs,
       reads.map((r) => r.packages),
     );
+    analysis.advice = adviceFor(analysis.fs, args.minBytes, analysis.packages);
   } finally {
     await opened.close();
   }

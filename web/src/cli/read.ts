@@ -14,6 +14,7 @@
  */
 import type { Layer } from '../core/image';
 import { analyzeLayerStream, emptyLayerIndex, type DigestCheck, type LayerAnalysis, type LayerIndex } from '../core/layers';
+import { ContentHashes, createContentHasher, type ContentHasher } from '../core/layers/contentHash';
 import { combineObservers } from '../core/layers/observers';
 import { PackageObserver, type CapturedFile } from '../core/packages';
 import { nodeGunzip } from './nodeGzip';
@@ -56,6 +57,8 @@ export interface ReadOptions {
   signal?: AbortSignal;
   /** When a decoder counts as stuck; default DEFAULT_WATCHDOG (20 s without progress). */
   watchdog?: WatchdogOptions;
+  /** The per-file content hash (core/layers/contentHash.ts); default on (`LADING_CONTENT_HASH=off` turns it off). */
+  contentHash?: boolean;
   /** For tests: the zstd decoder threads (default: a pool of `concurrency`, closed at the end). */
   zstdThreads?: ZstdThreads;
 }
@@ -64,6 +67,8 @@ export interface ReadOptions {
 interface NodeEngine {
   zstd: ZstdThreads;
   watchdog: WatchdogOptions;
+  /** Creates one hasher per layer read (a layer's files are hashed one after another on it). */
+  contentHasher?: () => Promise<ContentHasher>;
 }
 
 function checkProblem(what: string, check: DigestCheck): string | undefined {
@@ -92,8 +97,8 @@ async function readOne(layer: Layer, k: number, report: (bytes: number) => void,
     return hasher;
   };
   const packages = new PackageObserver();
-  const analysis = await analyzeLayerStream(stream, {
-    contentObserver: combineObservers(packages.observe),
+  const hashes = engine.contentHasher ? new ContentHashes(await engine.contentHasher()) : undefined;
+  const read = await analyzeLayerStream(stream, {
     expectedDigest: layer.digest,
     ...(layer.diffId !== undefined ? { expectedDiffId: layer.diffId } : {}),
     totalBytes: layer.size,
@@ -111,7 +116,9 @@ async function readOne(layer: Layer, k: number, report: (bytes: number) => void,
     },
     // The digest's hasher is first used before the decoder exists (here); the tar's after (the thread's, for zstd).
     deferredHasher: (algorithm) => hasherChosenAtFirstUse(algorithm, algorithm === 'sha256' ? takeTarHasher : () => undefined),
+    contentObserver: combineObservers(packages.observe, hashes?.observer),
   });
+  const analysis = hashes ? { ...read, index: hashes.attach(read.index) } : read;
   report(analysis.compressedBytes);
   const problems: string[] = [];
   const warnings: string[] = [];
@@ -152,6 +159,7 @@ export async function readLayers(layers: readonly Layer[], options: ReadOptions 
     // stalled meanwhile, which a registry's idle timeout may end.
     zstd: options.zstdThreads ?? new ZstdThreads({ size: concurrency, ...(options.watchdog ? { watchdog: options.watchdog } : {}) }),
     watchdog: options.watchdog ?? DEFAULT_WATCHDOG,
+    ...(options.contentHash !== false ? { contentHasher: createContentHasher } : {}),
   };
   // Loading a thread takes a few hundred milliseconds: start them beside the first requests.
   if (layers.some((l) => /zstd/.test(l.mediaType))) engine.zstd.warm();

@@ -7,6 +7,7 @@ import { formatReference } from '../core/reference';
 import type { Style } from './ci';
 import { inefficientFilesTable } from './ci';
 import { goFixed, humanizeBytes } from './goFormat';
+import { adviceText } from './advice';
 import type { ImageAnalysis } from './analysis';
 import { packagesText } from './packages';
 
@@ -100,6 +101,8 @@ export function summaryText(a: ImageAnalysis, style: Style): string {
     }
     if (reclaim.entries.length > SUMMARY_ROWS) lines.push(`  … ${reclaim.entries.length - SUMMARY_ROWS} more (the first 1000 in --json)`);
   }
+  lines.push('');
+  lines.push(...adviceText(a.advice, style));
   lines.push('');
 
   if (a.packages) lines.push(...packagesText(a.packages, style));

@@ -5,6 +5,7 @@
  */
 import * as Comlink from 'comlink';
 import type { DecodedStatement } from '../core/attestations/statement';
+import type { AdviceOptions, AdviceReport } from '../core/advice';
 import type { CompareOptions, FsComparison } from '../core/compare';
 import { DigestMismatchError } from '../core/errors';
 import { ImageFilesystem, type LayerInput } from '../core/fs';
@@ -26,6 +27,12 @@ export type { ExtractJob, ExtractResult } from './layerWorker';
 export type { TocCheck, TocReading } from '../core/layers/toc';
 
 const IDLE_SHUTDOWN_MS = 60_000;
+
+/** The page's `contentHash=off` turns the per-file content hash off (the bench's switch); on otherwise. */
+function contentHashWanted(): boolean {
+  const search = (globalThis as { location?: { search?: string } }).location?.search ?? '';
+  return new URLSearchParams(search).get('contentHash') !== 'off';
+}
 
 export function defaultPoolSize(): number {
   const cores = globalThis.navigator?.hardwareConcurrency ?? 2;
@@ -182,7 +189,7 @@ export class LayerWorkerPool {
     entry.slot = slot;
     const stopWatching = this.watch(slot, entry);
     slot.remote
-      .analyze(entry.id, entry.job, Comlink.proxy(entry.onProgress), offload)
+      .analyze(entry.id, entry.job, Comlink.proxy(entry.onProgress), offload, { contentHash: contentHashWanted() })
       .then(
         (result) => this.settle(entry, () => entry.resolve(result)),
         (error: unknown) => this.settle(entry, () => entry.reject(error)),
@@ -400,6 +407,11 @@ export function checkTocInWorker(toc: LayerIndex, tar: LayerIndex, signal?: Abor
 /** Compares two images' final filesystems in a worker (the models are copied to it, the page keeps its own). */
 export function compareInWorker(a: ImageFilesystem, b: ImageFilesystem, options: CompareOptions = {}, signal?: AbortSignal): Promise<FsComparison> {
   return onContentWorker((remote) => remote.compare(a.data, b.data, options), signal);
+}
+
+/** Shrink advice (core/advice) for an image's filesystem in a worker (the model is copied to it). */
+export function adviceInWorker(fs: ImageFilesystem, options: AdviceOptions = {}, signal?: AbortSignal): Promise<AdviceReport> {
+  return onContentWorker((remote) => remote.advice(fs.data, options), signal);
 }
 
 /**

@@ -22,9 +22,11 @@ const SEEK = 'seek';
  * 3: analyses carry `warnings`, the tar reader reads as Go's archive/tar does (global headers
  * ignored, GNU long names over PAX paths), and seek indexes have their own store. Entries of an
  * older version are dropped, not reused: they were made by another reader.
+ * 4: indexes carry the per-file content hash column (`contentHash`, core/layers/contentHash.ts),
+ *    and each analysis is stored with its layer's captured package-database files ({ analysis, packages }).
+ * 5: both of those at once (each had a version 4 of its own while they were built apart).
  */
-// 4: each analysis is stored with its layer's captured package-database files ({ analysis, packages }).
-const DB_VERSION = 4;
+const DB_VERSION = 5;
 export const DEFAULT_CACHE_BUDGET = 512 * 1024 * 1024;
 
 interface MetaRecord {

@@ -11,6 +11,15 @@ import type { ImageDescription, LayerDescription } from '../core/image';
  */
 export type LayerJob = LayerDescription;
 
+/** How the page wants a layer read. */
+export interface LayerJobOptions {
+  /**
+   * The per-file content hash (core/layers/contentHash.ts); on unless false. The page's
+   * `contentHash=off` query parameter turns it off (the bench's switch, e2e/bench/README.md).
+   */
+  contentHash?: boolean;
+}
+
 export interface LayerProgress {
   bytesRead: number;
   totalBytes?: number;

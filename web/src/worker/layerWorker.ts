@@ -8,6 +8,7 @@
  * one range read from the nearest point instead of the layer streamed from its start.
  */
 import * as Comlink from 'comlink';
+import { computeAdvice, type AdviceOptions, type AdviceReport } from '../core/advice';
 import { compareFilesystems, comparisonTransferables, type CompareOptions, type FsComparison } from '../core/compare';
 import { explainError } from '../core/explain';
 import { ImageFilesystem, type FsData } from '../core/fs';
@@ -26,20 +27,24 @@ import {
   type TocReading,
 } from '../core/layers/toc';
 import { createHasher, type DigestAlgorithm } from '../core/layers/hash';
+import { ContentHashes, createContentHasher, hasContentHashes } from '../core/layers/contentHash';
+import { combineObservers } from '../core/layers/observers';
 import { describeImage, type LayerDescription, type RangeRead, type Layer } from '../core/image';
 import { layerFromDescription } from '../core/layer';
 import { announcesManyGzipMembers } from '../core/layers/nativeGzip';
-import { combineObservers } from '../core/layers/observers';
 import { PackageObserver, capturedTransferables } from '../core/packages';
 import { ArchiveError, blobReader, openArchiveImage } from '../core/sources';
 import { HashHelper } from './helperHasher';
 import { LayerCache, type CacheStats } from './layerCache';
-import { isLayerVerified, type ArchiveResult, type LayerJob, type LayerJobResult, type LayerProgress } from './layerJob';
+import { isLayerVerified, type ArchiveResult, type LayerJob, type LayerJobOptions, type LayerJobResult, type LayerProgress } from './layerJob';
 
 const cache = new LayerCache();
 // Compile the SHA-256 WebAssembly while the page is still fetching the manifest and config,
 // not when the first layer's bytes are already waiting.
 void createHasher('sha256').catch(() => {});
+// The per-file content hash (XXH64), likewise compiled before the first layer.
+const contentHasher = createContentHasher();
+contentHasher.catch(() => {});
 // The tar is hashed on a helper thread while this one inflates (see hashWorker.ts). Started now,
 // beside the manifest and config requests; where a worker cannot start one, layers hash here.
 const hashHelper = new HashHelper(() => new Worker(new URL('./hashWorker.ts', import.meta.url), { type: 'module', name: 'lading-hash' }));
@@ -96,7 +101,13 @@ export const layerWorkerApi = {
    * The pool asks for it when cores would otherwise idle (few layers left); with every core busy
    * it only adds the copying.
    */
-  async analyze(jobId: number, job: LayerJob, onProgress: (progress: LayerProgress) => void, offload = false): Promise<LayerJobResult> {
+  async analyze(
+    jobId: number,
+    job: LayerJob,
+    onProgress: (progress: LayerProgress) => void,
+    offload = false,
+    options: LayerJobOptions = {},
+  ): Promise<LayerJobResult> {
     const controller = new AbortController();
     running.set(jobId, controller);
     const { signal } = controller;
@@ -104,8 +115,10 @@ export const layerWorkerApi = {
     try {
       const { digest, size, annotations } = job.descriptor;
       const layer = layerFromDescription(job);
+      const contentHash = options.contentHash !== false;
       const cached = await cache.get(digest);
-      if (cached) {
+      // A layer cached without content hashes (read with contentHash=off) is read again when they are wanted.
+      if (cached && (!contentHash || hasContentHashes(cached.analysis.index))) {
         wantSeekIndex(layer, cached.analysis);
         return transferResult({ analysis: cached.analysis, packages: cached.packages, fromCache: true });
       }
@@ -117,7 +130,8 @@ export const layerWorkerApi = {
       if ('fetchError' in opened) return { fetchError: opened.fetchError, fromCache: false };
       // Package databases are kept as they stream past (core/packages), parsed once the image is stacked.
       const packages = new PackageObserver();
-      const analysis = await analyzeLayerStream(opened.body, {
+      const hashes = contentHash ? new ContentHashes(await contentHasher) : undefined;
+      const read = await analyzeLayerStream(opened.body, {
         expectedDigest: digest,
         ...(job.diffId !== undefined ? { expectedDiffId: job.diffId } : {}),
         totalBytes: size,
@@ -132,9 +146,10 @@ export const layerWorkerApi = {
         // eStargz: many gzip members, which the native inflater stops after the first of.
         ...(announcesManyGzipMembers(annotations) ? { multiMemberGzip: true } : {}),
         ...(helped && offload ? { deferredHasher: (algorithm: DigestAlgorithm) => hashHelper.hasher(algorithm) } : {}),
-        contentObserver: combineObservers(packages.observe),
+        contentObserver: combineObservers(packages.observe, hashes?.observer),
       });
       const captured = packages.finish();
+      const analysis = hashes ? { ...read, index: hashes.attach(read.index) } : read;
       // Only content that is complete and verified is worth remembering by its digest.
       if (isLayerVerified(analysis)) await cache.put(digest, analysis, captured);
       wantSeekIndex(layer, analysis);
@@ -238,6 +253,11 @@ export const layerWorkerApi = {
   compare(a: FsData, b: FsData, options: CompareOptions = {}): FsComparison {
     const result = compareFilesystems(ImageFilesystem.fromTransfer(a), ImageFilesystem.fromTransfer(b), options);
     return Comlink.transfer(result, comparisonTransferables(result));
+  },
+
+  /** Shrink advice for a stacked image (core/advice), off the main thread; the model is copied here. */
+  advice(fs: FsData, options: AdviceOptions = {}): AdviceReport {
+    return computeAdvice(ImageFilesystem.fromTransfer(fs), options);
   },
 };
 

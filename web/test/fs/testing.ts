@@ -23,6 +23,11 @@ export interface TestEntry {
   readonly mtime?: number;
   readonly link?: string;
   readonly flags?: number;
+  /**
+   * A content hash for a regular file (core/layers/contentHash.ts), as the low word; the high word
+   * is 0x1ad1 so that no hash is 0/0. A layer where no entry has one is built without the column.
+   */
+  readonly hash?: number;
 }
 
 const enc = new TextEncoder();
@@ -60,8 +65,8 @@ export function parseLine(line: string): TestEntry {
 
 export function buildLayer(entries: readonly (string | TestEntry)[]): LayerIndex {
   const b = new LayerIndexBuilder();
-  for (const item of entries) {
-    const e = typeof item === 'string' ? parseLine(item) : item;
+  const parsed = entries.map((item) => (typeof item === 'string' ? parseLine(item) : item));
+  for (const e of parsed) {
     const pathId = b.addString(enc.encode(norm(e.path)));
     const linkId = e.link !== undefined ? b.addString(enc.encode(e.link)) : -1;
     b.add(pathId, linkId, {
@@ -75,7 +80,15 @@ export function buildLayer(entries: readonly (string | TestEntry)[]): LayerIndex
       offset: 0,
     });
   }
-  return b.finish();
+  const index = b.finish();
+  if (!parsed.some((e) => e.hash !== undefined)) return index;
+  const contentHash = new Uint32Array(2 * index.count);
+  parsed.forEach((e, i) => {
+    if (e.hash === undefined) return;
+    contentHash[2 * i] = 0x1ad1;
+    contentHash[2 * i + 1] = e.hash;
+  });
+  return { ...index, contentHash };
 }
 
 /** Layers from lists of lines, with optional commands. */

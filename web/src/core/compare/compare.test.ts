@@ -163,3 +163,25 @@ describe('compareLayers', () => {
     expect(compareLayers([], []).shared).toEqual([]);
   });
 });
+
+describe('compareFilesystems with content hashes', () => {
+  const f = (path: string, size: number, more: Partial<TestEntry> = {}): TestEntry => ({ path, type: EntryType.File, size, mode: 0o644, ...more });
+
+  test('other bytes of the same size are a content change; same bytes with a new mode are metadata only', () => {
+    const a = image([f('app', 10, { hash: 1 }), f('conf', 10, { hash: 2 }), f('same', 5, { hash: 3 }), f('grown', 5, { hash: 4 })]);
+    const b = image([f('app', 10, { hash: 9 }), f('conf', 10, { hash: 2, mode: 0o600 }), f('same', 5, { hash: 3 }), f('grown', 6, { hash: 5 })]);
+    const c = compareFilesystems(a, b);
+    expect(dump(c)).toBe(['~ /app 10 → 10 (0) content', '~ /conf 10 → 10 (0) mode', '~ /grown 5 → 6 (+1) size,content'].join('\n'));
+    expect(rowsOf(c).map((r) => r.sameContent ?? false)).toEqual([false, true, false]);
+    expect(c.summary.changed).toEqual({ files: 3, delta: 1, metadataOnly: 1 });
+    expect(c.summary.unchanged).toBe(1);
+  });
+
+  test('without hashes on one side, bytes are not judged', () => {
+    const a = image([f('app', 10, { hash: 1 }), f('conf', 10, { hash: 2 })]);
+    const b = image([f('app', 10), f('conf', 10, { mode: 0o600 })]);
+    const c = compareFilesystems(a, b);
+    expect(dump(c)).toBe('~ /conf 10 → 10 (0) mode');
+    expect(c.summary.changed.metadataOnly).toBe(0);
+  });
+});

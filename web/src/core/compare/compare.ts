@@ -1,11 +1,14 @@
 /**
  * Two images' final filesystems compared path by path: what was added, removed and changed
- * (type, size, permissions, owner, link target), with size deltas, and totals. Pure.
+ * (type, size, permissions, owner, link target, content), with size deltas, and totals. Pure.
  *
  * Both path tries list siblings in byte order of their names, so one simultaneous walk of the
  * two trees pairs equal paths with a merge per directory: O(paths), no path strings built except
- * for the rows reported. Contents are not compared (only tar headers are known), nor are
- * modification times (every rebuild changes them).
+ * for the rows reported. Contents are compared by the per-file content hash (XXH64, see
+ * core/layers/contentHash.ts) where both sides have one: a regular file with other bytes of the
+ * same size is 'content'-changed, and a changed file whose bytes are the same on both sides is a
+ * metadata-only change (`sameContent`). Without hashes only the headers are compared.
+ * Modification times are not compared (every rebuild changes them).
  *
  * "a" is the image compared (left), "b" the one it is compared with (right); deltas are b − a.
  *
@@ -14,10 +17,11 @@
  */
 import { MARK_NAMES, NOT_IN_VIEW, type ImageFilesystem } from '../fs';
 import { nameOf, type PathTrie } from '../fs/trie';
+import { sameContent } from '../layers/contentHash';
 import { EntryType, stringBytesAt, type LayerIndex } from '../layers/layerIndex';
 
 export type DiffKind = 'added' | 'removed' | 'changed';
-export type Difference = 'type' | 'size' | 'mode' | 'owner' | 'link';
+export type Difference = 'type' | 'size' | 'mode' | 'owner' | 'link' | 'content';
 
 export interface PathDiff {
   /** "/usr/bin/env". */
@@ -35,6 +39,8 @@ export interface PathDiff {
   readonly changes: readonly Difference[];
   /** A directory (on the side where it exists, or either side for 'changed'). */
   readonly directory: boolean;
+  /** A changed regular file whose bytes are the same on both sides (by content hash): only metadata changed. */
+  readonly sameContent?: true;
   /** For an added or removed directory reported as one row: the files (non-directories) below it. */
   readonly files?: number;
 }
@@ -53,8 +59,11 @@ export interface CompareSummary {
   /** Files (non-directories) only in b, counted one by one even inside an added directory. */
   readonly added: { readonly files: number; readonly bytes: number };
   readonly removed: { readonly files: number; readonly bytes: number };
-  /** Files on both sides that differ, and the sum of their deltas. */
-  readonly changed: { readonly files: number; readonly delta: number };
+  /**
+   * Files on both sides that differ, and the sum of their deltas; `metadataOnly` of them have the
+   * same bytes on both sides (by content hash).
+   */
+  readonly changed: { readonly files: number; readonly delta: number; readonly metadataOnly: number };
   /** Directories on both sides whose own entry differs (type, permissions, owner). */
   readonly changedDirectories: number;
   readonly unchanged: number;
@@ -63,7 +72,7 @@ export interface CompareSummary {
 }
 
 export const DIFF_KINDS: readonly DiffKind[] = ['added', 'removed', 'changed'];
-export const DIFFERENCES: readonly Difference[] = ['type', 'size', 'mode', 'owner', 'link'];
+export const DIFFERENCES: readonly Difference[] = ['type', 'size', 'mode', 'owner', 'link', 'content'];
 
 export interface FsComparison {
   readonly count: number;
@@ -81,6 +90,8 @@ export interface FsComparison {
   readonly changes: Uint8Array;
   /** 1 for a directory (either side, for a 'changed' row). */
   readonly directory: Uint8Array;
+  /** 1 for a changed regular file with the same bytes on both sides (by content hash). */
+  readonly sameContent: Uint8Array;
   /** For an added or removed directory: the files below it; -1 otherwise. */
   readonly files: Int32Array;
   readonly summary: CompareSummary;
@@ -102,13 +113,14 @@ export function diffAt(c: FsComparison, i: number): PathDiff {
     delta: c.sizeB[i]! - c.sizeA[i]!,
     changes: DIFFERENCES.filter((_, bit) => bits & (1 << bit)),
     directory: c.directory[i] === 1,
+    ...(c.sameContent[i] === 1 ? { sameContent: true as const } : {}),
     ...(files >= 0 ? { files } : {}),
   };
 }
 
 /** The buffers of a comparison, for postMessage without copying. */
 export function comparisonTransferables(c: FsComparison): ArrayBuffer[] {
-  return [c.kind, c.typeA, c.typeB, c.sizeA, c.sizeB, c.changes, c.directory, c.files].map((a) => a.buffer as ArrayBuffer);
+  return [c.kind, c.typeA, c.typeB, c.sizeA, c.sizeB, c.changes, c.directory, c.sameContent, c.files].map((a) => a.buffer as ArrayBuffer);
 }
 
 export interface CompareOptions {
@@ -208,8 +220,14 @@ const SIZE = 2;
 const MODE = 4;
 const OWNER = 8;
 const LINK = 16;
+const CONTENT = 32;
+/** Not a DIFFERENCES bit: the bytes are known to be the same (both sides hashed, equal). */
+const SAME_BYTES = 64;
 
-/** What differs between two existing paths' entries, as DIFFERENCES bits (type alone when the type differs). */
+/**
+ * What differs between two existing paths' entries, as DIFFERENCES bits (type alone when the type
+ * differs), plus SAME_BYTES when both are regular files with the same content hash.
+ */
 function differences(A: Side, a: number, B: Side, b: number): number {
   const ta = A.type(a);
   const tb = B.type(b);
@@ -222,6 +240,11 @@ function differences(A: Side, a: number, B: Side, b: number): number {
   const y = B.ref(b);
   if (x.index.mode[x.e] !== y.index.mode[y.e]) out |= MODE;
   if (x.index.uid[x.e] !== y.index.uid[y.e] || x.index.gid[x.e] !== y.index.gid[y.e]) out |= OWNER;
+  if (ta === EntryType.File) {
+    const same = sameContent(x.index, x.e, y.index, y.e);
+    if (same === false) out |= CONTENT;
+    else if (same === true) out |= SAME_BYTES;
+  }
   if (ta === EntryType.Symlink || ta === EntryType.Hardlink) {
     const lx = x.index.link[x.e]!;
     const ly = y.index.link[y.e]!;
@@ -243,7 +266,9 @@ export function compareFilesystems(fsA: ImageFilesystem, fsB: ImageFilesystem, o
   const sizesB: number[] = [];
   const changeBits: number[] = [];
   const dirs: number[] = [];
+  const sames: number[] = [];
   const fileCounts: number[] = [];
+  let metadataOnly = 0;
   let addedFiles = 0;
   let addedBytes = 0;
   let removedFiles = 0;
@@ -271,7 +296,8 @@ export function compareFilesystems(fsA: ImageFilesystem, fsB: ImageFilesystem, o
     typesB.push(typeB);
     sizesA.push(sizeA);
     sizesB.push(sizeB);
-    changeBits.push(changes);
+    changeBits.push(changes & ~SAME_BYTES);
+    sames.push(changes & SAME_BYTES ? 1 : 0);
     dirs.push(directory ? 1 : 0);
     fileCounts.push(files);
   };
@@ -306,7 +332,9 @@ export function compareFilesystems(fsA: ImageFilesystem, fsB: ImageFilesystem, o
     const dirB = typeB === EntryType.Directory;
     const sizeA = A.sizes[a]!;
     const sizeB = B.sizes[b]!;
-    const changes = differences(A, a, B, b);
+    const bits = differences(A, a, B, b);
+    // Equal bytes alone are no difference.
+    const changes = bits === SAME_BYTES ? 0 : bits;
     if (dirA && dirB) {
       const path = join(dir, A.trie, a);
       if (changes !== 0) {
@@ -329,6 +357,7 @@ export function compareFilesystems(fsA: ImageFilesystem, fsB: ImageFilesystem, o
     } else {
       changedFiles++;
       changedDelta += sizeB - sizeA;
+      if (changes & SAME_BYTES) metadataOnly++;
     }
     row(join(dir, A.trie, a), CHANGED, typeA, typeB, sizeA, sizeB, changes, dirA || dirB, -1);
   };
@@ -369,13 +398,14 @@ export function compareFilesystems(fsA: ImageFilesystem, fsB: ImageFilesystem, o
     sizeB: Float64Array.from(sizesB),
     changes: Uint8Array.from(changeBits),
     directory: Uint8Array.from(dirs),
+    sameContent: Uint8Array.from(sames),
     files: Int32Array.from(fileCounts),
     summary: {
       a,
       b,
       added: { files: addedFiles, bytes: addedBytes },
       removed: { files: removedFiles, bytes: removedBytes },
-      changed: { files: changedFiles, delta: changedDelta },
+      changed: { files: changedFiles, delta: changedDelta, metadataOnly },
       changedDirectories: changedDirs,
       unchanged,
       delta: b.bytes - a.bytes,

@@ -22,7 +22,8 @@
  * Each entry dies at most once, and a removed subtree is walked once when it is removed, so
  * the whole pass is O(entries × depth) plus sorting: no layer is ever re-stacked.
  */
-import { EntryFlag, EntryType, layerIndexArrays, stringBytesAt, type LayerIndex } from '../layers/layerIndex';
+import { EntryFlag, EntryType, layerIndexArrays, type LayerIndex } from '../layers/layerIndex';
+import { compareEntries } from './entryCompare';
 import { Fate, Mark, NOT_IN_VIEW } from './marks';
 import { TrieBuilder, type PathTrie } from './trie';
 import { ByteBuf, IntBuf } from './growable';
@@ -337,7 +338,7 @@ class Stacker {
         mark = Mark.Unmodified;
         if (stampC[x] === k) {
           const prev = prevVis[x]!;
-          mark = prev < 0 ? Mark.Modified : compareEntries(this.layers, this.layerBase, this.entries, prev, vis[x]!);
+          mark = prev < 0 ? Mark.Modified : compareEntries(this.layers, this.layerBase, this.entries.layer, this.entries.type, prev, vis[x]!);
         }
         if (mark === Mark.Unmodified && stampChild[x] === k) mark = Mark.Modified;
       }
@@ -354,35 +355,6 @@ class Stacker {
       cLive.push(x === 0 ? LIVE_BEFORE | LIVE_AFTER : (prevLive[x] === 1 ? LIVE_BEFORE : 0) | (live[x]! > 0 ? LIVE_AFTER : 0));
     }
   }
-}
-
-/**
- * Unmodified or Modified: type, then for directories mode/uid/gid (their mtime changes with
- * every entry inside, which the children's marks already show), for everything else also
- * size, mtime and link target. See CHANGE_COMPARISON_HELP.
- */
-function compareEntries(layers: readonly LayerInput[], layerBase: Int32Array, entries: EntryArrays, a: number, b: number): Mark {
-  const { layer: entryLayer, type: entryType, size: entrySize } = entries;
-  if (entryType[a] !== entryType[b]) return Mark.Modified;
-  const la = entryLayer[a]!;
-  const lb = entryLayer[b]!;
-  const ia = layers[la]!.index;
-  const ib = layers[lb]!.index;
-  const ea = a - layerBase[la]!;
-  const eb = b - layerBase[lb]!;
-  if (ia.mode[ea] !== ib.mode[eb] || ia.uid[ea] !== ib.uid[eb] || ia.gid[ea] !== ib.gid[eb]) return Mark.Modified;
-  if (entryType[a] === EntryType.Directory) return Mark.Unmodified;
-  if (entrySize[a] !== entrySize[b] || ia.mtime[ea] !== ib.mtime[eb]) return Mark.Modified;
-  const sa = ia.link[ea] ?? -1;
-  const sb = ib.link[eb] ?? -1;
-  if (sa < 0 !== sb < 0) return Mark.Modified;
-  if (sa >= 0) {
-    const x = stringBytesAt(ia.strings, sa);
-    const y = stringBytesAt(ib.strings, sb);
-    if (x.length !== y.length) return Mark.Modified;
-    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return Mark.Modified;
-  }
-  return Mark.Unmodified;
 }
 
 /** The typed arrays of `data` (and of its LayerIndexes), for postMessage's transfer list. */

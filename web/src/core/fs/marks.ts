@@ -29,13 +29,14 @@ export type Fate = (typeof Fate)[keyof typeof Fate];
 export type ReclaimReason = 'overwritten' | 'deleted' | 'hidden-by-opaque';
 export const REASONS: readonly ReclaimReason[] = ['overwritten', 'deleted', 'hidden-by-opaque'];
 
-/** For the UI's help: how Lading decides a path was modified. */
+/** For the UI's help: how Lading decides a path was modified (entryCompare.ts). */
 export const CHANGE_COMPARISON_HELP =
   'A path is Added when no layer below had it, Removed when this layer deletes it (a whiteout, an ' +
   'opaque directory, or a file replacing a directory), and Modified when its entry differs from the one ' +
-  'it replaces in type, size, permissions, owner (uid/gid), link target or modification time. dive ' +
-  'compares a hash of the file contents instead of size and time; Lading reads only the tar headers, so ' +
-  'a file rewritten with the same size, mode, owner and timestamp counts as Unmodified, and a touched ' +
-  'file with identical bytes counts as Modified. Directories are compared on type, permissions and owner ' +
-  '(their time changes whenever an entry inside does), and, as in dive, a directory is Modified when ' +
-  'anything inside it was added, modified or removed.';
+  'it replaces. As in dive, a file is compared by type, permissions, owner (uid/gid) and a hash of its ' +
+  'bytes (XXH64, the hash dive uses), read in the same pass as the headers: a file touched or copied again ' +
+  'with identical bytes is Unmodified, whatever its modification time. Where no hash is known (the layer ' +
+  'was read with the hash off, or only its table of contents is read so far) size and modification time ' +
+  'stand in for the bytes. Unlike dive, a link whose target changed is Modified. Directories are compared ' +
+  'on type, permissions and owner (their time changes whenever an entry inside does), and, as in dive, a ' +
+  'directory is Modified when anything inside it was added, modified or removed.';

@@ -14,13 +14,16 @@
  *   path   Uint32Array   string id of the normalised path
  *   link   Int32Array    string id of the link target, -1 when none
  *   offset Float64Array  byte offset of the entry's content in the uncompressed tar
+ *   contentHash Uint32Array  two words per entry (high, low) of the XXH64 of a regular file's
+ *                 bytes, 0/0 for none; empty when the layer was read without hashing
+ *                 (contentHash.ts fills it from the same pass)
  *
  * Strings are UTF-8 bytes in one pool (`strings.bytes`), string `s` being
  * `bytes[offsets[s] .. offsets[s+1])`. Names are kept as the archive's raw bytes (tar names
  * are byte strings); they are decoded (lossily, for display) only when asked for.
  *
- * Memory: 50 bytes per entry (46 in the arrays, 4 per string offset) plus the path bytes;
- * 100k entries with 60-byte paths ≈ 11 MB.
+ * Memory: 58 bytes per entry (46 in the arrays, 8 of content hash, 4 per string offset) plus the
+ * path bytes; 100k entries with 60-byte paths ≈ 12 MB.
  * Every array owns its own ArrayBuffer, so `layerIndexTransferables` can hand them all to
  * postMessage without copying.
  */
@@ -66,6 +69,8 @@ export interface LayerIndex {
   readonly path: Uint32Array;
   readonly link: Int32Array;
   readonly offset: Float64Array;
+  /** 2 × count words (high, low of XXH64; 0/0 none), or empty: see the header and contentHash.ts. */
+  readonly contentHash: Uint32Array;
   readonly strings: StringTable;
 }
 
@@ -178,6 +183,8 @@ export class LayerIndexBuilder {
       path: this.path.slice(0, n),
       link: this.link.slice(0, n),
       offset: this.offset.slice(0, n),
+      // Filled by the content observer of the pass (contentHash.ts `attach`), not by the builder.
+      contentHash: new Uint32Array(0),
       strings: {
         count: this.strCount,
         bytes: this.strBytes.slice(0, this.strLen),
@@ -229,6 +236,7 @@ export function layerIndexArrays(index: LayerIndex): ArrayBufferView[] {
     index.path,
     index.link,
     index.offset,
+    index.contentHash,
     index.strings.bytes,
     index.strings.offsets,
   ];

@@ -55,7 +55,9 @@ function typeText(c: FsComparison, i: number): string {
 
 function changesText(c: FsComparison, i: number): string {
   const bits = c.changes[i]!;
-  return DIFFERENCES.filter((_, bit) => bits & (1 << bit)).join(', ');
+  const text = DIFFERENCES.filter((_, bit) => bits & (1 << bit)).join(', ');
+  // Same bytes on both sides (content hash): only metadata changed.
+  return c.sameContent[i] === 1 ? `${text} (same bytes)` : text;
 }
 
 interface ChangedPathsProps {

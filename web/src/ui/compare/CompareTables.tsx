@@ -93,7 +93,8 @@ export function Totals({ a, b, layers, summary }: { a: ComparedSide; b: Compared
           </span>
           ,{' '}
           <span className="text-amber-700 dark:text-amber-300">
-            {summary.changed.files.toLocaleString('en')} changed ({formatDelta(summary.changed.delta)})
+            {summary.changed.files.toLocaleString('en')} changed ({formatDelta(summary.changed.delta)}
+            {summary.changed.metadataOnly > 0 ? `; ${summary.changed.metadataOnly.toLocaleString('en')} with the same bytes, metadata only` : ''})
           </span>
           , {summary.unchanged.toLocaleString('en')} the same.
         </p>

@@ -1,4 +1,5 @@
 import { CHANGE_COMPARISON_HELP, type ImageFilesystem, type ViewMode } from '../../core/fs';
+import { contentHashOfEntry } from '../../core/fs/identity';
 import type { LayerInfo } from '../../core/image';
 import { dockerfileLine } from '../../core/image';
 import { shortDigest } from '../../core/digest';
@@ -37,6 +38,7 @@ export function NodeDetails({
   packages?: PackageReport | undefined;
 }) {
   const info = node === undefined || !fs ? undefined : fs.info(layer, mode, node);
+  const contentHash = info && fs ? contentHashOfEntry(fs.data, info.entry) : undefined;
   const layerInfo = layers[layer];
   const stats = fs?.layerStats(layer);
   return (
@@ -113,6 +115,14 @@ export function NodeDetails({
                 <>
                   <dt className="text-slate-600 dark:text-slate-400">Modified</dt>
                   <dd>{formatDate(new Date(info.mtime * 1000).toISOString())}</dd>
+                </>
+              )}
+              {contentHash !== undefined && (
+                <>
+                  <dt className="text-slate-600 dark:text-slate-400">Content hash</dt>
+                  <dd className="font-mono" title="XXH64 of the file’s bytes (what xxhsum -H1 prints), the hash Modified marks are decided by">
+                    {contentHash}
+                  </dd>
                 </>
               )}
               {info.linkTarget !== undefined && (
