@@ -3,7 +3,7 @@
 // anywhere (a waste table, the treemap) and a link with `path=` land on the row, in view and focused.
 // Boxes are measured against the viewport, not assumed from the CSS. Screenshots of every view in
 // light, dark and large text go to e2e/screenshots/ (workspace-*), each screen checked with axe.
-import AxeBuilder from '@axe-core/playwright';
+import { expectAccessible } from './harness/axe';
 import { expect, test, type Page } from '@playwright/test';
 import { fixtureTag, loadEnv, screenshotPath } from './harness/env';
 
@@ -40,20 +40,6 @@ async function pageOverflow(page: Page): Promise<{ vertical: number; horizontal:
     vertical: document.documentElement.scrollHeight - document.documentElement.clientHeight,
     horizontal: document.documentElement.scrollWidth - document.documentElement.clientWidth,
   }));
-}
-
-async function expectAccessible(page: Page) {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  const serious = results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map(
-      (v) =>
-        `${v.id} (${v.impact}): ${v.help} — ${v.nodes
-          .slice(0, 3)
-          .map((n) => n.target.join(' '))
-          .join(' | ')}`,
-    );
-  expect(serious).toEqual([]);
 }
 
 for (const [width, height] of [
