@@ -4,8 +4,8 @@
 import { execFileSync } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
+import { expectAccessible } from './harness/axe';
 import { MANIFEST_ACCEPT, PACKAGE_FIXTURE_REFERENCES, loadEnv, manifestDigests, screenshotPath } from './harness/env';
 import type { PackageFixtureReference } from './harness/fixtures';
 import { osPackages } from './harness/packageTruth';
@@ -187,11 +187,7 @@ for (const scheme of ['light', 'dark'] as const) {
     await page.screenshot({ path: screenshotPath(`packages-view-distroless-${scheme}`) });
     await openPackages(page, 'lading/packages:debian');
     await page.screenshot({ path: screenshotPath(`packages-view-debian-${scheme}`) });
-    const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-    const serious = results.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id}: ${v.help} — ${v.nodes[0]?.target.join(' ')}`);
-    expect(serious).toEqual([]);
+    await expectAccessible(page);
   });
 }
 
