@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
+import { expectAccessible } from './harness/axe';
 import { MANIFEST_ACCEPT, PACKAGE_FIXTURE_REFERENCES, loadEnv, manifestDigests, screenshotPath } from './harness/env';
 import type { PackageFixtureReference } from './harness/fixtures';
 import { osPackages } from './harness/packageTruth';
@@ -186,6 +187,7 @@ for (const scheme of ['light', 'dark'] as const) {
     await page.screenshot({ path: screenshotPath(`packages-view-distroless-${scheme}`) });
     await openPackages(page, 'lading/packages:debian');
     await page.screenshot({ path: screenshotPath(`packages-view-debian-${scheme}`) });
+    await expectAccessible(page);
   });
 }
 
