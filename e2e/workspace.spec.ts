@@ -241,7 +241,7 @@ test.describe('views', () => {
     await page.getByRole('button', { name: 'Open the offline sample' }).click();
     await expect(tree(page)).toBeVisible({ timeout: 30_000 });
     const tabs = page.getByRole('tablist', { name: 'Views' }).getByRole('tab');
-    await expect(tabs).toHaveText([/^Explorer/, /^Waste/, /^Treemap/, /^Packages/, /^Layers/, /^Config/]);
+    await expect(tabs).toHaveText([/^Explorer/, /^Shrink/, /^Packages/, /^Waste/, /^Treemap/, /^Layers/, /^Config/]);
     await page.keyboard.press('2');
     await expect(page).toHaveURL(/file=lading-sample\.tar&view=waste/);
     await expect(page.getByRole('table', { name: 'Inefficient files' })).toBeVisible();
