@@ -1,7 +1,7 @@
 // Comparing two images: shared layers by digest, totals and their deltas, the paths that differ.
 // Expected figures are computed here from fixtures.json. The changed paths are the comparison's
 // default view; totals and shared layers are views of their own (view=totals, view=layers).
-import AxeBuilder from '@axe-core/playwright';
+import { expectAccessible } from './harness/axe';
 import { expect, test, type Page } from '@playwright/test';
 import { fixtureTag, loadEnv, screenshotPath, type FixtureReference } from './harness/env';
 
@@ -19,21 +19,6 @@ async function compare(page: Page, left: FixtureReference, right: FixtureReferen
   // Both images read and compared: the changed paths section replaces its placeholder.
   await expect(page.getByRole('heading', { name: /Changed paths/ })).toBeVisible({ timeout: 60_000 });
   return { a, b };
-}
-
-/** No serious or critical WCAG 2.1 AA violations (as screens.spec checks every screen). */
-async function expectAccessible(page: Page) {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(
-    serious.map(
-      (v) =>
-        `${v.id}: ${v.nodes
-          .slice(0, 3)
-          .map((n) => n.target.join(' '))
-          .join(', ')}`,
-    ),
-  ).toEqual([]);
 }
 
 const tab = (page: Page, name: string) => page.getByRole('tablist', { name: 'Comparison views' }).getByRole('tab', { name });

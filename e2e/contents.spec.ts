@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
+import { expectAccessible } from './harness/axe';
 import { expect, test, type Page } from '@playwright/test';
 import { fixtureTag, loadEnv, screenshotPath, type FixtureReference } from './harness/env';
 import { artifactsDir, repoRoot } from './harness/paths';
@@ -25,13 +25,6 @@ function fileFromLayers(reference: FixtureReference, path: string): { bytes: Buf
     if (member) return { bytes: execFileSync('tar', ['-xOf', blob, member], { maxBuffer: 1 << 26 }), layer: k };
   }
   throw new Error(`${path} is in no layer of ${reference}`);
-}
-
-/** No serious or critical WCAG 2.1 AA violations inside `selector` (as screens.spec checks whole screens). */
-async function expectAccessible(page: Page, selector: string) {
-  const results = await new AxeBuilder({ page }).include(selector).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
 }
 
 async function open(page: Page, reference: FixtureReference, params: Record<string, string>) {

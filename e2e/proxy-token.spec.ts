@@ -42,7 +42,7 @@ test('through the proxy with the credentials from LADING_DOCKER_CONFIG: manifest
 
 test('the web app opens the image from the token-auth registry', async ({ page }) => {
   const { tag, reference } = target();
-  await page.goto(`/?${new URLSearchParams({ image: reference }).toString()}`);
+  await page.goto(`/?${new URLSearchParams({ image: reference, view: 'layers' }).toString()}`);
   await expect(status(page)).toHaveText('Analysis complete', { timeout: 30_000 });
   const rows = page.getByRole('table', { name: /Layers/ }).locator('tbody tr');
   await expect(rows).toHaveCount(tag.platforms[0]!.image.layers.length);

@@ -1,6 +1,6 @@
 // Every screen in light and dark at 1280×800, saved for people to look at, and checked with axe:
 // no serious or critical accessibility violations. (Each workspace view, also in large text: workspace.spec.ts.)
-import AxeBuilder from '@axe-core/playwright';
+import { expectAccessible } from './harness/axe';
 import { expect, test, type Page } from '@playwright/test';
 import { fixtureTag, loadEnv, screenshotPath } from './harness/env';
 
@@ -84,17 +84,7 @@ for (const scheme of ['light', 'dark'] as const) {
       await screen.open(page);
       await expect(page.locator('html')).toHaveAttribute('data-theme', scheme);
       await page.screenshot({ path: screenshotPath(`screen-${screen.name}-${scheme}`) });
-      const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-      const serious = results.violations
-        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map(
-          (v) =>
-            `${v.id} (${v.impact}): ${v.help} — ${v.nodes
-              .slice(0, 3)
-              .map((n) => n.target.join(' '))
-              .join(' | ')}`,
-        );
-      expect(serious).toEqual([]);
+      await expectAccessible(page);
     });
   }
 }

@@ -11,6 +11,8 @@ import { loadEnv, screenshotPath, type TocFixtures, type TocFixtureTag } from '.
 
 const rows = (page: Page) => page.getByRole('table', { name: /Layers/ }).locator('tbody tr');
 const status = (page: Page) => page.getByRole('status').filter({ hasText: /Analysis|Analysing/ });
+/** Opens a workspace view by its tab, in the page (the explorer stays mounted, the layers keep their state). */
+const showView = (page: Page, name: string | RegExp) => page.getByRole('tablist', { name: 'Views' }).getByRole('tab', { name }).click();
 
 function tocFixtures(): TocFixtures {
   const toc = loadEnv().fixtures.toc;
@@ -77,6 +79,9 @@ for (const reference of ['lading/toc:estargz', 'lading/toc:zstd-chunked']) {
       `Layers ${image.layers.map((_, i) => i).join(', ')} are shown from their table of contents`,
     );
     await expect(tree.locator('[role="treeitem"][data-path="/usr/share/doc/hello/README.lading"]')).toBeVisible();
+    await page.screenshot({ path: screenshotPath(`toc-first-${tag.tag}`), fullPage: true });
+    // The Layers view says, per layer, that its listing came from the TOC.
+    await showView(page, /^Layers/);
     await expect(page.getByTestId('layer-toc')).toHaveCount(image.layers.length);
     for (const [i, facts] of tag.tocs.entries()) {
       await expect(rows(page).nth(i).getByTestId('layer-toc')).toHaveAttribute('data-toc', 'listed');
@@ -86,7 +91,6 @@ for (const reference of ['lading/toc:estargz', 'lading/toc:zstd-chunked']) {
     // theirs (the pool's workers are busy with them, the other layers queued).
     await expect(status(page)).toHaveText(`Analysing layers: 0 of ${image.layers.length} done`);
     expect(log.held.size).toBeGreaterThan(0);
-    await page.screenshot({ path: screenshotPath(`toc-first-${tag.tag}`), fullPage: true });
 
     // Let the blobs through: each layer verified, its tar index in place, the TOC agreeing.
     await log.release();
@@ -98,6 +102,7 @@ for (const reference of ['lading/toc:estargz', 'lading/toc:zstd-chunked']) {
       await expect(row.locator('td').nth(4)).toHaveText(layer.entryCount.toLocaleString('en'));
       await expect(row.getByTestId('layer-toc')).toHaveAttribute('data-toc', 'agrees');
     }
+    await showView(page, /^Explorer/);
     await expect(tree.locator('[role="treeitem"][data-path="/usr/share/doc/hello/README.lading"]')).toBeVisible();
   });
 }
@@ -107,6 +112,7 @@ test('a TOC that disagrees with its tar is reported on its layer, and the explor
   const tag = tagOf(toc.lying.reference);
   await open(page, toc.lying.reference, { path: '/usr/bin/hello' });
   await expect(status(page)).toHaveText('Analysis complete', { timeout: 30_000 });
+  await showView(page, /^Layers/);
   await expect(rows(page).nth(0).getByTestId('layer-toc')).toHaveAttribute('data-toc', 'agrees');
   const note = rows(page).nth(toc.lying.layer).getByTestId('layer-toc');
   await expect(note).toHaveAttribute('data-toc', 'disagrees');
@@ -115,12 +121,13 @@ test('a TOC that disagrees with its tar is reported on its layer, and the explor
   await expect(note).toContainText('/usr/bin/hello: mode 4755 in the TOC, 0755 in the tar');
   // Both layers are verified all the same: a lying TOC is a note, not a failure.
   await expect(rows(page).locator('[data-layer-status="verified"]')).toHaveCount(tag.platforms[0]!.image.layers.length);
+  await note.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: screenshotPath('toc-lying'), fullPage: false });
   // The tree is the tar's: no phantom file.
+  await showView(page, /^Explorer/);
   const tree = page.getByRole('tree', { name: 'Files' });
   await expect(tree.locator('[role="treeitem"][data-path="/usr/bin/hello"]')).toBeVisible();
   await expect(tree.locator('[role="treeitem"][data-path="/usr/bin/phantom"]')).toHaveCount(0);
-  await note.scrollIntoViewIfNeeded();
-  await page.screenshot({ path: screenshotPath('toc-lying'), fullPage: false });
 });
 
 for (const [reference, key] of [

@@ -1,7 +1,7 @@
 // The workspace's Treemap view on the real fixture image: the treemap (zoom, hover, select, follows
 // the explorer's layer and mode) and the per-layer size chart (one bar group per layer, reclaimable
 // bytes, select).
-import AxeBuilder from '@axe-core/playwright';
+import { expectAccessible } from './harness/axe';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { fixtureTag, loadEnv, screenshotPath } from './harness/env';
 
@@ -158,17 +158,7 @@ for (const scheme of ['light', 'dark'] as const) {
     await page.screenshot({ path: screenshotPath(`visuals-usr-${scheme}`) });
 
     await page.mouse.move(0, 0);
-    const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-    const serious = results.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map(
-        (v) =>
-          `${v.id} (${v.impact}): ${v.help} — ${v.nodes
-            .slice(0, 3)
-            .map((n) => n.target.join(' '))
-            .join(' | ')}`,
-      );
-    expect(serious).toEqual([]);
+    await expectAccessible(page);
   });
 }
 

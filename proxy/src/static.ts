@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
-  // 'wasm-unsafe-eval' lets the layer workers compile the SHA-256 WebAssembly (2× the JS hash); it allows no JS eval.
+  // 'wasm-unsafe-eval' lets the layer workers compile the SHA-256 WebAssembly (faster than the JS one; e2e/bench/README.md has the numbers); it allows no JS eval.
   "script-src 'self' 'wasm-unsafe-eval'",
   "worker-src 'self' blob:",
   "style-src 'self' 'unsafe-inline'",

@@ -12,6 +12,7 @@
  *   adviceSummary: { totalBytes, percent, imageBytes, minBytes, smallBytes, smallCount, hashed }
  *   duplicates[]: { sizeBytes (of each copy), paths[] } for every group of the final image, largest saving first
  */
+import type { PackageReport } from '../core/packages';
 import { computeAdvice, RULE_TITLE, type AdviceFinding, type AdviceReport } from '../core/advice';
 import type { ImageFilesystem } from '../core/fs';
 import type { Style } from './ci';
@@ -23,8 +24,9 @@ export const JSON_ADVICE_PATHS = 1000;
 export const SUMMARY_ADVICE = 10;
 const SUMMARY_ADVICE_PATHS = 3;
 
-export function adviceFor(fs: ImageFilesystem, minBytes?: number): AdviceReport {
-  return computeAdvice(fs, minBytes !== undefined ? { minBytes } : {});
+/** `packages`: the image's package report, when built (build-toolchain then goes by owning package). */
+export function adviceFor(fs: ImageFilesystem, minBytes?: number, packages?: PackageReport): AdviceReport {
+  return computeAdvice(fs, { ...(minBytes !== undefined ? { minBytes } : {}), ...(packages ? { packages } : {}) });
 }
 
 function findingJson(f: AdviceFinding): Record<string, unknown> {

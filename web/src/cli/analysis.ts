@@ -7,8 +7,10 @@ import { dockerfileLine, matchLayersToHistory } from '../core/image';
 import { REASONS, stackLayers, type DiveAnalysis, type ImageFilesystem, type ReclaimReason } from '../core/fs';
 import { formatReference, repositoryName } from '../core/reference';
 import type { AdviceReport } from '../core/advice';
+import type { PackageReport } from '../core/packages';
 import { adviceFor, adviceSection } from './advice';
 import { diveExport, goJson, type DiveExport } from './diveExport';
+import { packagesSection } from './packages';
 import { layerFailed, type LayerRead } from './read';
 import type { OpenedImage } from './source';
 
@@ -22,7 +24,9 @@ export interface ImageAnalysis {
   /** The Dockerfile line per layer ("" when unknown). */
   commands: string[];
   failedLayers: number[];
-  /** Shrink advice (advice.ts). */
+  /** The packages of every layer (packages.ts `imagePackages`), once built. */
+  packages?: PackageReport;
+  /** Shrink advice (advice.ts); made again with the packages once they are known (build-toolchain goes by package then). */
   advice: AdviceReport;
 }
 
@@ -108,6 +112,7 @@ export function ladingSection(a: ImageAnalysis): Record<string, unknown> {
       byLayer: it.byLayer,
       byPath: it.byPath,
     })),
+    ...(a.packages ? packagesSection(a.packages) : {}),
     ...adviceSection(a.advice),
     verification: {
       ok: a.failedLayers.length === 0,

@@ -13,6 +13,7 @@ import { ConfigError } from '../../../proxy/src/index';
 import { explainError } from '../core/explain';
 import { InvalidReferenceError, manifestReference, parseReference, repositoryName } from '../core/reference';
 import { ArchiveError, ArchiveSelectionError } from '../core/sources';
+import { adviceFor } from './advice';
 import { analyzeImage, exportJson, type ImageAnalysis } from './analysis';
 import { parseArgs, USAGE, UsageError, type AnalyzeArgs } from './args';
 import {
@@ -29,6 +30,7 @@ import {
   type Style,
 } from './ci';
 import { humanizeBytes } from './goFormat';
+import { imagePackages } from './packages';
 import { readLayers, type ReadProgress } from './read';
 import { summaryText } from './report';
 import { PlatformNotFoundError } from '../core/errors';
@@ -138,6 +140,11 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
       for (const warning of r.warnings) err(`lading: warning: layer ${r.index} (${r.layer.digest}): ${warning}`);
     }
     analysis = analyzeImage(opened, reads, args.minBytes !== undefined ? { minBytes: args.minBytes } : {});
+    analysis.packages = await imagePackages(
+      analysis.fs,
+      reads.map((r) => r.packages),
+    );
+    analysis.advice = adviceFor(analysis.fs, args.minBytes, analysis.packages);
   } finally {
     await opened.close();
   }

@@ -16,6 +16,7 @@ import type { Layer } from '../core/image';
 import { analyzeLayerStream, emptyLayerIndex, type DigestCheck, type LayerAnalysis, type LayerIndex } from '../core/layers';
 import { ContentHashes, createContentHasher, type ContentHasher } from '../core/layers/contentHash';
 import { combineObservers } from '../core/layers/observers';
+import { PackageObserver, type CapturedFile } from '../core/packages';
 import { nodeGunzip } from './nodeGzip';
 import type { DeferredStreamHasher } from '../core/layers/hash';
 import { hasherChosenAtFirstUse } from './nodeHash';
@@ -33,6 +34,8 @@ export interface LayerRead {
   readonly problems: readonly string[];
   /** Things worth saying that do not make the result wrong. */
   readonly warnings: readonly string[];
+  /** The layer's package-database files, captured in the same pass (core/packages). */
+  readonly packages?: readonly CapturedFile[];
 }
 
 export function layerFailed(read: LayerRead): boolean {
@@ -93,6 +96,7 @@ async function readOne(layer: Layer, k: number, report: (bytes: number) => void,
     zstd = undefined;
     return hasher;
   };
+  const packages = new PackageObserver();
   const hashes = engine.contentHasher ? new ContentHashes(await engine.contentHasher()) : undefined;
   const read = await analyzeLayerStream(stream, {
     expectedDigest: layer.digest,
@@ -112,7 +116,7 @@ async function readOne(layer: Layer, k: number, report: (bytes: number) => void,
     },
     // The digest's hasher is first used before the decoder exists (here); the tar's after (the thread's, for zstd).
     deferredHasher: (algorithm) => hasherChosenAtFirstUse(algorithm, algorithm === 'sha256' ? takeTarHasher : () => undefined),
-    contentObserver: combineObservers(hashes?.observer),
+    contentObserver: combineObservers(packages.observe, hashes?.observer),
   });
   const analysis = hashes ? { ...read, index: hashes.attach(read.index) } : read;
   report(analysis.compressedBytes);
@@ -132,7 +136,7 @@ async function readOne(layer: Layer, k: number, report: (bytes: number) => void,
   if (!analysis.error && analysis.compressedBytes !== layer.size) {
     problems.push(`size mismatch: the descriptor says ${layer.size} bytes, ${analysis.compressedBytes} were read`);
   }
-  return { index: k, layer, layerIndex: analysis.index, analysis, problems, warnings };
+  return { index: k, layer, layerIndex: analysis.index, analysis, problems, warnings, packages: packages.finish() };
 }
 
 /** Reads all layers, `concurrency` at a time; results in layer order. */

@@ -9,6 +9,7 @@ import { inefficientFilesTable } from './ci';
 import { goFixed, humanizeBytes } from './goFormat';
 import { adviceText } from './advice';
 import type { ImageAnalysis } from './analysis';
+import { packagesText } from './packages';
 
 /** Inefficient files and reclaimable items listed in the summary (the JSON has them all). */
 export const SUMMARY_ROWS = 20;
@@ -103,6 +104,8 @@ export function summaryText(a: ImageAnalysis, style: Style): string {
   lines.push('');
   lines.push(...adviceText(a.advice, style));
   lines.push('');
+
+  if (a.packages) lines.push(...packagesText(a.packages, style));
 
   if (a.failedLayers.length === 0) {
     lines.push(

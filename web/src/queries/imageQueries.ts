@@ -104,8 +104,9 @@ export function startLoadingImage(client: QueryClient, input: string, platform?:
     const { image } = await client.fetchQuery(registryImageQuery(input, platform));
     const selected = selectedLayer !== undefined ? image.layers[selectedLayer]?.digest : undefined;
     // TOCs first (a Range request or two each, eStargz / zstd:chunked only): the tree, before the blobs.
-    for (const layer of image.layers) void client.prefetchQuery(layerTocQuery(describeLayer(layer)));
-    for (const layer of image.layers) void client.prefetchQuery(layerAnalysisQuery(describeLayer(layer), selected));
+    const layers = image.layers.map((layer) => describeLayer(layer));
+    for (const layer of layers) void client.prefetchQuery(layerTocQuery(layer));
+    for (const layer of layers) void client.prefetchQuery(layerAnalysisQuery(layer, selected, layers));
   })().catch(() => {
     // The views ask again and show the error.
   });

@@ -6,10 +6,15 @@
 import { useMutation, useQueries, useQuery, useQueryClient, type QueryFunctionContext } from '@tanstack/react-query';
 import { useSyncExternalStore } from 'react';
 import type { LayerDescription } from '../core/image';
+import { announcedToc } from '../core/layers/toc/footers';
 import { layerPool, type LayerJobResult, type LayerProgress } from '../worker/bridge';
+import { layerTocQuery } from './tocQueries';
 
 export { isLayerVerified } from '../worker/bridge';
 export type { LayerJobResult, LayerProgress } from '../worker/bridge';
+
+/** The longest a layer's analysis waits for its TOC. */
+const TOC_HEAD_START_MS = 3000;
 
 export const layerKeys = {
   all: ['layer'] as const,
@@ -66,11 +71,21 @@ export function useLayerProgress(digest: string): LayerProgress | undefined {
  * A layer's analysis, from the layer's description (its location says where the worker reads the
  * bytes). Keyed by digest alone: the same bytes from a registry or an opened file are the same layer.
  */
-export function layerAnalysisQuery(layer: LayerDescription, selectedDigest?: string) {
+/**
+ * `image`: the image's layers, when known. Blobs of an image whose layers announce a TOC wait
+ * until every announced TOC is read (at most TOC_HEAD_START_MS): the tree needs all of them, and
+ * a blob started early competes with the remaining TOC reads for the link and the cores.
+ */
+export function layerAnalysisQuery(layer: LayerDescription, selectedDigest?: string, image: readonly LayerDescription[] = [layer]) {
   const { digest, size } = layer.descriptor;
+  const withToc = image.filter((l) => announcedToc(l.descriptor.annotations) !== undefined);
   return {
     queryKey: layerKeys.analysis(digest),
     queryFn: async ({ signal, client }: QueryFunctionContext): Promise<LayerJobResult> => {
+      if (withToc.length > 0) {
+        const tocs = Promise.all(withToc.map((l) => client.fetchQuery(layerTocQuery(l)).catch(() => undefined)));
+        await Promise.race([tocs, new Promise((r) => setTimeout(r, TOC_HEAD_START_MS))]);
+      }
       const result = await layerPool.analyze(layer, {
         signal,
         priority: digest === selectedDigest ? Number.MAX_SAFE_INTEGER : size,
@@ -97,7 +112,7 @@ export function warmLayerWorkers(): void {
 
 /** Analyses every layer of an image in the worker pool, selected first, then largest first. */
 export function useLayerAnalyses(layers: readonly LayerDescription[], selectedDigest?: string) {
-  return useQueries({ queries: layers.map((layer) => layerAnalysisQuery(layer, selectedDigest)) });
+  return useQueries({ queries: layers.map((layer) => layerAnalysisQuery(layer, selectedDigest, layers)) });
 }
 
 /** What the layer cache (IndexedDB, in the workers) holds, and a way to empty it. */

@@ -22,6 +22,8 @@ export interface UrlState {
   mode?: TreeMode;
   /** Selected path in the file tree. */
   path?: string;
+  /** The file tree shows only this package's files (its key in the package report: `deb:libc6:amd64`). */
+  pkg?: string;
   /** Name of a local archive being shown (the file itself lives only in this page's memory). */
   file?: string;
   /** An attestation manifest of the index, opened (its digest). */
@@ -58,6 +60,7 @@ export function readUrlState(search: string): UrlState {
   const modeText = params.get('mode');
   const mode = modeText === 'layer' || modeText === 'aggregate' ? modeText : undefined;
   const path = params.get('path') || undefined;
+  const pkg = params.get('pkg')?.trim() || undefined;
   const file = params.get('file') || undefined;
   const attestation = params.get('attestation')?.trim() || undefined;
   const statement = params.get('statement')?.trim() || undefined;
@@ -74,6 +77,7 @@ export function readUrlState(search: string): UrlState {
     ...(layer !== undefined ? { layer } : {}),
     ...(mode ? { mode } : {}),
     ...(path ? { path } : {}),
+    ...(pkg ? { pkg } : {}),
     ...(attestation ? { attestation } : {}),
     ...(statement ? { statement } : {}),
     ...(registry ? { registry } : {}),
@@ -92,6 +96,7 @@ export function searchFor(next: UrlState): string {
   if (next.layer !== undefined) params.set('layer', String(next.layer));
   if (next.mode) params.set('mode', next.mode);
   if (next.path) params.set('path', next.path);
+  if (next.pkg) params.set('pkg', next.pkg);
   if (next.attestation) params.set('attestation', next.attestation);
   if (next.statement) params.set('statement', next.statement);
   if (next.registry) params.set('registry', next.registry);

@@ -11,6 +11,7 @@ import { DigestMismatchError } from '../core/errors';
 import { ImageFilesystem, type LayerInput } from '../core/fs';
 import type { LayerIndex } from '../core/layers';
 import type { TocCheck, TocReading } from '../core/layers/toc';
+import type { CapturedFile, PackageReport } from '../core/packages';
 import type { FsWorkerApi } from './fsWorker';
 import type { CacheStats } from './layerCache';
 import type { ArchiveResult, LayerJob, LayerJobResult, LayerProgress } from './layerJob';
@@ -275,6 +276,42 @@ export async function buildFilesystem(layers: LayerInput[], signal?: AbortSignal
     return ImageFilesystem.fromTransfer(data);
   } finally {
     signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+let packageWorker: { worker: Worker; remote: Comlink.Remote<FsWorkerApi> } | undefined;
+
+/**
+ * Builds an image's package report (core/packages) on a worker of its own, from its model (copied
+ * there) and each layer's captured database files (copied: the layer results keep theirs). An
+ * abort stops the worker; the next report starts another.
+ */
+export async function buildPackageReportInWorker(
+  fs: ImageFilesystem,
+  captured: readonly (readonly CapturedFile[])[],
+  signal?: AbortSignal,
+): Promise<PackageReport> {
+  signal?.throwIfAborted();
+  packageWorker ??= (() => {
+    const worker = new Worker(new URL('./fsWorker.ts', import.meta.url), { type: 'module', name: 'lading-packages' });
+    return { worker, remote: Comlink.wrap<FsWorkerApi>(worker) };
+  })();
+  const current = packageWorker;
+  let onAbort: (() => void) | undefined;
+  try {
+    return await Promise.race([
+      current.remote.packages(fs.data, captured as CapturedFile[][]),
+      new Promise<never>((_, reject) => {
+        onAbort = () => {
+          current.worker.terminate();
+          if (packageWorker === current) packageWorker = undefined;
+          reject(signal?.reason);
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+      }),
+    ]);
+  } finally {
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
   }
 }
 

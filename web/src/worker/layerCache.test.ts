@@ -29,11 +29,23 @@ describe('LayerCache', () => {
     globalThis.indexedDB = new IDBFactory();
   });
 
+  test('keeps the captured package databases with their analysis, their bytes counted in the budget', async () => {
+    const packages = [
+      { path: 'var/lib/dpkg/status', entry: 3, size: 5, bytes: new TextEncoder().encode('Pkg:\n') },
+      { path: 'var/lib/rpm/Packages', entry: 4, size: 9000, omitted: 'recognised-only' as const },
+    ];
+    const cache = new LayerCache();
+    await cache.put('sha256:1', analysis(), packages);
+    expect(await cache.get('sha256:1')).toEqual({ analysis: analysis(), packages });
+    expect(layerAnalysisBytes(analysis(), packages) - ANALYSIS_BYTES).toBeGreaterThanOrEqual(5);
+    expect((await cache.stats()).bytes).toBe(layerAnalysisBytes(analysis(), packages));
+  });
+
   test('keeps an analysis, then its seek index beside it, counted in the budget', async () => {
     const cache = new LayerCache();
     expect(await cache.putSeek('sha256:1', new Uint8Array(100))).toBe(false); // no analysis yet: not kept
     await cache.put('sha256:1', analysis());
-    expect(await cache.get('sha256:1')).toEqual(analysis());
+    expect(await cache.get('sha256:1')).toEqual({ analysis: analysis(), packages: [] });
     expect(await cache.hasSeek('sha256:1')).toBe(false);
     expect(await cache.putSeek('sha256:1', new Uint8Array(100).fill(7))).toBe(true);
     expect(await cache.hasSeek('sha256:1')).toBe(true);

@@ -9,6 +9,7 @@
  * Runs inside the worker (IndexedDB exists there), so the page never touches it.
  */
 import type { LayerAnalysis } from '../core/layers';
+import type { CapturedFile } from '../core/packages';
 import { layerAnalysisBytes } from './layerJob';
 
 const DB_NAME = 'lading-layer-cache';
@@ -21,9 +22,11 @@ const SEEK = 'seek';
  * 3: analyses carry `warnings`, the tar reader reads as Go's archive/tar does (global headers
  * ignored, GNU long names over PAX paths), and seek indexes have their own store. Entries of an
  * older version are dropped, not reused: they were made by another reader.
- * 4: indexes carry the per-file content hash column (`contentHash`, core/layers/contentHash.ts).
+ * 4: indexes carry the per-file content hash column (`contentHash`, core/layers/contentHash.ts),
+ *    and each analysis is stored with its layer's captured package-database files ({ analysis, packages }).
+ * 5: both of those at once (each had a version 4 of its own while they were built apart).
  */
-const DB_VERSION = 4;
+const DB_VERSION = 5;
 export const DEFAULT_CACHE_BUDGET = 512 * 1024 * 1024;
 
 interface MetaRecord {
@@ -32,6 +35,12 @@ interface MetaRecord {
   /** The analysis and, once built, the seek index. */
   bytes: number;
   seekBytes?: number;
+}
+
+/** What is kept per layer digest: the analysis and the package databases captured beside it. */
+export interface CachedLayer {
+  analysis: LayerAnalysis;
+  packages: readonly CapturedFile[];
 }
 
 export interface CacheStats {
@@ -86,30 +95,30 @@ export class LayerCache {
     return this.db;
   }
 
-  async get(digest: string): Promise<LayerAnalysis | undefined> {
+  async get(digest: string): Promise<CachedLayer | undefined> {
     const db = await this.open();
     if (!db) return undefined;
     try {
       const tx = db.transaction([META, ANALYSES], 'readwrite');
-      const analysis = (await request(tx.objectStore(ANALYSES).get(digest))) as LayerAnalysis | undefined;
+      const stored = (await request(tx.objectStore(ANALYSES).get(digest))) as CachedLayer | undefined;
       const meta = tx.objectStore(META);
       const record = (await request(meta.get(digest))) as MetaRecord | undefined;
       if (record) meta.put({ ...record, lastUsed: Date.now() } satisfies MetaRecord);
       await done(tx);
-      return analysis;
+      return stored?.analysis ? { analysis: stored.analysis, packages: stored.packages ?? [] } : undefined;
     } catch {
       return undefined;
     }
   }
 
-  async put(digest: string, analysis: LayerAnalysis): Promise<void> {
+  async put(digest: string, analysis: LayerAnalysis, packages: readonly CapturedFile[] = []): Promise<void> {
     const db = await this.open();
     if (!db) return;
-    const bytes = layerAnalysisBytes(analysis);
+    const bytes = layerAnalysisBytes(analysis, packages);
     if (bytes > this.budget) return;
     try {
       const tx = db.transaction([META, ANALYSES, SEEK], 'readwrite');
-      tx.objectStore(ANALYSES).put(analysis, digest);
+      tx.objectStore(ANALYSES).put({ analysis, packages } satisfies CachedLayer, digest);
       tx.objectStore(SEEK).delete(digest);
       tx.objectStore(META).put({ digest, lastUsed: Date.now(), bytes } satisfies MetaRecord);
       await done(tx);

@@ -1,5 +1,6 @@
 /** What the page asks a layer worker to do, and what comes back. Shared by worker and bridge. */
 import type { LayerAnalysis } from '../core/layers';
+import type { CapturedFile } from '../core/packages';
 import { layerIndexBytes } from '../core/layers/layerIndex';
 import type { ImageDescription, LayerDescription } from '../core/image';
 
@@ -28,6 +29,11 @@ export interface LayerProgress {
 export interface LayerJobResult {
   /** What was read; present even when reading stopped at an error part-way. */
   analysis?: LayerAnalysis;
+  /**
+   * The layer's package-database files, captured in the same pass (core/packages PackageObserver):
+   * their bytes travel transferred and are parsed where the image is stacked.
+   */
+  packages?: readonly CapturedFile[];
   /** The blob could not be fetched at all (HTTP error, network). */
   fetchError?: { title: string; detail: string };
   fromCache: boolean;
@@ -52,6 +58,6 @@ export function isLayerVerified(analysis: LayerAnalysis): boolean {
 }
 
 /** Memory an analysis takes, for the cache budget. */
-export function layerAnalysisBytes(analysis: LayerAnalysis): number {
-  return layerIndexBytes(analysis.index) + 512;
+export function layerAnalysisBytes(analysis: LayerAnalysis, packages: readonly CapturedFile[] = []): number {
+  return layerIndexBytes(analysis.index) + 512 + packages.reduce((sum, f) => sum + (f.bytes?.byteLength ?? 0) + 64, 0);
 }

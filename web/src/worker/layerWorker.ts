@@ -32,6 +32,7 @@ import { combineObservers } from '../core/layers/observers';
 import { describeImage, type LayerDescription, type RangeRead, type Layer } from '../core/image';
 import { layerFromDescription } from '../core/layer';
 import { announcesManyGzipMembers } from '../core/layers/nativeGzip';
+import { PackageObserver, capturedTransferables } from '../core/packages';
 import { ArchiveError, blobReader, openArchiveImage } from '../core/sources';
 import { HashHelper } from './helperHasher';
 import { LayerCache, type CacheStats } from './layerCache';
@@ -67,7 +68,8 @@ function wantSeekIndex(layer: Layer, analysis: LayerJobResult['analysis']): void
 }
 
 function transferResult(result: LayerJobResult): LayerJobResult {
-  return result.analysis ? Comlink.transfer(result, layerIndexTransferables(result.analysis.index)) : result;
+  if (!result.analysis) return result;
+  return Comlink.transfer(result, [...layerIndexTransferables(result.analysis.index), ...capturedTransferables(result.packages ?? [])]);
 }
 
 /** Explains why a layer's bytes could not be opened, in the words the page shows. */
@@ -116,9 +118,9 @@ export const layerWorkerApi = {
       const contentHash = options.contentHash !== false;
       const cached = await cache.get(digest);
       // A layer cached without content hashes (read with contentHash=off) is read again when they are wanted.
-      if (cached && (!contentHash || hasContentHashes(cached.index))) {
-        wantSeekIndex(layer, cached);
-        return transferResult({ analysis: cached, fromCache: true });
+      if (cached && (!contentHash || hasContentHashes(cached.analysis.index))) {
+        wantSeekIndex(layer, cached.analysis);
+        return transferResult({ analysis: cached.analysis, packages: cached.packages, fromCache: true });
       }
       signal.throwIfAborted();
       // Started: the page shows an empty bar instead of "queued" while the registry answers.
@@ -126,6 +128,8 @@ export const layerWorkerApi = {
 
       const [opened, helped] = await Promise.all([openLayerBody(layer, job, signal), hashHelperReady]);
       if ('fetchError' in opened) return { fetchError: opened.fetchError, fromCache: false };
+      // Package databases are kept as they stream past (core/packages), parsed once the image is stacked.
+      const packages = new PackageObserver();
       const hashes = contentHash ? new ContentHashes(await contentHasher) : undefined;
       const read = await analyzeLayerStream(opened.body, {
         expectedDigest: digest,
@@ -142,13 +146,14 @@ export const layerWorkerApi = {
         // eStargz: many gzip members, which the native inflater stops after the first of.
         ...(announcesManyGzipMembers(annotations) ? { multiMemberGzip: true } : {}),
         ...(helped && offload ? { deferredHasher: (algorithm: DigestAlgorithm) => hashHelper.hasher(algorithm) } : {}),
-        contentObserver: combineObservers(hashes?.observer),
+        contentObserver: combineObservers(packages.observe, hashes?.observer),
       });
+      const captured = packages.finish();
       const analysis = hashes ? { ...read, index: hashes.attach(read.index) } : read;
       // Only content that is complete and verified is worth remembering by its digest.
-      if (isLayerVerified(analysis)) await cache.put(digest, analysis);
+      if (isLayerVerified(analysis)) await cache.put(digest, analysis, captured);
       wantSeekIndex(layer, analysis);
-      return transferResult({ analysis, fromCache: false });
+      return transferResult({ analysis, packages: captured, fromCache: false });
     } finally {
       running.delete(jobId);
       seekBuilder.idle();

@@ -26,6 +26,8 @@ import { EntryFlag, EntryType, layerIndexArrays, type LayerIndex } from '../laye
 import { compareEntries } from './entryCompare';
 import { Fate, Mark, NOT_IN_VIEW } from './marks';
 import { TrieBuilder, type PathTrie } from './trie';
+import { ByteBuf, IntBuf } from './growable';
+import { resolveHardlinks } from './hardlinks';
 
 export interface LayerInput {
   readonly index: LayerIndex;
@@ -68,40 +70,6 @@ export interface FsData {
 
 export const LIVE_BEFORE = 1;
 export const LIVE_AFTER = 2;
-
-class IntBuf {
-  a = new Int32Array(1024);
-  n = 0;
-  push(v: number): void {
-    if (this.n === this.a.length) {
-      const b = new Int32Array(this.a.length * 2);
-      b.set(this.a);
-      this.a = b;
-    }
-    this.a[this.n++] = v;
-  }
-  finish(): Int32Array {
-    return this.a.slice(0, this.n);
-  }
-}
-
-class ByteBuf {
-  a = new Uint8Array(1024);
-  n = 0;
-  push(v: number): void {
-    if (this.n === this.a.length) {
-      const b = new Uint8Array(this.a.length * 2);
-      b.set(this.a);
-      this.a = b;
-    }
-    this.a[this.n++] = v;
-  }
-  finish(): Uint8Array {
-    return this.a.slice(0, this.n);
-  }
-}
-
-const MARKER = EntryFlag.Whiteout | EntryFlag.Opaque;
 
 /** Builds the model. Pure and synchronous; see `ImageFilesystem` for the queries on it. */
 export function buildFsData(layers: readonly LayerInput[]): FsData {
@@ -186,34 +154,6 @@ function internLayer(
     if (idx.type[e] !== EntryType.Hardlink || s < 0) continue;
     linkProvisional[base + e] = tb.lookupRange(bytes, offsets[s]!, offsets[s + 1]!);
   }
-}
-
-/** Hardlink targets: the last content entry at the target path earlier in the same layer. */
-function resolveHardlinks(
-  L: number,
-  layerBase: Int32Array,
-  flags: Uint8Array,
-  entryNode: Int32Array,
-  linkProvisional: Int32Array,
-  remap: Int32Array,
-  N: number,
-): Int32Array {
-  const linkTarget = new Int32Array(entryNode.length).fill(-1);
-  const stamp = new Int32Array(N).fill(-1);
-  const last = new Int32Array(N);
-  for (let k = 0; k < L; k++) {
-    for (let g = layerBase[k]!; g < layerBase[k + 1]!; g++) {
-      if (flags[g]! & MARKER) continue;
-      if (linkProvisional[g]! >= 0) {
-        const t = remap[linkProvisional[g]!]!;
-        if (stamp[t] === k) linkTarget[g] = last[t]!;
-      }
-      const n = entryNode[g]!;
-      stamp[n] = k;
-      last[n] = g;
-    }
-  }
-  return linkTarget;
 }
 
 /** The forward pass's state; one method per step keeps each hot loop small. */

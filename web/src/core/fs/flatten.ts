@@ -19,6 +19,8 @@ export interface TreeFilter {
   readonly ignoreCase?: boolean;
   /** Hide nodes with these marks (their matching descendants still bring them back as parents). */
   readonly hide?: Partial<Record<MarkName, boolean>>;
+  /** Only these nodes match (non-zero byte per node): a package's files, say. Their directories stay as parents. */
+  readonly nodes?: Uint8Array;
 }
 
 export interface FlattenOptions {
@@ -63,7 +65,8 @@ export function filterMask(
   const hidden = MARK_NAMES.map((m) => hide[m] === true);
   const pattern = filter?.path;
   const hasPattern = pattern instanceof RegExp || (typeof pattern === 'string' && pattern !== '');
-  if (!hasPattern && !hidden.some(Boolean)) return null;
+  const only = filter?.nodes;
+  if (!hasPattern && !hidden.some(Boolean) && !only) return null;
   let test: ((s: string) => boolean) | null = null;
   let lower = false;
   if (pattern instanceof RegExp) {
@@ -80,7 +83,7 @@ export function filterMask(
   for (let i = nodes.length - 1; i >= 0; i--) {
     const n = nodes[i]!;
     const m = view.mark[n]!;
-    const self = !hidden[m] && (test === null || test(all![n]!));
+    const self = !hidden[m] && (only === undefined || only[n] !== 0) && (test === null || test(all![n]!));
     if (self) keep[n]! |= RowFlag.Match;
     if (keep[n]) keep[parent[n]!]! |= 1;
   }

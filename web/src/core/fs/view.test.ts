@@ -121,6 +121,23 @@ describe('flatten', () => {
     expect(fs.flatten(1, 'aggregate', { expandAll: true, filter: { path: 'BIN/J', ignoreCase: false } }).count).toBe(0);
   });
 
+  test('a node set (a package’s files) keeps those nodes and their parents, and combines with the path filter', () => {
+    const nodes = new Uint8Array(fs.nodeCount);
+    for (const p of ['/usr/bin/jq', '/etc/passwd']) nodes[fs.find(p)] = 1;
+    expect(text(fs, fs.flatten(1, 'aggregate', { expandAll: true, filter: { nodes } }))).toEqual([
+      '-~etc modified',
+      '   passwd modified',
+      '-~usr modified',
+      '  -~bin modified',
+      '     jq added',
+    ]);
+    expect(text(fs, fs.flatten(1, 'aggregate', { expandAll: true, filter: { nodes, path: 'usr' } }))).toEqual([
+      '-~usr modified',
+      '  -~bin modified',
+      '     jq added',
+    ]);
+  });
+
   test('regex filter on the full path', () => {
     const rows = fs.flatten(1, 'aggregate', { expandAll: true, filter: { path: /\.(so|log)$/ } });
     expect(text(fs, rows)).toEqual([

@@ -10,7 +10,7 @@
  * compression 'none'. Unlike analyzeLayerStream this throws (an ExtractError, or the signal's
  * reason on abort): there is no partial result worth returning.
  */
-import { concatBytes, openChunkReader } from './chunks';
+import { concatBytes, openChunkReader, type ChunkReader } from './chunks';
 import type { LayerSource } from './analyze';
 import type { Decoder } from './decoder';
 import { createDecoder } from './decoders';
@@ -51,13 +51,13 @@ export async function extractEntry(source: LayerSource, range: ExtractRange, sig
   if (!(Number.isSafeInteger(offset) && offset >= 0)) throw new RangeError(`bad entry offset ${offset}`);
   if (!(Number.isSafeInteger(size) && size >= 0 && size <= MAX_EXTRACT_BYTES))
     throw new RangeError(`entry size ${size} is not readable (at most ${MAX_EXTRACT_BYTES} bytes)`);
-  const reader = openChunkReader(source);
   signal?.throwIfAborted();
   const out = new Uint8Array(size);
   if (size === 0) {
-    reader.cancel('nothing to read');
+    openChunkReader(source).cancel('nothing to read');
     return out;
   }
+  const chunks = new EntryChunks(source, signal);
 
   const end = offset + size;
   let position = 0; // uncompressed bytes seen
@@ -90,28 +90,10 @@ export async function extractEntry(source: LayerSource, range: ExtractRange, sig
     return false;
   };
 
-  let onAbort: (() => void) | undefined;
-  const aborted = new Promise<typeof ABORTED>((resolve) => {
-    onAbort = () => resolve(ABORTED);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
   let finished = false;
   try {
     if (range.compression !== undefined) await start();
-    for (;;) {
-      if (signal?.aborted) throw signal.reason;
-      const pending = reader.read();
-      pending.catch(() => {});
-      let result: IteratorResult<Uint8Array, unknown> | typeof ABORTED;
-      try {
-        result = signal ? await Promise.race([pending, aborted]) : await pending;
-      } catch (e) {
-        throw new ExtractError('io', `reading the layer failed: ${e instanceof Error ? e.message : String(e)}`);
-      }
-      if (result === ABORTED) throw signal!.reason;
-      if (result.done) break;
-      const chunk = toBytes(result.value);
-      if (chunk.length === 0) continue;
+    for (let chunk = await chunks.next(); chunk; chunk = await chunks.next()) {
       if (decoder) {
         if (feed(chunk)) return out;
       } else {
@@ -130,13 +112,60 @@ export async function extractEntry(source: LayerSource, range: ExtractRange, sig
     if (e) throw new ExtractError(e.kind as ExtractError['kind'], e.message);
     throw new ExtractError('tar', `the layer ended at byte ${position} of its tar, before the entry's content (bytes ${offset}–${end}) was complete`);
   } finally {
-    if (onAbort) signal?.removeEventListener('abort', onAbort);
-    if (finished) reader.release();
-    else reader.cancel(signal?.aborted ? signal.reason : 'the entry was read');
+    chunks.close(finished);
   }
 }
 
 const ABORTED = Symbol('aborted');
+
+/**
+ * The chunks of a layer source, for reading one entry out of it: a read that stalls ends as soon
+ * as the signal aborts (the stream itself may never answer), a failed read is an 'io'
+ * ExtractError, and `close` releases a stream read to its end or cancels the download otherwise.
+ */
+export class EntryChunks {
+  private readonly reader: ChunkReader;
+  private readonly aborted: Promise<typeof ABORTED>;
+  private onAbort: (() => void) | undefined;
+
+  constructor(
+    source: LayerSource,
+    private readonly signal?: AbortSignal,
+  ) {
+    this.reader = openChunkReader(source);
+    this.aborted = new Promise((resolve) => {
+      this.onAbort = () => resolve(ABORTED);
+      signal?.addEventListener('abort', this.onAbort, { once: true });
+    });
+  }
+
+  /** The next non-empty chunk; undefined at the end of the stream. */
+  async next(): Promise<Uint8Array | undefined> {
+    const signal = this.signal;
+    for (;;) {
+      if (signal?.aborted) throw signal.reason;
+      const pending = this.reader.read();
+      pending.catch(() => {});
+      let result: IteratorResult<Uint8Array, unknown> | typeof ABORTED;
+      try {
+        result = signal ? await Promise.race([pending, this.aborted]) : await pending;
+      } catch (e) {
+        throw new ExtractError('io', `reading the layer failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      if (result === ABORTED) throw signal!.reason;
+      if (result.done) return undefined;
+      const chunk = toBytes(result.value);
+      if (chunk.length > 0) return chunk;
+    }
+  }
+
+  /** `finished`: the stream was read to its end. */
+  close(finished: boolean): void {
+    if (this.onAbort) this.signal?.removeEventListener('abort', this.onAbort);
+    if (finished) this.reader.release();
+    else this.reader.cancel(this.signal?.aborted ? this.signal.reason : 'the entry was read');
+  }
+}
 
 function toBytes(value: unknown): Uint8Array {
   if (value instanceof Uint8Array) return value;

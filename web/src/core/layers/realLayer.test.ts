@@ -22,7 +22,7 @@ function fields(line: string): string[] {
   return [perms!, owner!, size!, `${date} ${time!.slice(0, 8)}`, path];
 }
 
-const hasDpkg = spawnSync('dpkg-deb', ['--version']).status === 0;
+const hasDpkg = !!process.env.CI || spawnSync('dpkg-deb', ['--version']).status === 0;
 
 describe.skipIf(!hasDpkg)('real layer: Debian hello_2.10-3 as a gzip layer', () => {
   test('digests, snapshot, and agreement with tar -tv', async () => {

@@ -14,7 +14,8 @@ import { corpusArchives, corpusFile, gnuExtractedHashes, gnuList, tarCorpus, typ
 import { analyzeLayerStream, EntryType, layerEntries, stringBytesAt, type LayerAnalysis } from './index';
 
 const corpus = tarCorpus();
-const missing = typeof corpus === 'string' ? corpus : undefined;
+// In CI the corpus is fetched before the unit tests (npm test): missing there is a failure, not a skip.
+const missing = typeof corpus === 'string' && !process.env.CI ? corpus : undefined;
 if (missing) console.warn(`[tarCorpus.test] skipped: ${missing}`);
 const goDir = typeof corpus === 'string' ? '' : corpus.go;
 const pyDir = typeof corpus === 'string' ? '' : corpus.python;

@@ -11,7 +11,7 @@
  * `fetch` swapped for a function that only records the URL — the call is synchronous, nothing
  * else runs meanwhile — and the bytes are instantiated here with our own imports.
  *
- * One compiled module per worker, one instance per stream (under 2 ms to make). A stream's memory
+ * One compiled module per worker, one instance per stream (cheap to make). A stream's memory
  * (16 MiB to start, more for a window above ~8 MiB) is then an ordinary object's: released with
  * the stream, or collected with it when the stream is dropped unfinished — an extraction stops
  * reading once it has its file, an aborted analysis stops at once. Instances shared by streams

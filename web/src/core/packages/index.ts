@@ -15,6 +15,7 @@
  * See README.md for the formats, the caps and the SQLite choice.
  */
 export { PackageCapture, capturedTransferables } from './capture';
+export { PackageObserver } from './observer';
 export { FILE_CAPS, LAYER_LIMITS, databaseKind, ecosystemOf } from './kinds';
 export type { DatabaseKind, LayerLimits } from './kinds';
 export { parseCaptured } from './parse';

@@ -17,7 +17,9 @@ import { readUrlState, useUrlState, type UrlState } from '../useUrlState';
 import { panelId, TabBar, tabId, type TabInfo } from '../workspace/TabBar';
 import { useViewKeys } from '../workspace/useViewKeys';
 import { currentView, viewParam } from '../workspace/viewTypes';
+import { usePackageReport } from '../../queries/packageQueries';
 import { ChangedPaths } from './ChangedPaths';
+import { PackageChanges } from './PackageChanges';
 import { SharedLayers, Totals } from './CompareTables';
 import { formatDelta } from './format';
 import { useComparedImage, type ComparedSide } from './useComparedImage';
@@ -149,6 +151,7 @@ const COMPARE_VIEWS: readonly TabInfo[] = [
   { id: 'paths', label: 'Changed paths', key: '1', description: 'Every path added, removed or changed' },
   { id: 'totals', label: 'Totals', key: '2', description: 'Sizes and counts of both images, and the differences' },
   { id: 'layers', label: 'Shared layers', key: '3', description: 'The layers both images have, by digest' },
+  { id: 'packages', label: 'Packages', key: '4', description: 'Packages added, removed and changed, with what each changes in bytes' },
 ];
 
 function Comparison({
@@ -167,6 +170,8 @@ function Comparison({
   const b = useComparedImage(right, platform ?? a.platform);
   const [summarise, setSummarise] = useState(true);
   const comparison = useFsComparison({ layerDigests: digests(a), fs: a.fs }, { layerDigests: digests(b), fs: b.fs }, { summariseDirectories: summarise });
+  const packagesA = usePackageReport(a.layers, a.results, a.fs).data;
+  const packagesB = usePackageReport(b.layers, b.results, b.fs).data;
   const layers = useMemo(() => (a.manifest && b.manifest ? compareLayers(a.manifest.layers, b.manifest.layers) : undefined), [a.manifest, b.manifest]);
   const platforms = useMemo(() => [...new Set([...(a.platforms ?? []), ...(b.platforms ?? [])].map((p) => p.platform))], [a.platforms, b.platforms]);
 
@@ -257,6 +262,8 @@ function Comparison({
             ) : (
               waiting
             )
+          ) : view.id === 'packages' ? (
+            <PackageChanges a={packagesA} b={packagesB} />
           ) : !layers ? (
             waiting
           ) : view.id === 'totals' ? (

@@ -13,8 +13,11 @@
 import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { MARK_NAMES, type ImageFilesystem, type MarkName, type TreeFilter, type ViewMode } from '../../core/fs';
 import type { LayerInfo } from '../../core/image';
+import type { PackageReport } from '../../queries/packageQueries';
+import { packageByKey, packageLabel, packageNodes } from '../packages/packageFilter';
 import type { UrlState } from '../useUrlState';
 import { ErrorPanel } from '../ErrorPanel';
+import { formatBytes } from '../format';
 import type { LayerState } from '../LayerStatus';
 import { FileTree } from './FileTree';
 import { LayerList } from './LayerList';
@@ -22,7 +25,7 @@ import { MARK_STYLE } from './marks';
 import { ModeSwitch } from './ModeSwitch';
 import { NodeDetails } from './NodeDetails';
 
-export type ExplorerState = Pick<UrlState, 'layer' | 'mode' | 'path'>;
+export type ExplorerState = Pick<UrlState, 'layer' | 'mode' | 'path' | 'pkg'>;
 
 interface ExplorerProps {
   layers: readonly LayerInfo[];
@@ -40,6 +43,8 @@ interface ExplorerProps {
   active: boolean;
   /** Layers shown from their table of contents (eStargz, zstd:chunked) while their blobs are still read. */
   fromToc?: readonly number[];
+  /** Who owns each file; `state.pkg` filters the tree to one package's files once it is here. */
+  packages?: PackageReport | undefined;
 }
 
 /** The directories above a node (not the root), so revealing it can open them. */
@@ -51,7 +56,7 @@ function ancestors(fs: ImageFilesystem, node: number): number[] {
 
 const toolButton = 'rounded border border-slate-300 px-2 py-0.5 hover:bg-slate-100 disabled:opacity-50 dark:border-slate-700 dark:hover:bg-slate-800';
 
-export function Explorer({ layers, states, sizes, fs, fsError, state, onChange, focusRequest, active, fromToc = [] }: ExplorerProps) {
+export function Explorer({ layers, states, sizes, fs, fsError, state, onChange, focusRequest, active, fromToc = [], packages }: ExplorerProps) {
   const last = layers.length - 1;
   const layer = Math.min(last, Math.max(0, state.layer ?? last));
   const mode: ViewMode = state.mode ?? 'aggregate';
@@ -69,10 +74,17 @@ export function Explorer({ layers, states, sizes, fs, fsError, state, onChange, 
   /** The node the tree selected itself: already on screen, so not revealed again. */
   const selectedByTree = useRef<number | undefined>(undefined);
 
+  // `pkg=` in the URL: only that package's files (and their directories).
+  const pkg = packageByKey(packages, state.pkg);
+  const pkgNodes = useMemo(
+    () => (fs && packages && pkg && fs.nodeCount === packages.nodeOwner.length ? packageNodes(fs, packages, pkg.id) : undefined),
+    [fs, packages, pkg],
+  );
+
   // Typing stays responsive: the tree follows the filter at React's lower priority.
   const deferredFilter = useDeferredValue(filterText);
   const { filter, filterError } = useMemo((): { filter: TreeFilter; filterError?: string } => {
-    const hidden = Object.values(hide).some(Boolean) ? { hide } : {};
+    const hidden = { ...(Object.values(hide).some(Boolean) ? { hide } : {}), ...(pkgNodes ? { nodes: pkgNodes } : {}) };
     if (!deferredFilter) return { filter: hidden };
     if (!useRegex) return { filter: { ...hidden, path: deferredFilter } };
     try {
@@ -80,10 +92,10 @@ export function Explorer({ layers, states, sizes, fs, fsError, state, onChange, 
     } catch (error) {
       return { filter: hidden, filterError: error instanceof Error ? error.message : String(error) };
     }
-  }, [deferredFilter, useRegex, hide]);
+  }, [deferredFilter, useRegex, hide, pkgNodes]);
 
   const rows = useMemo(
-    () => (fs ? fs.flatten(layer, mode, { expanded, expandAll: filter.path !== undefined, sort, filter }) : undefined),
+    () => (fs ? fs.flatten(layer, mode, { expanded, expandAll: filter.path !== undefined || filter.nodes !== undefined, sort, filter }) : undefined),
     [fs, layer, mode, expanded, sort, filter],
   );
 
@@ -217,6 +229,28 @@ export function Explorer({ layers, states, sizes, fs, fsError, state, onChange, 
             Collapse all
           </button>
         </div>
+        {state.pkg && (
+          <span
+            data-testid="package-filter"
+            className="flex items-center gap-1 rounded-full border border-teal-600/50 bg-teal-50 py-0.5 pr-0.5 pl-2 text-teal-900 dark:bg-teal-950/60 dark:text-teal-100"
+          >
+            <span>
+              Package: <span className="font-mono">{pkg ? packageLabel(pkg) : state.pkg}</span>
+              {pkg && pkg.removedIn === undefined && ` · ${pkg.files.toLocaleString('en')} files, ${formatBytes(pkg.sizeBytes)}`}
+              {pkg && pkg.removedIn !== undefined && ` · removed in layer ${pkg.removedIn}`}
+              {!pkg && (packages ? ' (not in this image)' : ' (reading the package databases…)')}
+            </span>
+            <button
+              type="button"
+              onClick={() => onChange({ layer, mode, ...(state.path ? { path: state.path } : {}), pkg: undefined })}
+              aria-label="Clear the package filter"
+              title="Clear the package filter"
+              className="rounded-full px-1.5 hover:bg-teal-100 dark:hover:bg-teal-900"
+            >
+              ✕
+            </button>
+          </span>
+        )}
         {filterError && (
           <p role="alert" className="w-full text-red-700 dark:text-red-300">
             Invalid regular expression: {filterError}
@@ -259,7 +293,7 @@ export function Explorer({ layers, states, sizes, fs, fsError, state, onChange, 
           )}
         </div>
         <div className="min-h-0 border-t border-slate-200 lg:border-t-0 lg:border-l dark:border-slate-800">
-          <NodeDetails fs={fs} layers={layers} layer={layer} mode={mode} node={selectedNode} />
+          <NodeDetails fs={fs} layers={layers} layer={layer} mode={mode} node={selectedNode} packages={packages} />
         </div>
       </div>
       <p className="border-t border-slate-200 px-3 py-1 text-[11px] text-slate-600 dark:border-slate-800 dark:text-slate-400" aria-live="polite">

@@ -3,11 +3,22 @@ import { contentHashOfEntry } from '../../core/fs/identity';
 import type { LayerInfo } from '../../core/image';
 import { dockerfileLine } from '../../core/image';
 import { shortDigest } from '../../core/digest';
+import type { PackageReport } from '../../queries/packageQueries';
 import { FileContents } from '../contents/FileContents';
+import { entryOwners, packageLabel } from '../packages/packageFilter';
 import { formatBytes, formatDate } from '../format';
 import { MARK_STYLE, modeString } from './marks';
 
 const TYPE_NAMES = ['regular file', 'hard link', 'symbolic link', 'character device', 'block device', 'directory', 'named pipe', 'other'];
+
+/** The package that owns the shown entry (as of its layer), or why there is none. */
+function ownerText(fs: ImageFilesystem, packages: PackageReport | undefined, info: { node: number; entry: number; type: number; implicit: boolean }): string {
+  if (info.implicit || info.type === 5) return 'directories are not attributed';
+  if (!packages) return '…';
+  if (packages.entryOwner.length !== fs.data.entryNode.length) return '…';
+  const owners = entryOwners(packages, info.entry, info.node, fs.data.finalVis[info.node] === info.entry);
+  return owners.length === 0 ? 'no package' : owners.map(packageLabel).join('; also ');
+}
 
 /** The selected path and the selected layer, in words. Before the filesystem is stacked: the layer alone. */
 export function NodeDetails({
@@ -16,12 +27,15 @@ export function NodeDetails({
   layer,
   mode,
   node,
+  packages,
 }: {
   fs: ImageFilesystem | undefined;
   layers: readonly LayerInfo[];
   layer: number;
   mode: ViewMode;
   node: number | undefined;
+  /** Who owns each file; undefined while the package databases are read. */
+  packages?: PackageReport | undefined;
 }) {
   const info = node === undefined || !fs ? undefined : fs.info(layer, mode, node);
   const contentHash = info && fs ? contentHashOfEntry(fs.data, info.entry) : undefined;
@@ -117,6 +131,8 @@ export function NodeDetails({
                   <dd className="font-mono break-all">{info.linkTarget}</dd>
                 </>
               )}
+              <dt className="text-slate-600 dark:text-slate-400">Package</dt>
+              <dd data-testid="node-owner">{ownerText(fs, packages, info)}</dd>
               {info.layer !== undefined && (
                 <>
                   <dt className="text-slate-600 dark:text-slate-400">From layer</dt>

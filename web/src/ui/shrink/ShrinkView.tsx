@@ -8,6 +8,7 @@
 import { useState } from 'react';
 import { RULE_TITLE } from '../../core/advice/rules';
 import type { ImageFilesystem } from '../../core/fs';
+import type { PackageReport } from '../../queries/packageQueries';
 import { useShrinkAdvice, type AdviceFinding, type AdviceReport } from '../../queries/adviceQueries';
 import type { Jump } from '../explorer/WasteSummary';
 import { formatBytes } from '../format';
@@ -27,16 +28,19 @@ export function ShrinkView({
   fs,
   layerDigests,
   provisional,
+  packages,
   onJump,
 }: {
   fs: ImageFilesystem;
   layerDigests: readonly string[];
+  /** The image's packages, once built: build-toolchain then goes by owning package (-dev, compilers). */
+  packages: PackageReport | undefined;
   /** Some layers are shown from their TOC: the advice is of that model until every tar is read. */
   provisional: boolean;
   onJump: (jump: Jump) => void;
 }) {
   const [floor, setFloor] = useState(FLOORS[0]!.bytes);
-  const advice = useShrinkAdvice(layerDigests, fs, provisional, floor);
+  const advice = useShrinkAdvice(layerDigests, fs, provisional, floor, packages);
   return (
     <section aria-labelledby="shrink-title" className="flex flex-col gap-4" data-testid="shrink-view">
       <div className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">

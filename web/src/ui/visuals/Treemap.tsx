@@ -3,7 +3,10 @@ import type { ImageFilesystem, ViewMode } from '../../core/fs';
 import { dockerfileLine, type LayerInfo } from '../../core/image';
 import type { Jump } from '../explorer/WasteSummary';
 import { formatBytes } from '../format';
+import type { PackageReport } from '../../queries/packageQueries';
+import { packageLabel } from '../packages/packageFilter';
 import { useDisplaySettings } from '../theme';
+import { PackageLegend, packageSlot, packageSlots } from './packageColours';
 import { layerFill, layerSwatch, OTHER_TEXT, TILE_TEXT } from './palette';
 import { breadcrumb, canZoom, treemapFor, type TreemapNode } from './treemapData';
 import { fitLabel, HEADER, layoutTreemap, type Tile } from './treemapLayout';
@@ -21,6 +24,8 @@ interface TreemapProps {
   onJump: (jump: Jump) => void;
   /** Shown at the right of the title (the tree mode, in the workspace's treemap view). */
   controls?: ReactNode;
+  /** Who owns each file: offers colouring the tiles by package. */
+  packages?: PackageReport | undefined;
 }
 
 const LIST_LIMIT = 10;
@@ -52,11 +57,17 @@ export function viewTitle(fs: ImageFilesystem, layer: number, mode: ViewMode): s
  * select it in the tree. The breadcrumb and the list of largest entries are the keyboard and
  * screen-reader way through the same data.
  */
-export function Treemap({ fs, layers, layer, mode, selectedNode, onJump, controls }: TreemapProps) {
+export function Treemap({ fs, layers, layer, mode, selectedNode, onJump, controls, packages }: TreemapProps) {
   const [wantedZoom, setZoom] = useState(0);
+  const [colourBy, setColourBy] = useState<'layer' | 'package'>('layer');
+  // A report of this model (its entry ids), once it is built.
+  const report = packages && packages.entryOwner.length === fs.data.entryNode.length ? packages : undefined;
+  const group = colourBy === 'package' && report ? report.entryOwner : undefined;
   // A zoom root that has no bytes in this view (another layer or mode) falls back to "/".
   const zoom = canZoom(fs, layer, mode, wantedZoom) ? wantedZoom : 0;
-  const tree = useMemo(() => treemapFor(fs, layer, mode, zoom), [fs, layer, mode, zoom]);
+  const tree = useMemo(() => treemapFor(fs, layer, mode, zoom, group), [fs, layer, mode, zoom, group]);
+  const slots = useMemo(() => (group ? packageSlots(tree.root) : undefined), [group, tree]);
+  const colourOf = (t: TreemapNode): number => (slots ? packageSlot(slots, t.group) : t.layer);
   const [box, width] = useElementWidth<HTMLDivElement>();
   const height = Math.round(Math.min(440, Math.max(260, width * 0.42)));
   const textScale = useTextScale();
@@ -94,7 +105,11 @@ export function Treemap({ fs, layers, layer, mode, selectedNode, onJump, control
   };
 
   // The rectangles change only with the layout, not with hover: React reuses this element.
-  const drawn = useMemo(() => tiles.map((t, i) => <TileShape key={i} index={i} tile={t} scale={textScale} />), [tiles, textScale]);
+  const drawn = useMemo(
+    () =>
+      tiles.map((t, i) => <TileShape key={i} index={i} tile={t} scale={textScale} fill={layerFill(slots ? packageSlot(slots, t.data.group) : t.data.layer)} />),
+    [tiles, textScale, slots],
+  );
 
   const summary =
     total > 0
@@ -117,7 +132,22 @@ export function Treemap({ fs, layers, layer, mode, selectedNode, onJump, control
           {title}
           <span className="text-slate-600 dark:text-slate-400"> · area is size · pick a layer in the chart below</span>
         </p>
-        {controls && <div className="ml-auto">{controls}</div>}
+        <div className="ml-auto flex flex-wrap items-center gap-3">
+          {report && (
+            <label className="flex items-center gap-1 text-xs">
+              Colour by
+              <select
+                value={colourBy}
+                onChange={(e) => setColourBy(e.target.value as 'layer' | 'package')}
+                className="rounded border border-slate-300 bg-white px-1 py-0.5 dark:border-slate-700 dark:bg-slate-950"
+              >
+                <option value="layer">layer</option>
+                <option value="package">package</option>
+              </select>
+            </label>
+          )}
+          {controls}
+        </div>
       </div>
       <div className="grid grid-cols-[minmax(0,1fr)_15rem] gap-3 p-3">
         <div className="min-w-0">
@@ -194,7 +224,7 @@ export function Treemap({ fs, layers, layer, mode, selectedNode, onJump, control
                 left={hover.x + 14 + TOOLTIP_WIDTH > width ? Math.max(0, hover.x - 14 - TOOLTIP_WIDTH) : hover.x + 14}
                 top={hover.y + 14 + TOOLTIP_HEIGHT > height ? hover.y - 14 - TOOLTIP_HEIGHT : hover.y + 14}
               >
-                <TileDetails tile={hovered.data} total={total} layers={layers} />
+                <TileDetails tile={hovered.data} total={total} layers={layers} owner={slots && report ? ownerWords(report, hovered.data) : undefined} />
               </Tooltip>
             )}
           </div>
@@ -223,7 +253,7 @@ export function Treemap({ fs, layers, layer, mode, selectedNode, onJump, control
                       }
                       className="flex w-full items-center gap-2 rounded px-1 py-0.5 text-left hover:bg-slate-100 disabled:cursor-default disabled:hover:bg-transparent dark:hover:bg-slate-800 dark:disabled:hover:bg-transparent"
                     >
-                      <span aria-hidden="true" className={`${SWATCH} ${layerSwatch(c.layer)}`} />
+                      <span aria-hidden="true" className={`${SWATCH} ${layerSwatch(colourOf(c))}`} />
                       <span className="min-w-0 flex-1 truncate font-mono">
                         {c.name}
                         {c.kind === 'dir' ? '/' : ''}
@@ -237,7 +267,7 @@ export function Treemap({ fs, layers, layer, mode, selectedNode, onJump, control
             )}
             <p className="mt-1 text-slate-600 dark:text-slate-400">Directories zoom in; files are selected in the tree.</p>
           </div>
-          <LayerLegend layers={layers} shown={tree.layersShown} />
+          {slots && report ? <PackageLegend report={report} slots={slots} /> : <LayerLegend layers={layers} shown={tree.layersShown} />}
         </div>
       </div>
     </section>
@@ -256,7 +286,15 @@ function useTextScale(): number {
   }, [large]);
 }
 
-function TileShape({ index, tile, scale }: { index: number; tile: Tile; scale: number }) {
+/** The tile's package in words, for the tooltip. */
+function ownerWords(report: PackageReport, t: TreemapNode): string {
+  if (t.kind === 'other') return '';
+  const p = t.group >= 0 ? report.packages[t.group] : undefined;
+  if (t.kind === 'file') return p ? `Package ${packageLabel(p)}` : 'No package';
+  return p ? `Mostly package ${packageLabel(p)}` : 'Mostly files of no package';
+}
+
+function TileShape({ index, tile, scale, fill }: { index: number; tile: Tile; scale: number; fill: string }) {
   const { x, y, w, h, data, frame, header } = tile;
   const common = { 'data-tile': index, 'data-path': data.path, 'data-kind': data.kind, 'data-size': data.size };
   const font = { fontSize: `${11 * scale}px` };
@@ -286,7 +324,7 @@ function TileShape({ index, tile, scale }: { index: number; tile: Tile; scale: n
   const size = h >= 30 * scale && label && fitLabel(bytes, w, charWidth) === bytes ? bytes : '';
   return (
     <g {...common}>
-      <rect x={x} y={y} width={w} height={h} className={layerFill(data.layer)} />
+      <rect x={x} y={y} width={w} height={h} className={fill} />
       {label && (
         <text x={x + 4} y={y + line} style={font} className={`pointer-events-none ${data.kind === 'other' ? OTHER_TEXT : TILE_TEXT}`}>
           {label}
@@ -314,9 +352,14 @@ function Tooltip({ left, top, children }: { left: number; top: number; children:
   );
 }
 
-function TileDetails({ tile, total, layers }: { tile: TreemapNode; total: number; layers: readonly LayerInfo[] }) {
+function TileDetails({ tile, total, layers, owner }: { tile: TreemapNode; total: number; layers: readonly LayerInfo[]; owner?: string | undefined }) {
   return (
     <>
+      {owner && (
+        <div className="font-semibold" data-testid="treemap-tooltip-package">
+          {owner}
+        </div>
+      )}
       <div className="font-mono break-all font-semibold" data-testid="treemap-tooltip-path">
         {tile.kind === 'other' ? `${tile.path === '/' ? '' : tile.path}/…` : tile.path}
       </div>

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import type { ImageFilesystem, ViewMode } from '../../core/fs';
 import type { LayerInfo } from '../../core/image';
+import type { PackageReport } from '../../queries/packageQueries';
 import type { Jump } from '../explorer/WasteSummary';
 import { LayerSizeChart } from './LayerSizeChart';
 import { Treemap } from './Treemap';
@@ -17,13 +18,15 @@ interface VisualsProps {
   onJump: (jump: Jump) => void;
   /** The treemap's own controls (the tree mode). */
   controls?: ReactNode;
+  /** Who owns each file: the treemap can colour by package. */
+  packages?: PackageReport | undefined;
 }
 
 /** The workspace's pictures: the treemap of the explorer's layer and mode, then the size of every layer (a click picks the layer). */
-export function Visuals({ fs, layers, sizes, layer, mode, selectedNode, onSelectLayer, onJump, controls }: VisualsProps) {
+export function Visuals({ fs, layers, sizes, layer, mode, selectedNode, onSelectLayer, onJump, controls, packages }: VisualsProps) {
   return (
     <>
-      <Treemap fs={fs} layers={layers} layer={layer} mode={mode} selectedNode={selectedNode} onJump={onJump} controls={controls} />
+      <Treemap fs={fs} layers={layers} layer={layer} mode={mode} selectedNode={selectedNode} onJump={onJump} controls={controls} packages={packages} />
       <LayerSizeChart fs={fs} layers={layers} tarSizes={sizes} selected={layer} onSelect={onSelectLayer} />
     </>
   );

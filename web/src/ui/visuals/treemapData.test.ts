@@ -36,6 +36,25 @@ function tiles(n: TreemapNode): number {
 }
 
 describe('treemap data', () => {
+  test('grouped (by package): a file takes its entry’s group, a folded directory the group owning most of its bytes', () => {
+    // Groups per global entry, from paths: env and libc.so are package 0's, sh and jq package 1's.
+    const group = new Int32Array(fs.data.entryNode.length).fill(-1);
+    const owner: Record<string, number> = { '/usr/bin/env': 0, '/usr/lib/x/y/libc.so': 0, '/usr/bin/sh': 1, '/usr/bin/jq': 1 };
+    for (let g = 0; g < group.length; g++) group[g] = owner[fs.path(fs.data.entryNode[g]!)] ?? -1;
+    const t = buildTreemap(fs, 1, 'aggregate', 0, { group, maxDepth: 1 });
+    const byName = new Map((t.root.children ?? []).map((c) => [c.name, c]));
+    // usr folded at depth 1: env 500 + libc.so 2000 (package 0) against sh 100 + jq 700 (package 1).
+    expect(byName.get('usr')!.group).toBe(0);
+    expect(byName.get('etc')!.group).toBe(-1);
+    const leaf = buildTreemap(fs, 1, 'aggregate', fs.find('/usr/bin'), { group });
+    expect((leaf.root.children ?? []).map((c) => [c.name, c.group])).toEqual([
+      ['jq', 1],
+      ['env', 0],
+      ['sh', 1],
+    ]);
+    expect(buildTreemap(fs, 1, 'aggregate', 0).root.children!.every((c) => c.group === -1)).toBe(true);
+  });
+
   test('the final filesystem, three levels deep, by size, coloured by the layer that wrote each file', () => {
     const t = buildTreemap(fs, 1, 'aggregate', 0);
     expect(dump(t.root)).toEqual([

@@ -27,6 +27,11 @@ export interface TreemapNode {
   readonly layer: number;
   /** Share of `size` that `layer` wrote (1 for a file). */
   readonly layerShare: number;
+  /**
+   * With `TreemapOptions.group` (the package report's owner per entry): the file's group, or the
+   * group owning most of a directory's bytes; -1 for none ("no package") and without groups.
+   */
+  readonly group: number;
   /** Present on directories that are laid out inside (not at the depth limit). */
   readonly children?: readonly TreemapNode[];
   /** "other": how many entries it folds; a directory: how many files it holds. */
@@ -50,9 +55,11 @@ export interface TreemapOptions {
   readonly minFraction?: number;
   /** Most children listed per directory (the rest are folded). */
   readonly maxChildren?: number;
+  /** A group per global entry (its package id, -1 for none), to colour tiles by instead of the layer. */
+  readonly group?: Int32Array;
 }
 
-const DEFAULTS: Required<TreemapOptions> = { maxDepth: 3, minFraction: 1 / 3000, maxChildren: 80 };
+const DEFAULTS = { maxDepth: 3, minFraction: 1 / 3000, maxChildren: 80 };
 
 /** Whether `node` can be a zoom root in this view: a directory with bytes below it. */
 export function canZoom(fs: ImageFilesystem, layer: number, mode: ViewMode, node: number): boolean {
@@ -64,6 +71,8 @@ export function canZoom(fs: ImageFilesystem, layer: number, mode: ViewMode, node
 
 export function buildTreemap(fs: ImageFilesystem, layer: number, mode: ViewMode, zoom: number, options: TreemapOptions = {}): TreemapTree {
   const { maxDepth, minFraction, maxChildren } = { ...DEFAULTS, ...options };
+  const group = options.group;
+  const byGroup = new Map<number, number>();
   const d = fs.data;
   const v = fs.view(layer, mode);
   const { end } = d.trie;
@@ -80,8 +89,9 @@ export function buildTreemap(fs: ImageFilesystem, layer: number, mode: ViewMode,
   const name = (n: number): string => (n === 0 ? '/' : nameOf(d.trie, n));
 
   /** Which layer wrote most of the bytes below a directory, and how many files it holds (one pass over its subtree). */
-  const scan = (n: number): { layer: number; layerShare: number; count: number } => {
+  const scan = (n: number): { layer: number; layerShare: number; count: number; group: number } => {
     byLayer.fill(0);
+    byGroup.clear();
     let files = 0;
     for (let c = n + 1; c < end[n]!;) {
       const m = v.mark[c]!;
@@ -97,13 +107,17 @@ export function buildTreemap(fs: ImageFilesystem, layer: number, mode: ViewMode,
       if (g >= 0 && d.entryType[g] !== EntryType.Directory) {
         files++;
         byLayer[d.entryLayer[g]!]! += d.entrySize[g]!;
+        if (group) byGroup.set(group[g]!, (byGroup.get(group[g]!) ?? 0) + d.entrySize[g]!);
       }
       c++;
     }
     let best = -1;
     for (let k = 0; k < byLayer.length; k++) if (byLayer[k]! > 0 && (best < 0 || byLayer[k]! > byLayer[best]!)) best = k;
+    let bestGroup = -1;
+    for (const [k, bytes] of byGroup)
+      if (bestGroup < 0 || bytes > byGroup.get(bestGroup)! || (bytes === byGroup.get(bestGroup)! && k < bestGroup)) bestGroup = k;
     const size = v.size[n]!;
-    return { layer: best, layerShare: best >= 0 && size > 0 ? byLayer[best]! / size : 0, count: files };
+    return { layer: best, layerShare: best >= 0 && size > 0 ? byLayer[best]! / size : 0, count: files, group: bestGroup };
   };
 
   /** A directory drawn as one tile, coloured by the layer that wrote most of it. */
@@ -117,7 +131,17 @@ export function buildTreemap(fs: ImageFilesystem, layer: number, mode: ViewMode,
     const g = v.entry[n]!;
     const k = g >= 0 ? d.entryLayer[g]! : -1;
     if (k >= 0) shown.add(k);
-    return { kind: 'file', node: n, name: name(n), path: fs.path(n), size: v.size[n]!, layer: k, layerShare: 1, count: 1 };
+    return {
+      kind: 'file',
+      node: n,
+      name: name(n),
+      path: fs.path(n),
+      size: v.size[n]!,
+      layer: k,
+      layerShare: 1,
+      count: 1,
+      group: g >= 0 && group ? group[g]! : -1,
+    };
   };
 
   const expand = (n: number, depth: number): TreemapNode => {
@@ -150,34 +174,45 @@ export function buildTreemap(fs: ImageFilesystem, layer: number, mode: ViewMode,
         layer: -1,
         layerShare: 0,
         count: otherCount,
+        group: -1,
       });
     }
     tiles += children.length;
     // The zoom root needs no colour; the frames inside get theirs for the list and the tooltip.
-    const stats = n === zoom ? { layer: -1, layerShare: 0, count: 0 } : scan(n);
+    const stats = n === zoom ? { layer: -1, layerShare: 0, count: 0, group: -1 } : scan(n);
     return { kind: 'dir', node: n, name: name(n), path: fs.path(n), size: v.size[n]!, ...stats, children };
   };
 
   const root =
     total > 0
       ? expand(zoom, 0)
-      : { kind: 'dir' as const, node: zoom, name: name(zoom), path: fs.path(zoom), size: 0, layer: -1, layerShare: 0, children: [], count: 0 };
+      : { kind: 'dir' as const, node: zoom, name: name(zoom), path: fs.path(zoom), size: 0, layer: -1, layerShare: 0, children: [], count: 0, group: -1 };
   return { layer, mode, root, layersShown: [...shown].sort((a, b) => a - b), tileCount: tiles };
 }
 
 const CACHE_SIZE = 24;
 const cache = new WeakMap<ImageFilesystem, Map<string, TreemapTree>>();
 
-/** buildTreemap, remembered per filesystem for the last few (layer, mode, zoom) triples. */
-export function treemapFor(fs: ImageFilesystem, layer: number, mode: ViewMode, zoom: number): TreemapTree {
+const groupIds = new WeakMap<Int32Array, number>();
+let nextGroupId = 1;
+
+/** buildTreemap, remembered per filesystem for the last few (layer, mode, zoom, grouping) keys. */
+export function treemapFor(fs: ImageFilesystem, layer: number, mode: ViewMode, zoom: number, group?: Int32Array): TreemapTree {
   let byKey = cache.get(fs);
   if (!byKey) cache.set(fs, (byKey = new Map()));
-  const key = `${layer}:${mode}:${zoom}`;
+  let groupId = 0;
+  if (group) {
+    groupId = groupIds.get(group) ?? nextGroupId++;
+    groupIds.set(group, groupId);
+  }
+  const key = `${layer}:${mode}:${zoom}:${groupId}`;
   let tree = byKey.get(key);
   if (tree) {
     byKey.delete(key);
   } else {
-    tree = buildTreemap(fs, layer, mode, zoom);
+    // By package, one level more: a library directory folded into one tile would take the colour
+    // of whichever package owns most of it (libperl in /usr/lib/x86_64-linux-gnu) for all of it.
+    tree = buildTreemap(fs, layer, mode, zoom, group ? { group, maxDepth: DEFAULTS.maxDepth + 1 } : {});
     if (byKey.size >= CACHE_SIZE) byKey.delete(byKey.keys().next().value!);
   }
   byKey.set(key, tree);

@@ -14,6 +14,7 @@ import { useCallback, useMemo, useState, type ReactNode } from 'react';
 import type { ImageFilesystem, ViewMode } from '../../core/fs';
 import type { ImageDescription, LayerInfo } from '../../core/image';
 import type { LayerJobResult } from '../../queries/layerQueries';
+import { usePackageReport } from '../../queries/packageQueries';
 import { ErrorPanel } from '../ErrorPanel';
 import type { ExplorerState } from '../explorer/Explorer';
 import { EXPLORER_KEYS, KeyboardHelp, type KeySection } from '../explorer/KeyboardHelp';
@@ -47,7 +48,7 @@ export interface WorkspaceProps {
 }
 
 /** The URL without the workspace's own parts: what names the image. */
-function imagePart({ view: _view, layer: _layer, mode: _mode, path: _path, ...rest }: UrlState): UrlState {
+function imagePart({ view: _view, layer: _layer, mode: _mode, path: _path, pkg: _pkg, ...rest }: UrlState): UrlState {
   return rest;
 }
 
@@ -56,6 +57,7 @@ function explorerPart(state: UrlState): ExplorerState {
     ...(state.layer !== undefined ? { layer: state.layer } : {}),
     ...(state.mode ? { mode: state.mode } : {}),
     ...(state.path ? { path: state.path } : {}),
+    ...(state.pkg ? { pkg: state.pkg } : {}),
   };
 }
 
@@ -73,6 +75,7 @@ export function Workspace({ identity, image, layers, states, results, tocs = NO_
   const found = fs && explorer.path ? fs.find(explorer.path) : -1;
   const [focusRequest, setFocusRequest] = useState(0);
   const [help, setHelp] = useState(false);
+  const packagesQuery = usePackageReport(layers, results, fs);
 
   const stateFor = useCallback(
     (id: string): UrlState => {
@@ -82,9 +85,18 @@ export function Workspace({ identity, image, layers, states, results, tocs = NO_
     [views, url],
   );
   const selectView = useCallback((id: string) => navigate(stateFor(id)), [navigate, stateFor]);
+  // The package filter stays while the layer, mode or path change, unless `next` says otherwise.
   const onExplorer = useCallback(
-    (next: ExplorerState) => navigate({ ...imagePart(url), ...(url.view ? { view: url.view } : {}), ...next }, { replace: true }),
+    (next: ExplorerState) =>
+      navigate({ ...imagePart(url), ...(url.view ? { view: url.view } : {}), ...(url.pkg ? { pkg: url.pkg } : {}), ...next }, { replace: true }),
     [navigate, url],
+  );
+  const openPackage = useCallback(
+    (key: string) => {
+      navigate({ ...imagePart(url), layer: last, mode: 'aggregate', pkg: key });
+      setFocusRequest((n) => n + 1);
+    },
+    [navigate, url, last],
   );
   const openPath = useCallback(
     (jump: Jump) => {
@@ -117,7 +129,10 @@ export function Workspace({ identity, image, layers, states, results, tocs = NO_
     selectedNode: found >= 0 ? found : undefined,
     onExplorer,
     openPath,
+    openPackage,
     focusRequest,
+    packages: packagesQuery.data,
+    packagesError: packagesQuery.error,
     registry,
     about,
   };

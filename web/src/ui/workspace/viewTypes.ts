@@ -9,6 +9,7 @@ import type { AttestationEntry } from '../../core/platform';
 import type { ImageReference } from '../../core/reference';
 import type { Repository } from '../../core/registry/client';
 import type { LayerJobResult } from '../../queries/layerQueries';
+import type { PackageReport } from '../../queries/packageQueries';
 import type { TocReading } from '../../queries/tocQueries';
 import type { ReferrerSubject } from '../browse/ReferrersPanel';
 import type { ExplorerState } from '../explorer/Explorer';
@@ -52,8 +53,13 @@ export interface ViewContext {
   onExplorer: (next: ExplorerState) => void;
   /** A click on a path anywhere: open the explorer on that layer and path, revealed and focused. */
   openPath: (jump: Jump) => void;
-  /** Bumped by openPath; the explorer reveals and focuses when it changes. */
+  /** A click on a package: open the explorer on the final image, its tree filtered to that package's files. */
+  openPackage: (key: string) => void;
+  /** Bumped by openPath and openPackage; the explorer reveals and focuses when it changes. */
   focusRequest: number;
+  /** Who owns each file (core/packages), built off the main thread once every layer is read. */
+  packages: PackageReport | undefined;
+  packagesError: unknown;
   registry: RegistrySource | undefined;
   /** What the source says about the manifest (pull command, media type…), for the config view. */
   about: ReactNode;

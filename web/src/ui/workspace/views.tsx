@@ -2,7 +2,7 @@
  * The workspace's views, in tab order: one entry each. The first is the default (the explorer,
  * with no `view=` in the URL); each other one is `view=<id>`, a tab, and a key.
  *
- * To add a view (the coming `packages`): add one entry. Say what it needs (`image`,
+ * To add a view (as `packages` and `shrink` were): add one entry. Say what it needs (`image`,
  * `filesystem` or `registry`) and the workspace does the rest: the tab, the URL, the key, its line
  * in the `?` overlay, the waiting message until the filesystem is stacked, and leaving it out for
  * an opened archive when it needs a registry. Whatever it draws from is in ViewContext (viewTypes.ts).
@@ -17,6 +17,7 @@ import { TagsPanel } from '../browse/TagsPanel';
 import { Explorer } from '../explorer/Explorer';
 import { ModeSwitch } from '../explorer/ModeSwitch';
 import { WasteSummary } from '../explorer/WasteSummary';
+import { PackagesView } from '../packages/PackagesView';
 import { ShrinkView } from '../shrink/ShrinkView';
 import { Visuals } from '../visuals/Visuals';
 import type { WorkspaceView } from './viewTypes';
@@ -41,8 +42,36 @@ export const WORKSPACE_VIEWS: readonly WorkspaceView[] = [
         focusRequest={ctx.focusRequest}
         active={active}
         fromToc={ctx.fromToc}
+        packages={ctx.packages}
       />
     ),
+  },
+  {
+    id: 'shrink',
+    label: 'Shrink',
+    // Letters for the views added later: the digits are the tabs that were there first, which links and fingers already know.
+    key: 's',
+    description: 'What could be left out: dead bytes, chmod copies, caches, toolchains, docs, duplicates; the fix for each',
+    needs: 'filesystem',
+    waiting: 'The shrink advice',
+    render: (ctx) => (
+      <ShrinkView
+        fs={ctx.fs}
+        layerDigests={ctx.layers.map((l) => l.descriptor.digest)}
+        provisional={ctx.fromToc.length > 0}
+        packages={ctx.packages}
+        onJump={ctx.openPath}
+      />
+    ),
+  },
+  {
+    id: 'packages',
+    label: 'Packages',
+    key: 'p',
+    description: 'Installed packages (deb, rpm, apk, Python, npm): sizes, layers, changes; a row filters the tree to its files',
+    needs: 'filesystem',
+    waiting: 'The packages',
+    render: (ctx) => <PackagesView report={ctx.packages} error={ctx.packagesError} layers={ctx.layers} onOpen={ctx.openPackage} />,
   },
   {
     id: 'waste',
@@ -71,6 +100,7 @@ export const WORKSPACE_VIEWS: readonly WorkspaceView[] = [
           selectedNode={ctx.selectedNode}
           onSelectLayer={(layer) => ctx.onExplorer({ ...ctx.explorer, layer, mode: ctx.mode })}
           onJump={ctx.openPath}
+          packages={ctx.packages}
           controls={<ModeSwitch mode={ctx.mode} onChange={(mode) => ctx.onExplorer({ ...ctx.explorer, layer: ctx.layer, mode })} />}
         />
       </div>
@@ -128,18 +158,6 @@ export const WORKSPACE_VIEWS: readonly WorkspaceView[] = [
         <ReferrersPanel repo={ctx.registry.repo} subjects={ctx.registry.subjects} />
         {ctx.registry.attestations.length > 0 && <AttestationList attestations={ctx.registry.attestations} />}
       </div>
-    ),
-  },
-  {
-    id: 'shrink',
-    label: 'Shrink',
-    // 8 is left for the packages view (issue 13), which sits before this one.
-    key: '9',
-    description: 'What could be left out: dead bytes, chmod copies, caches, toolchains, docs, duplicates; the fix for each',
-    needs: 'filesystem',
-    waiting: 'The shrink advice',
-    render: (ctx) => (
-      <ShrinkView fs={ctx.fs} layerDigests={ctx.layers.map((l) => l.descriptor.digest)} provisional={ctx.fromToc.length > 0} onJump={ctx.openPath} />
     ),
   },
 ];

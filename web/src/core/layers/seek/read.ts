@@ -5,14 +5,12 @@
  * are returned. A mismatch, bad data or a body that ends early throws an ExtractError; an abort
  * throws the signal's reason. The source is cancelled as soon as the last span is checked.
  */
-import { openChunkReader, type LayerSource } from '../chunks';
+import type { LayerSource } from '../chunks';
 import type { Decoder } from '../decoder';
-import { ExtractError, MAX_EXTRACT_BYTES } from '../extract';
+import { EntryChunks, ExtractError, MAX_EXTRACT_BYTES } from '../extract';
 import { crc32 } from './crc32';
 import { restartDecoder } from './restart';
 import type { ReadPlan, SeekIndex } from './seekIndex';
-
-const ABORTED = Symbol('aborted');
 
 export async function readFromRestart(
   source: LayerSource,
@@ -27,7 +25,7 @@ export async function readFromRestart(
   const points = index.points;
   const start = points[plan.point];
   if (!start || start.out > offset || plan.verifyEnd < offset + size) throw new RangeError('the read plan does not cover the entry');
-  const reader = openChunkReader(source);
+  const chunks = new EntryChunks(source, signal);
   const out = new Uint8Array(size);
   const end = offset + size;
 
@@ -65,29 +63,11 @@ export async function readFromRestart(
   };
 
   let decoder: Decoder | undefined;
-  let onAbort: (() => void) | undefined;
-  const aborted = new Promise<typeof ABORTED>((resolve) => {
-    onAbort = () => resolve(ABORTED);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
   let finished = false;
   try {
     signal?.throwIfAborted();
     decoder = await restartDecoder(index, start, sink);
-    for (;;) {
-      if (signal?.aborted) throw signal.reason;
-      const pending = reader.read();
-      pending.catch(() => {});
-      let result: IteratorResult<Uint8Array, unknown> | typeof ABORTED;
-      try {
-        result = signal ? await Promise.race([pending, aborted]) : await pending;
-      } catch (e) {
-        throw new ExtractError('io', `reading the layer failed: ${e instanceof Error ? e.message : String(e)}`);
-      }
-      if (result === ABORTED) throw signal!.reason;
-      if (result.done) break;
-      const chunk = toBytes(result.value);
-      if (chunk.length === 0) continue;
+    for (let chunk = await chunks.next(); chunk; chunk = await chunks.next()) {
       check(decoder.push(chunk));
       if (done()) return out;
     }
@@ -96,19 +76,10 @@ export async function readFromRestart(
     if (done()) return out;
     throw new ExtractError(kind, `the range read ended at byte ${position} of the tar, before byte ${plan.verifyEnd} (the end of the checked span)`);
   } finally {
-    if (onAbort) signal?.removeEventListener('abort', onAbort);
-    if (finished) reader.release();
-    else reader.cancel(signal?.aborted ? signal.reason : 'the entry was read');
+    chunks.close(finished);
   }
 }
 
 function hex(n: number): string {
   return n.toString(16).padStart(8, '0');
-}
-
-function toBytes(value: unknown): Uint8Array {
-  if (value instanceof Uint8Array) return value;
-  if (value instanceof ArrayBuffer) return new Uint8Array(value);
-  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-  throw new ExtractError('io', `the layer stream produced a ${typeof value}, not bytes`);
 }

@@ -22,7 +22,7 @@ import { RangeUnsupportedError } from './ranges';
 import { TOC_NO_OFFSET } from './toIndex';
 
 const DEB = fileURLToPath(new URL('../../../../test/layers/hello_2.10-3_amd64.deb', import.meta.url));
-const hasTools = ['dpkg-deb', 'tar', 'gzip', 'zstd'].every((t) => spawnSync(t, ['--version']).status === 0);
+const hasTools = !!process.env.CI || ['dpkg-deb', 'tar', 'gzip', 'zstd'].every((t) => spawnSync(t, ['--version']).status === 0);
 
 /** A tree with what TOCs must carry through: whiteouts, an opaque marker, links, a long name, odd modes and names. */
 function handMadeTar(dir: string): Uint8Array {
