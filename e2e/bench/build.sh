@@ -92,7 +92,10 @@ under_heavy_lock() {
   while ((pid > 1)); do
     cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)
     [[ $cmd == *flock*"$HEAVY_LOCK"* ]] && return 0
-    pid=$(awk '{print $4}' "/proc/$pid/stat" 2>/dev/null || echo 1)
+    # The parent pid is the field after the state, which follows the last ')': the command name
+    # in parentheses may hold spaces ("(npm exec tsx)"), so fields cannot be counted from the start.
+    pid=$(sed -E 's/.*\) [A-Za-z] ([0-9]+) .*/\1/' "/proc/$pid/stat" 2>/dev/null || echo 1)
+    [[ $pid =~ ^[0-9]+$ ]] || pid=1
   done
   return 1
 }
