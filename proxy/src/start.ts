@@ -2,13 +2,14 @@
 // the server. The build's own output goes to stderr so stdout carries only main's "listening" line.
 
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runMainOrExit } from './main';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
-const indexHtml = join(repo, 'dist', 'web', 'index.html');
+const distWeb = join(repo, 'dist', 'web');
+const indexHtml = join(distWeb, 'index.html');
 const viteConfig = join(repo, 'vite.config.ts');
 
 function mtimeOrUndefined(path: string): number | undefined {
@@ -29,7 +30,8 @@ function newestUnder(dir: string): number {
     return 0;
   }
   for (const entry of entries) {
-    if (entry.name === 'node_modules') continue;
+    // Tests are not part of the bundle: editing one must not rebuild (and swap) the app under a running server.
+    if (entry.name === 'node_modules' || entry.name.endsWith('.test.ts') || entry.name.endsWith('.test.tsx')) continue;
     const path = join(dir, entry.name);
     if (entry.isDirectory()) newest = Math.max(newest, newestUnder(path));
     else if (entry.isFile()) newest = Math.max(newest, mtimeOrUndefined(path) ?? 0);
@@ -41,7 +43,12 @@ function newestUnder(dir: string): number {
 export function buildReason(): string | undefined {
   const built = mtimeOrUndefined(indexHtml);
   if (built === undefined) return 'dist/web/index.html is missing';
-  const sources = Math.max(newestUnder(join(repo, 'web')), newestUnder(join(repo, 'public')), mtimeOrUndefined(viteConfig) ?? 0);
+  const sources = Math.max(
+    newestUnder(join(repo, 'web', 'src')),
+    newestUnder(join(repo, 'public')),
+    mtimeOrUndefined(join(repo, 'web', 'index.html')) ?? 0,
+    mtimeOrUndefined(viteConfig) ?? 0,
+  );
   return sources > built ? 'sources changed since the last build' : undefined;
 }
 
@@ -53,8 +60,11 @@ export function buildReason(): string | undefined {
 async function buildSpa(reason: string): Promise<boolean> {
   process.stderr.write(`lading: building the web app (${reason})...\n`);
   const viteBin = join(repo, 'node_modules', 'vite', 'bin', 'vite.js');
+  // Built beside dist/web and swapped in when complete: another server serving dist/web (a second
+  // `npm start`, the e2e harness's proxies) never sees it empty or half written.
+  const staging = `${distWeb}.build-${process.pid}`;
   // logLevel warn: Vite's progress would otherwise go to stdout; errors go to stderr as they are.
-  const child = spawn(process.execPath, [viteBin, 'build', '--config', viteConfig, '--logLevel', 'warn'], {
+  const child = spawn(process.execPath, [viteBin, 'build', '--config', viteConfig, '--logLevel', 'warn', '--outDir', staging, '--emptyOutDir'], {
     cwd: repo,
     stdio: ['ignore', process.stderr, process.stderr],
   });
@@ -66,9 +76,14 @@ async function buildSpa(reason: string): Promise<boolean> {
     child.on('exit', (status) => resolve(status));
   });
   if (code === 0) {
+    const old = `${distWeb}.old-${process.pid}`;
+    if (existsSync(distWeb)) renameSync(distWeb, old);
+    renameSync(staging, distWeb);
+    rmSync(old, { recursive: true, force: true });
     process.stderr.write('lading: web app built into dist/web\n');
     return true;
   }
+  rmSync(staging, { recursive: true, force: true });
   process.stderr.write(`lading: ERROR: building the web app failed (Vite exited with ${code ?? 'an error'}; its message is above)\n`);
   return false;
 }

@@ -10,11 +10,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliPath, have, repoRoot } from '../../test/cli/tools';
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const cli = join(repoRoot, 'web/src/cli/lading.mjs');
+const cli = cliPath;
 const artifacts = join(repoRoot, 'e2e/.artifacts/packages');
 const TIMEOUT = 180_000;
 
@@ -41,15 +40,6 @@ interface DebianFixture {
   aptListsDeletedIn: number;
   compilerLayer: number;
   metadataOnlyCopy: { path: string; addedIn: number; chmodIn: number };
-}
-
-function have(command: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const ready = existsSync(join(artifacts, 'packages.json')) && have('skopeo');

@@ -10,7 +10,6 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, openAsBlob, readFileS
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stackLayers, type DiveAnalysis } from '../core/fs';
 import { analyzeLayerStream, entryAt, type LayerIndex } from '../core/layers';
@@ -18,19 +17,10 @@ import { blobReader, indexTarArchive } from '../core/sources';
 import type { DiveFileInfo } from './diveExport';
 import { goFloatV } from './goFormat';
 import { fixturesFilePath, loadFixtures, type FixturePlatformManifest, type FixturesFile } from '../../../e2e/harness/fixtures';
+import { cliPath, have, repoRoot } from '../../test/cli/tools';
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const cli = join(repoRoot, 'web/src/cli/lading.mjs');
+const cli = cliPath;
 const TIMEOUT = 120_000;
-
-function have(command: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 // The e2e tools (README: skopeo, docker-registry…). CI installs them; elsewhere the test says what is missing.
 const toolsMissing = ['skopeo', 'tar', '/usr/bin/docker-registry'].filter((t) => !have(t));

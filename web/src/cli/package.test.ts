@@ -11,17 +11,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixturesFilePath, loadFixtures } from '../../../e2e/harness/fixtures';
 import { repoRoot } from '../../../e2e/harness/paths';
+import { have } from '../../test/cli/tools';
 
 const TIMEOUT = 300_000;
-
-function have(command: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 // Needs skopeo (to write the archive) and the npm registry (to install the package's dependencies).
 const skip = !have('skopeo') && !process.env.CI;

@@ -9,23 +9,13 @@ import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPackageFixtures, packageFixturesFilePath, type PackageFixturesFile } from '../../../e2e/harness/fixtures';
 import { osPackages, type TruthPackage } from '../../../e2e/harness/packageTruth';
+import { cliPath, have, repoRoot } from '../../test/cli/tools';
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const cli = join(repoRoot, 'web/src/cli/lading.mjs');
+const cli = cliPath;
 const TIMEOUT = 180_000;
-
-function have(command: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const missing = ['skopeo', 'dpkg-query', 'rpm', 'awk'].filter((t) => !have(t));
 const skip = (missing.length > 0 || !existsSync(packageFixturesFilePath)) && !process.env.CI;

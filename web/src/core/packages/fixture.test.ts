@@ -6,11 +6,12 @@
  * npm's lock file, the .deb files' md5sums, and file sizes from lstat in the rootfs. Nothing
  * expected here comes from Lading's output.
  */
-import { lstatSync, mkdtempSync, readFileSync, readdirSync, realpathSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { loadPackageFixtures, packageFixturesFilePath, type PackageFixtureImage, type PackageFixturesFile } from '../../../../e2e/harness/fixtures';
+import { sizeOf } from '../../../../e2e/harness/packageTruth';
 import { loadFixtureImage, repoRoot, type FixtureImage } from '../../../test/packages/image';
 import { lines, sh } from '../../../test/packages/tools';
 import type { PackageReport, PackageSummary } from './report';
@@ -28,39 +29,6 @@ const tagOf = (reference: string) => {
   return tag;
 };
 const abs = (rel: string): string => join(repoRoot, rel);
-
-/** Bytes of the regular files among `paths` in `rootfs`, each inode once (du), directories resolved through symlinks, the last component not followed (lstat). */
-function sizeOf(rootfs: string, paths: readonly string[]): { files: number; bytes: number } {
-  const real = realpathSync(rootfs);
-  const seen = new Set<string>();
-  let files = 0;
-  let bytes = 0;
-  const dirs = new Set(paths.map((p) => p.slice(0, p.lastIndexOf('/'))));
-  for (const p of paths) {
-    if (dirs.has(p)) continue; // a directory of the package
-    const slash = p.lastIndexOf('/');
-    let dir: string;
-    try {
-      dir = realpathSync(join(rootfs, p.slice(0, slash)));
-    } catch {
-      continue;
-    }
-    if (dir !== real && !dir.startsWith(real + '/')) continue;
-    let st;
-    try {
-      st = lstatSync(join(dir, p.slice(slash + 1)));
-    } catch {
-      continue; // not on disk (dpkg's path-exclude, or deleted later)
-    }
-    if (st.isDirectory()) continue;
-    const id = `${st.dev}:${st.ino}`;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    files++;
-    if (st.isFile()) bytes += st.size;
-  }
-  return { files, bytes };
-}
 
 const present = (r: PackageReport, k: number, eco: string): string[] =>
   [...r.layers[k]!.present]
