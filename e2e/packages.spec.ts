@@ -181,7 +181,7 @@ test('debian: a file no package lists says "no package"', async ({ page }) => {
 for (const scheme of ['light', 'dark'] as const) {
   test(`screenshots: the Packages view (${scheme})`, async ({ page }) => {
     test.setTimeout(120_000);
-    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.setViewportSize({ width: 1280, height: 720 });
     await page.emulateMedia({ colorScheme: scheme });
     await openPackages(page, 'lading/packages:distroless');
     await page.screenshot({ path: screenshotPath(`packages-view-distroless-${scheme}`) });
