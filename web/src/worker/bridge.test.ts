@@ -13,11 +13,15 @@ class FakeWorkers {
   created = 0;
   terminated = 0;
   stuck = new Set<string>();
+  /** Per worker (in creation order), the allowBackground calls it got, in order. */
+  background: boolean[][] = [];
   private pending = new Map<string, (r: LayerJobResult) => void>();
   private ports: MessagePort[] = [];
 
   create = (): Worker => {
     this.created += 1;
+    const told: boolean[] = [];
+    this.background.push(told);
     const { port1, port2 } = new MessageChannel();
     this.ports.push(port1, port2);
     const api = {
@@ -28,6 +32,9 @@ class FakeWorkers {
       },
       cancel: (jobId: number) => {
         this.cancelled.push(jobId);
+      },
+      allowBackground: (allowed: boolean) => {
+        told.push(allowed);
       },
       // A worker stuck in a synchronous loop never answers; `stuck` digests simulate that.
       ping: () => (this.started.some((d) => this.stuck.has(d) && this.pending.has(d)) ? new Promise<true>(() => {}) : true),
@@ -86,6 +93,28 @@ describe('LayerWorkerPool', () => {
     fakes.finish('small');
     await Promise.all(results);
     expect(fakes.created).toBe(2);
+    pool.dispose();
+  });
+
+  it('holds background work (seek indexes) in every worker until the whole pool is idle', async () => {
+    fakes = new FakeWorkers();
+    const pool = new LayerWorkerPool(2, fakes.create);
+    const first = [pool.analyze(job('huge', 1000)), pool.analyze(job('big', 100))];
+    await until(() => fakes.started.length === 2);
+    fakes.finish('big');
+    await first[1];
+    // One worker is idle, the other still reads the largest layer: neither may start background work.
+    await new Promise((r) => setTimeout(r, 30));
+    expect(fakes.background.flat()).not.toContain(true);
+    fakes.finish('huge');
+    await first[0];
+    await until(() => fakes.background.every((told) => told.at(-1) === true));
+    // A new layer holds it again, in both workers.
+    const next = pool.analyze(job('next', 5));
+    await until(() => fakes.background.every((told) => told.at(-1) === false));
+    fakes.finish('next');
+    await next;
+    await until(() => fakes.background.every((told) => told.at(-1) === true));
     pool.dispose();
   });
 
