@@ -5,6 +5,8 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { TokenEndpointError } from './auth';
 import type { ProxyContext } from './context';
+import { pipeline } from 'node:stream/promises';
+import { DIGEST_CHECK_HEADER, DigestCheckingStream, digestToCheck } from './digestCheck';
 import { ProxyError, sendProxyError, toProxyError } from './errors';
 import { rewriteLink } from './link';
 import { plainHttpAllowed, resolveRegistry, type RegistryTarget } from './registry';
@@ -94,7 +96,8 @@ export async function handleRegistryRequest(req: IncomingMessage, res: ServerRes
       exchange = await fetchAuthenticated('GET');
       bodyless = false; // a GET whose body relay() must cut, not drain
     }
-    await relay(res, method, exchange, route, target, ctx, aborter.signal, bodyless);
+    const check = route.endpoint.kind === 'blob' && method === 'GET' ? digestToCheck(route.endpoint.digest, req.headers[DIGEST_CHECK_HEADER]) : undefined;
+    await relay(res, method, exchange, route, target, ctx, aborter.signal, bodyless, check);
   } catch (err) {
     if (aborter.signal.aborted) return; // the browser went away; nothing to answer
     if (err instanceof TokenEndpointError) {
@@ -154,6 +157,8 @@ async function relay(
   clientGone: AbortSignal,
   /** The upstream request was a HEAD: drain its (empty) body. Otherwise a HEAD's GET body is cut. */
   upstreamBodyless: boolean,
+  /** A blob GET whose whole body is checked against this digest as it passes (digestCheck.ts). */
+  checkDigest?: string,
 ): Promise<void> {
   const { response: upstream, url: upstreamUrl } = exchange;
   const status = upstream.statusCode ?? 502;
@@ -190,6 +195,9 @@ async function relay(
     return;
   }
 
+  // Only a whole blob can be hashed; a range (206) passes unchecked.
+  const checked = checkDigest !== undefined && status === 200 && !noBody ? checkDigest : undefined;
+  if (checked) headers[DIGEST_CHECK_HEADER] = checked;
   res.writeHead(status, headers);
   if (noBody) {
     finishBodyless(upstream, upstreamBodyless, status);
@@ -197,7 +205,12 @@ async function relay(
     return;
   }
   try {
-    await streamBody(upstream, res);
+    if (checked) {
+      const digestCheck = new DigestCheckingStream(checked, (actual, bytes) =>
+        ctx.config.log(`lading: blob ${checked} from ${upstreamUrl.host}: its ${bytes} bytes have digest ${actual}; the body was cut`),
+      );
+      await pipeline(upstream, digestCheck, res);
+    } else await streamBody(upstream, res);
   } catch (err) {
     // Either the browser went away (pipeline has destroyed the upstream response), or the registry
     // stalled or reset mid-body: pipeline has destroyed the browser's response, so it sees a

@@ -91,8 +91,11 @@ export async function startRawServer(onRequest: (socket: net.Socket, head: strin
 }
 
 /** What a browser-like client (fetch, reading the body as a stream) ends up with. */
-export async function fetchOutcome(url: string): Promise<{ status: number; bytes: number; outcome: 'complete' | 'error'; headers: Headers }> {
-  const res = await fetch(url);
+export async function fetchOutcome(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; bytes: number; outcome: 'complete' | 'error'; headers: Headers }> {
+  const res = await fetch(url, { headers });
   let bytes = 0;
   try {
     const reader = res.body!.getReader();

@@ -51,3 +51,9 @@ export function shortDigest(digest: string, length = 12): string {
   const sep = digest.indexOf(':');
   return sep < 0 ? digest.slice(0, length) : `${digest.slice(0, sep + 1)}${digest.slice(sep + 1, sep + 1 + length)}`;
 }
+
+/**
+ * The Lading proxy's digest check (proxy/src/digestCheck.ts): a blob request says `on` to ask for
+ * it; the answer then names the digest the body is checked against as it streams.
+ */
+export const DIGEST_CHECK_HEADER = 'lading-digest-check';

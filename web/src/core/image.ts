@@ -26,11 +26,24 @@ export interface Layer {
   /** Opens the stored (compressed) bytes. Callers verify them against `digest` while reading. */
   open(signal?: AbortSignal): Promise<ReadableStream<Uint8Array>>;
   /**
+   * Opens the stored bytes and asks the source to check their digest as they pass, where it can
+   * (the Lading proxy does, with hardware SHA-256: proxy/src/digestCheck.ts). `checkedDigest` is set
+   * only when the source took that on: then the stream ends cleanly only if the bytes have that
+   * digest, and is cut (a read error) otherwise. Sources that cannot check leave it unset.
+   */
+  openChecked?(signal?: AbortSignal): Promise<CheckedBody>;
+  /**
    * Opens the stored bytes from `offset` on (`length` of them, or to the end). A source that
    * ignores ranges (a registry answering 200) gives the whole blob: `whole` says so, and the
    * caller reads from the start instead.
    */
   openRange(offset: number, length: number | undefined, signal?: AbortSignal): Promise<RangeRead>;
+}
+
+export interface CheckedBody {
+  readonly body: ReadableStream<Uint8Array>;
+  /** The digest the source checks the bytes against; undefined when the reader must hash them. */
+  readonly checkedDigest?: string;
 }
 
 export interface RangeRead {

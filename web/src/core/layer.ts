@@ -7,7 +7,8 @@
  * worker all build their layers here, so a layer opened in the CLI, in the page or in a worker
  * behaves the same, foreign layers included (ggcr reads `urls` inside its remote layer too).
  */
-import type { FileSliceLocation, Layer, LayerDescription, LayerLocation, RangeRead, RegistryLocation } from './image';
+import type { CheckedBody, FileSliceLocation, Layer, LayerDescription, LayerLocation, RangeRead, RegistryLocation } from './image';
+import { DIGEST_CHECK_HEADER } from './digest';
 import { RegistryClient } from './registry/client';
 import { blobReader } from './sources/blobReader';
 
@@ -43,6 +44,12 @@ export function layerFromDescription(description: LayerDescription, options: Lay
       if (!opener) throw missing();
       return opener.open(signal);
     },
+    async openChecked(signal) {
+      signal?.throwIfAborted();
+      if (options.open) return { body: await options.open(signal) };
+      if (!opener) throw missing();
+      return opener.openChecked ? opener.openChecked(signal) : { body: await opener.open(signal) };
+    },
     async openRange(offset, length, signal) {
       signal?.throwIfAborted();
       if (!opener) throw missing();
@@ -53,6 +60,7 @@ export function layerFromDescription(description: LayerDescription, options: Lay
 
 interface Opener {
   open(signal?: AbortSignal): Promise<ReadableStream<Uint8Array>>;
+  openChecked?(signal?: AbortSignal): Promise<CheckedBody>;
   openRange(offset: number, length: number | undefined, signal?: AbortSignal): Promise<RangeRead>;
 }
 
@@ -92,9 +100,13 @@ function registryOpener(location: RegistryLocation, description: LayerDescriptio
     }
     throw registryError;
   };
-  const get = async (range: { start: number; end?: number } | undefined, signal?: AbortSignal): Promise<{ response: Response; foreign: boolean }> => {
+  const get = async (
+    range: { start: number; end?: number } | undefined,
+    signal?: AbortSignal,
+    checkDigest = false,
+  ): Promise<{ response: Response; foreign: boolean }> => {
     try {
-      return { response: await client.openBlob(repo, digest, signal, range), foreign: false };
+      return { response: await client.openBlob(repo, digest, signal, range, { checkDigest }), foreign: false };
     } catch (error) {
       if (signal?.aborted || urls.length === 0) throw error;
       return { response: await foreign(error, signal), foreign: true };
@@ -102,6 +114,12 @@ function registryOpener(location: RegistryLocation, description: LayerDescriptio
   };
   return {
     open: async (signal) => bodyOf((await get(undefined, signal)).response),
+    openChecked: async (signal) => {
+      const { response, foreign: fromForeign } = await get(undefined, signal, true);
+      // Only the proxy's registry route sets the header (it drops a registry's own of that name).
+      const checked = fromForeign ? null : response.headers.get(DIGEST_CHECK_HEADER);
+      return { body: bodyOf(response), ...(checked === digest ? { checkedDigest: digest } : {}) };
+    },
     openRange: async (offset, length, signal) => {
       if (length === 0) return { body: new Blob([]).stream() as ReadableStream<Uint8Array>, whole: false };
       const range = { start: offset, ...(length !== undefined ? { end: offset + length - 1 } : {}) };

@@ -64,7 +64,8 @@ export function layerProblems(state: LayerState): string[] {
 
 function verifiedTitle(result: LayerJobResult): string {
   const inflater = result.analysis?.inflater;
-  return `digest and diff_id verified${result.fromCache ? ' (from cache)' : ''}${inflater ? ` · gzip ${INFLATER_NOTE[inflater]}` : ''}`;
+  const byProxy = result.analysis?.digest.checkedBy === 'source' ? ' · digest checked by the Lading proxy as the blob streamed' : '';
+  return `digest and diff_id verified${result.fromCache ? ' (from cache)' : ''}${byProxy}${inflater ? ` · gzip ${INFLATER_NOTE[inflater]}` : ''}`;
 }
 
 /** The layers table's status cell: progress while reading, then verified or every problem in words. */

@@ -18,6 +18,11 @@ export interface LayerJobOptions {
    * `contentHash=off` query parameter turns it off (the bench's switch, e2e/bench/README.md).
    */
   contentHash?: boolean;
+  /**
+   * Which gzip inflater: 'pako' (default) or 'native' (the browser's DecompressionStream, with
+   * pako after a failure). The page's `inflater=native|pako` query parameter picks one (the bench's switch).
+   */
+  gzipInflater?: 'native' | 'pako';
 }
 
 export interface LayerProgress {

@@ -12,7 +12,7 @@ import { computeAdvice, type AdviceOptions, type AdviceReport } from '../core/ad
 import { compareFilesystems, comparisonTransferables, type CompareOptions, type FsComparison } from '../core/compare';
 import { explainError } from '../core/explain';
 import { ImageFilesystem, type FsData } from '../core/fs';
-import { analyzeLayerStream, layerIndexTransferables, type Compression, type LayerIndex } from '../core/layers';
+import { analyzeLayerStream, layerIndexTransferables, type Compression, type LayerAnalysis, type LayerIndex } from '../core/layers';
 import { ExtractError, extractEntry } from '../core/layers/extract';
 import { extractWithIndex, hasRestartPoints, parseSeekIndex, SeekIndexBuilder, type SeekIndex } from '../core/layers/seek';
 import {
@@ -29,7 +29,7 @@ import {
 import { createHasher, type DigestAlgorithm } from '../core/layers/hash';
 import { ContentHashes, createContentHasher, hasContentHashes } from '../core/layers/contentHash';
 import { combineObservers } from '../core/layers/observers';
-import { describeImage, type LayerDescription, type RangeRead, type Layer } from '../core/image';
+import { describeImage, type CheckedBody, type LayerDescription, type RangeRead, type Layer } from '../core/image';
 import { layerFromDescription } from '../core/layer';
 import { announcesManyGzipMembers } from '../core/layers/nativeGzip';
 import { PackageObserver, capturedTransferables } from '../core/packages';
@@ -50,11 +50,14 @@ contentHasher.catch(() => {});
 const hashHelper = new HashHelper(() => new Worker(new URL('./hashWorker.ts', import.meta.url), { type: 'module', name: 'lading-hash' }));
 const hashHelperReady = typeof Worker === 'function' ? hashHelper.start() : Promise.resolve(false);
 const running = new Map<number, AbortController>();
-// Seek indexes are built only while this worker has nothing else to do (see core/layers/seek/background.ts).
+// Seek indexes are built only while this worker has nothing else to do (see core/layers/seek/background.ts)
+// and its pool allows it: held from the start until the page's pool says every worker is idle (bridge.ts).
 const seekBuilder = new SeekIndexBuilder({
   has: (digest) => cache.hasSeek(digest),
   store: async (digest, serialized) => void (await cache.putSeek(digest, serialized)),
 });
+let backgroundHeld = true;
+seekBuilder.busy();
 
 /** Asks for the layer's seek index once the worker is idle (compressed, verified layers only). */
 function wantSeekIndex(layer: Layer, analysis: LayerJobResult['analysis']): void {
@@ -85,9 +88,11 @@ async function openLayerBody(
   layer: Layer,
   job: LayerJob,
   signal: AbortSignal,
-): Promise<{ body: ReadableStream<Uint8Array> } | { fetchError: { title: string; detail: string } }> {
+  askForCheck = false,
+): Promise<CheckedBody | { fetchError: { title: string; detail: string } }> {
   if (!job.location) return { fetchError: { title: 'Layer missing', detail: 'The archive does not contain this layer.' } };
   try {
+    if (askForCheck && layer.openChecked) return await layer.openChecked(signal);
     return { body: await layer.open(signal) };
   } catch (error) {
     if (signal.aborted) throw error;
@@ -126,28 +131,47 @@ export const layerWorkerApi = {
       // Started: the page shows an empty bar instead of "queued" while the registry answers.
       void onProgress({ bytesRead: 0, totalBytes: size, entries: 0 });
 
-      const [opened, helped] = await Promise.all([openLayerBody(layer, job, signal), hashHelperReady]);
+      // The proxy checks the stored bytes' digest as they stream, with hardware SHA-256 (the
+      // WebAssembly hash here has no SHA instructions): the worker then hashes only the tar.
+      const [opened, helped] = await Promise.all([openLayerBody(layer, job, signal, true), hashHelperReady]);
       if ('fetchError' in opened) return { fetchError: opened.fetchError, fromCache: false };
+      const readLayer = async (body: ReadableStream<Uint8Array>, checkedDigest: string | undefined): Promise<LayerAnalysis> => {
+        packages = new PackageObserver();
+        hashes = contentHash ? new ContentHashes(await contentHasher) : undefined;
+        return analyzeLayerStream(body, {
+          expectedDigest: digest,
+          ...(checkedDigest !== undefined ? { checkedDigest } : {}),
+          ...(job.diffId !== undefined ? { expectedDiffId: job.diffId } : {}),
+          totalBytes: size,
+          onProgress,
+          signal,
+          gzipInflater: options.gzipInflater === 'native' ? 'auto' : 'pako',
+          // One reused buffer for the blob's bytes instead of a new one per chunk (chunks.ts says why).
+          reuseChunks: true,
+          // The native inflater, when chosen, is tried first; a multi-member layer it cannot finish is read again.
+          reopen: async () => {
+            const again = await openLayerBody(layer, job, signal);
+            if ('fetchError' in again) throw new Error(`${again.fetchError.title}: ${again.fetchError.detail}`);
+            return again.body;
+          },
+          // eStargz: many gzip members, which the native inflater stops after the first of.
+          ...(announcesManyGzipMembers(annotations) ? { multiMemberGzip: true } : {}),
+          ...(helped && offload ? { deferredHasher: (algorithm: DigestAlgorithm) => hashHelper.hasher(algorithm) } : {}),
+          contentObserver: combineObservers(packages.observe, hashes?.observer),
+        });
+      };
       // Package databases are kept as they stream past (core/packages), parsed once the image is stacked.
-      const packages = new PackageObserver();
-      const hashes = contentHash ? new ContentHashes(await contentHasher) : undefined;
-      const read = await analyzeLayerStream(opened.body, {
-        expectedDigest: digest,
-        ...(job.diffId !== undefined ? { expectedDiffId: job.diffId } : {}),
-        totalBytes: size,
-        onProgress,
-        signal,
-        // The native inflater is tried first; a multi-member layer it cannot finish is read again.
-        reopen: async () => {
-          const again = await openLayerBody(layer, job, signal);
-          if ('fetchError' in again) throw new Error(`${again.fetchError.title}: ${again.fetchError.detail}`);
-          return again.body;
-        },
-        // eStargz: many gzip members, which the native inflater stops after the first of.
-        ...(announcesManyGzipMembers(annotations) ? { multiMemberGzip: true } : {}),
-        ...(helped && offload ? { deferredHasher: (algorithm: DigestAlgorithm) => hashHelper.hasher(algorithm) } : {}),
-        contentObserver: combineObservers(packages.observe, hashes?.observer),
-      });
+      let packages = new PackageObserver();
+      let hashes: ContentHashes | undefined;
+      let read = await readLayer(opened.body, opened.checkedDigest);
+      if (opened.checkedDigest !== undefined && read.digest.actual === undefined && !signal.aborted) {
+        // A checked stream that was not read to its clean end broke off on the network, or was cut by
+        // the proxy for bytes with another digest (after whatever error the bytes caused here); reading
+        // once more unchecked, and hashing here, tells which, and names the digest in our words.
+        const again = await openLayerBody(layer, job, signal);
+        if ('fetchError' in again) return { fetchError: again.fetchError, fromCache: false };
+        read = await readLayer(again.body, undefined);
+      }
       const captured = packages.finish();
       const analysis = hashes ? { ...read, index: hashes.attach(read.index) } : read;
       // Only content that is complete and verified is worth remembering by its digest.
@@ -181,6 +205,14 @@ export const layerWorkerApi = {
       const detail = error instanceof Error ? error.message : String(error);
       return { error: { title: error instanceof ArchiveError ? 'Not a readable image archive' : 'Could not open the archive', detail } };
     }
+  },
+
+  /** The pool allows background work once all its workers are idle, and holds it while any reads a layer. */
+  allowBackground(allowed: boolean): void {
+    if (allowed === !backgroundHeld) return;
+    backgroundHeld = !allowed;
+    if (allowed) seekBuilder.idle();
+    else seekBuilder.busy();
   },
 
   /** Answers at once unless the worker's thread is stuck (the pool's watchdog asks). */

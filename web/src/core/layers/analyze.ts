@@ -73,6 +73,19 @@ export interface AnalyzeOptions {
    */
   nativeZstd?: () => GzipTransform;
   /**
+   * The source checks the stored bytes against this digest as they pass and cuts the stream when
+   * they differ (the Lading proxy, `Layer.openChecked`). When it equals `expectedDigest`, the stored
+   * bytes are not hashed here: a stream read to its end has that digest. Applies to `source` only,
+   * not to what `reopen` gives.
+   */
+  checkedDigest?: string;
+  /**
+   * Read a byte-stream `source` into one reused buffer (chunks.ts `openChunkReader`). Everything
+   * that consumes the stored bytes here does so before the next read (hashers copy, decoders
+   * decode); what must outlive a read is copied. Default false.
+   */
+  reuseChunks?: boolean;
+  /**
    * Asked at each tar entry whether it wants the entry's content (see tar.ts): a per-file hash,
    * a package database captured in the same pass. Unused, content is skipped by arithmetic.
    * When the layer is read again after a native decoder failed, the observer sees the entries again.
@@ -90,6 +103,8 @@ export interface DigestCheck {
   readonly actual?: string;
   /** True only when `expected` was given, is well-formed, and equals `actual`. */
   readonly ok: boolean;
+  /** 'source': the source checked the bytes as they passed (`AnalyzeOptions.checkedDigest`), not this reader. */
+  readonly checkedBy?: 'source';
 }
 
 export interface LayerAnalysis {
@@ -130,7 +145,7 @@ const SNIFF_BYTES = 6;
  */
 export async function analyzeLayerStream(source: LayerSource, opts: AnalyzeOptions = {}): Promise<LayerAnalysis> {
   const nativeGzip = opts.gzipInflater !== 'pako' && opts.reopen && !opts.multiMemberGzip ? (opts.nativeGzip ?? platformGzipTransform()) : undefined;
-  const first = await analyzeOnce(source, opts, nativeGzip, opts.reopen ? opts.nativeZstd : undefined);
+  const first = await analyzeOnce(source, opts, nativeGzip, opts.reopen ? opts.nativeZstd : undefined, opts.checkedDigest);
   if (first !== NATIVE_FAILED && first !== NATIVE_ZSTD_FAILED) return first;
   // gzip names the second pass's inflater; zstd has no such field.
   const inflater = first === NATIVE_FAILED ? { inflater: 'pako-after-native' as const } : {};
@@ -161,6 +176,7 @@ async function analyzeOnce(
   opts: AnalyzeOptions,
   nativeGzip: (() => GzipTransform) | undefined,
   nativeZstd: (() => GzipTransform) | undefined,
+  checkedDigest?: string,
 ): Promise<LayerAnalysis | typeof NATIVE_FAILED | typeof NATIVE_ZSTD_FAILED> {
   const builder = new LayerIndexBuilder();
   const tar = new TarParser(builder, opts.contentObserver ? { contentObserver: opts.contentObserver } : {});
@@ -172,6 +188,7 @@ async function analyzeOnce(
   const wantDigest = expectation(opts.expectedDigest, 'digest', fail);
   const wantDiffId = expectation(opts.expectedDiffId, 'diff_id', fail);
   const computeDiffId = opts.computeDiffId !== false || opts.expectedDiffId !== undefined;
+  const sourceChecked = wantDigest !== undefined && checkedDigest !== undefined && checkedDigest === opts.expectedDigest;
 
   let compression: Compression = 'none';
   let compressedBytes = 0;
@@ -209,9 +226,12 @@ async function analyzeOnce(
   };
 
   try {
-    reader = openChunkReader(source);
+    reader = openChunkReader(source, opts.reuseChunks === true);
+    const reused = reader.reused;
     const digestAlgorithm = wantDigest?.algorithm ?? 'sha256';
-    digestHasher = opts.deferredHasher?.(digestAlgorithm) ?? (await createHasher(digestAlgorithm, opts.hasher));
+    digestHasher = sourceChecked
+      ? checkedBySource(digestAlgorithm, checkedDigest!)
+      : (opts.deferredHasher?.(digestAlgorithm) ?? (await createHasher(digestAlgorithm, opts.hasher)));
     const diffAlgorithm = wantDiffId?.algorithm ?? 'sha256';
     let uncompressedHasher: StreamHasher | DeferredStreamHasher | undefined;
     /** A hasher on another thread that is behind: wait for it rather than queue without bound. */
@@ -250,13 +270,13 @@ async function analyzeOnce(
       const pending = head;
       head = [];
       for (const chunk of pending) {
-        if (native) await native.push(chunk);
+        if (native) await native.push(reused ? chunk.slice() : chunk);
         else feed(chunk);
       }
     };
     const feed = (chunk: Uint8Array): void => {
       if (decodeFailed || !decoder) return;
-      const e = decoder.push(chunk);
+      const e = decoder.push(reused && decoder.keepsInput ? chunk.slice() : chunk);
       if (e) {
         decodeFailed = true;
         fail(e);
@@ -289,11 +309,12 @@ async function analyzeOnce(
       compressedBytes += chunk.length;
       digestHasher.update(chunk);
       if (native) {
-        await native.push(chunk);
+        // The platform inflater keeps what it is given: a reused chunk is copied for it.
+        await native.push(reused ? chunk.slice() : chunk);
       } else if (started) {
         feed(chunk);
       } else {
-        head.push(chunk);
+        head.push(reused ? chunk.slice() : chunk);
         headBytes += chunk.length;
         if (headBytes >= SNIFF_BYTES) await start();
       }
@@ -380,7 +401,10 @@ async function analyzeOnce(
   return {
     index: builder.finish(),
     compression,
-    digest: check(opts.expectedDigest, wantDigest !== undefined, digestActual),
+    digest: {
+      ...check(opts.expectedDigest, wantDigest !== undefined, digestActual),
+      ...(sourceChecked && digestActual !== undefined ? { checkedBy: 'source' as const } : {}),
+    },
     diffId: check(opts.expectedDiffId, wantDiffId !== undefined, diffIdActual),
     compressedBytes,
     uncompressedBytes,
@@ -388,6 +412,15 @@ async function analyzeOnce(
     warnings: tar.warningList(),
     ...((compression as Compression) === 'gzip' ? { inflater: native ? 'native' : 'pako' } : {}),
   };
+}
+
+/**
+ * The stored bytes' "hasher" when the source checks them: nothing to compute, the digest of a stream
+ * read to its end is the one the source checked. (A plain tar shares it as its diff_id, which is
+ * then checked by the source too.)
+ */
+function checkedBySource(algorithm: DigestAlgorithm, digest: string): StreamHasher {
+  return { algorithm, update() {}, digest: () => digest };
 }
 
 function expectation(value: string | undefined, what: string, fail: (e: LayerError) => void): { algorithm: DigestAlgorithm } | undefined {

@@ -9,6 +9,11 @@ export interface Decoder {
   push(chunk: Uint8Array): LayerError | undefined;
   /** Call at the end of input: reports a truncated stream. */
   finish(): LayerError | undefined;
+  /**
+   * True when `push` may keep the chunk it was given beyond the call (fzstd buffers input until a
+   * block is whole): a caller that reuses its input buffer copies for it. Others use it at once.
+   */
+  readonly keepsInput?: boolean;
 }
 
 /** The identity decoder for plain tar. */

@@ -11,6 +11,8 @@ import { ZstdFrameScanner } from './zstdFrames';
 
 /** fzstd (pure JavaScript) behind the frame scanner: the fallback without WebAssembly. */
 export class ZstdDecoder implements Decoder {
+  /** Input is held until a block is whole (`held`). */
+  readonly keepsInput = true;
   private readonly scanner = new ZstdFrameScanner();
   private readonly inner: Decompress;
   private consumed = 0;

@@ -6,7 +6,7 @@
  * Everything fetched by digest is verified: a manifest or config that does not hash to
  * its digest is an error, never shown.
  */
-import { isDigest, sha256Digest } from '../digest';
+import { DIGEST_CHECK_HEADER, isDigest, sha256Digest } from '../digest';
 import { concatBytes } from '../layers/chunks';
 import { DigestMismatchError, RegistryError, parseDiagnostics, readRateLimit, readRetryAt, type RateLimit } from '../errors';
 import { MANIFEST_ACCEPT, classifyManifest, type ManifestDocument } from '../mediaTypes';
@@ -135,9 +135,20 @@ export class RegistryClient {
   }
 
   /** Opens a blob's stored bytes as a stream (the caller verifies while reading). */
-  async openBlob(repo: Repository, digest: string, signal?: AbortSignal, range?: { start: number; end?: number }): Promise<Response> {
+  /**
+   * `checkDigest`: ask the proxy to check the whole blob's digest as it streams (its answer then
+   * carries `Lading-Digest-Check: <digest>`; proxy/src/digestCheck.ts).
+   */
+  async openBlob(
+    repo: Repository,
+    digest: string,
+    signal?: AbortSignal,
+    range?: { start: number; end?: number },
+    options: { checkDigest?: boolean } = {},
+  ): Promise<Response> {
     const headers: Record<string, string> = {};
     if (range) headers.Range = `bytes=${range.start}-${range.end ?? ''}`;
+    if (options.checkDigest) headers[DIGEST_CHECK_HEADER] = 'on';
     return this.request(this.blobUrl(repo, digest), { headers, signal }, `blob ${digest} of ${repo.domain}/${repo.path}`);
   }
 
