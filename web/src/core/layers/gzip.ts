@@ -28,7 +28,9 @@ export class GzipDecoder implements Decoder {
 
   constructor(
     private readonly sink: (bytes: Uint8Array) => void,
-    outputSize = 64 * 1024,
+    // 256 KiB: a quarter of the sink calls of 64 KiB (each a tar push, a hash update, a helper copy);
+    // 8% less time for a 795 MB layer in Node, and one buffer per stream either way.
+    outputSize = 256 * 1024,
   ) {
     this.out = new Uint8Array(outputSize);
     const status = zlibInflateInit2(this.strm, GZIP_ONLY);
