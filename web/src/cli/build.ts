@@ -18,17 +18,19 @@
  *   WebAssembly inlined. sql.js stays external: it is loaded only for an rpmdb.sqlite, and its
  *   JavaScript and the `sql-wasm.wasm` packages.ts reads must come from the same installed version.
  * - Built beside dist/cli and swapped in when complete (as proxy/src/start.ts does for dist/web):
- *   a CLI starting meanwhile never loads half a bundle.
+ *   a CLI starting meanwhile never loads half a bundle. When the new build is the old one byte
+ *   for byte, only stamp.json is replaced.
  * - stamp.json records the build's start time and the digest of every project input esbuild read
  *   and of package-lock.json; that is what bundleStamp.mjs compares (see there).
  */
 import { build, type Metafile } from 'esbuild';
-import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BUNDLE_DIR, MAIN_ENTRY, OPTIONAL_INPUTS, STAMP_FILE, STAMP_VERSION, THREAD_ENTRY, contentDigest, type BundleStamp } from './bundleStamp.mjs';
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
+const BUILD_SCRIPT = 'web/src/cli/build.ts';
 
 // CommonJS dependencies (yaml) `require` Node built-ins; an ES module has no `require` of its own.
 const REQUIRE_BANNER = "import { createRequire as __ladingCreateRequire } from 'node:module'; const require = __ladingCreateRequire(import.meta.url);";
@@ -75,6 +77,13 @@ export async function buildCliBundle(root: string = repoRoot): Promise<BuiltBund
         .sort(),
     };
     writeFileSync(join(staging, STAMP_FILE), `${JSON.stringify(stamp, null, 2)}\n`);
+    if (sameOutputs(staging, dir, stamp.outputs)) {
+      // The same bundle again (esbuild's output is deterministic): only the stamp is new, so a CLI
+      // running from dist/cli meanwhile (tests beside `npm pack`'s prepack) keeps its files.
+      renameSync(join(staging, STAMP_FILE), join(dir, STAMP_FILE));
+      rmSync(staging, { recursive: true, force: true });
+      return { dir, stamp };
+    }
     const old = `${dir}.old-${process.pid}`;
     if (existsSync(dir)) renameSync(dir, old);
     renameSync(staging, dir);
@@ -86,10 +95,22 @@ export async function buildCliBundle(root: string = repoRoot): Promise<BuiltBund
   }
 }
 
-/** The inputs that are the package's own files (paths relative to the root), not dependencies; and package-lock.json for those. */
+/** Whether `dir` holds exactly `outputs` (and its stamp), byte for byte as in `staging`. */
+function sameOutputs(staging: string, dir: string, outputs: string[]): boolean {
+  try {
+    const present = readdirSync(dir).filter((f) => f !== STAMP_FILE);
+    if (present.length !== outputs.length || !outputs.every((f) => present.includes(f))) return false;
+    return outputs.every((f) => readFileSync(join(staging, f)).equals(readFileSync(join(dir, f))));
+  } catch {
+    return false;
+  }
+}
+
+/** The inputs that are the package's own files (paths relative to the root), not dependencies; the build script; package-lock.json for the dependencies. */
 function projectInputs(metafile: Metafile): string[] {
   const own = Object.keys(metafile.inputs).filter((p) => !p.split('/').includes('node_modules') && !p.startsWith('..') && !p.includes(':'));
-  return [...own.sort(), ...OPTIONAL_INPUTS];
+  // This file too: other options make another bundle from the same sources.
+  return [...own.sort(), BUILD_SCRIPT, ...OPTIONAL_INPUTS];
 }
 
 /**

@@ -4,7 +4,7 @@ export interface BundleStamp {
   version: number;
   /** Date.now() when the build started; an input not modified since is taken as unchanged. */
   buildStartedMs: number;
-  /** Every file the bundle was built from, relative to the package root, with its contentDigest. */
+  /** Every file the bundle was built from (and build.ts, package-lock.json), relative to the package root, with its contentDigest. */
   inputs: Record<string, string>;
   /** Bundled dependencies and their versions, for the record. */
   packages: Record<string, string>;

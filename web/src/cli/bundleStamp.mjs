@@ -2,7 +2,7 @@
 // Plain JavaScript: the launcher (lading.mjs) asks before anything is compiled.
 //
 // Decision: the bundle is fresh when every file it was built from has the content it had then.
-// dist/cli/stamp.json lists those files (every project input esbuild reported, and
+// dist/cli/stamp.json lists those files (every project input esbuild reported, build.ts, and
 // package-lock.json for the dependencies bundled) with their SHA-1, and the time the build started.
 // A file not modified since that time is taken as unchanged (one stat: ~120 files in ~3 ms);
 // only a file modified later is read and hashed, and the bundle is stale when its hash differs,
