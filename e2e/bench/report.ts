@@ -61,8 +61,10 @@ export interface BenchResults {
   decoders?: DecodeResults;
   /** d) the CLI on the same image, one run per round (interleaved with a and b). */
   cli?: Partial<Record<'gzip' | 'zstd', CliRun[]>>;
-  /** `lading --help`, best of N: Node, tsx and the CLI's modules, in every CLI time. */
+  /** `lading --help`, best of N: Node and the CLI's modules, in every CLI time. */
   cliStartupMs?: number;
+  /** Which CLI ran: its prebuilt bundle (dist/cli), or the sources under tsx (LADING_CLI_BUNDLE=off). */
+  cliBuild?: 'bundle' | 'tsx';
   /** e) the heavy image. */
   heavy?: HeavyResults;
   totalSeconds?: number;
@@ -246,7 +248,7 @@ export function printReport(r: BenchResults, image: BenchImage): void {
 
   if (r.cliStartupMs !== undefined) {
     out.push(
-      `  The CLI's fixed cost, in each of its times: ${sec(r.cliStartupMs)} for \`lading --help\` (Node, tsx compiling and loading the CLI's modules; nothing read).`,
+      `  The CLI's fixed cost, in each of its times: ${sec(r.cliStartupMs)} for \`lading --help\` (${r.cliBuild === 'tsx' ? "Node, tsx compiling and loading the CLI's modules" : "Node loading the CLI's bundle, dist/cli"}; nothing read).`,
     );
   }
 

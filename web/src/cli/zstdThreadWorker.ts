@@ -5,6 +5,7 @@
  * each input chunk, then that chunk is acknowledged. Messages are handled in order.
  */
 import { createHash, type Hash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { parentPort } from 'node:worker_threads';
 import type { Decoder } from '../core/layers/decoder';
 import { WasmZstdDecoder } from '../core/layers/zstdWasmDecoder';
@@ -13,6 +14,8 @@ import type { FromZstdThread, ToZstdThread } from './zstdThread';
 const OUT_BYTES = 256 * 1024;
 const port = parentPort;
 if (!port) throw new Error('zstdThreadWorker.ts runs in a worker thread');
+// Which build this thread runs (the bundle's zstdThreadEntry.mjs or this file under tsx), as lading.mjs says for the main thread.
+if (process.env.LADING_CLI_TRACE) process.stderr.write(`lading: zstd thread runs ${fileURLToPath(import.meta.url)}\n`);
 
 let decoder: Decoder | undefined;
 /** The tar's hash (the diff_id), computed here where the tar is made, when the stream asked for it. */
