@@ -32,20 +32,7 @@ export function openChunkReader(source: LayerSource, reuse = false): ChunkReader
   }
   if (typeof (source as ReadableStream<Uint8Array>).getReader === 'function') {
     const reader = (source as ReadableStream<Uint8Array>).getReader();
-    return {
-      read: () => reader.read() as Promise<IteratorResult<Uint8Array, unknown>>,
-      cancel: (reason) => {
-        reader.cancel(reason).catch(() => {});
-      },
-      release: () => {
-        try {
-          reader.releaseLock();
-        } catch {
-          // already released
-        }
-      },
-      reused: false,
-    };
+    return { read: () => reader.read() as Promise<IteratorResult<Uint8Array, unknown>>, ...stopping(reader), reused: false };
   }
   const it = (source as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
   return {
@@ -76,6 +63,14 @@ function byobReader(stream: ReadableStream<Uint8Array>): ChunkReader | undefined
       if (done) return { done: true, value: undefined };
       return { done: false, value };
     },
+    ...stopping(reader),
+    reused: true,
+  };
+}
+
+/** cancel and release for a stream reader of either kind. */
+function stopping(reader: ReadableStreamDefaultReader<Uint8Array> | ReadableStreamBYOBReader): Pick<ChunkReader, 'cancel' | 'release'> {
+  return {
     cancel: (reason) => {
       reader.cancel(reason).catch(() => {});
     },
@@ -86,7 +81,6 @@ function byobReader(stream: ReadableStream<Uint8Array>): ChunkReader | undefined
         // already released
       }
     },
-    reused: true,
   };
 }
 
