@@ -28,11 +28,11 @@ export type { TocCheck, TocReading } from '../core/layers/toc';
 
 const IDLE_SHUTDOWN_MS = 60_000;
 
-/** The page's `contentHash=off` turns the per-file content hash off (the bench's switch); on otherwise. */
 function pageQuery(): URLSearchParams {
   return new URLSearchParams((globalThis as { location?: { search?: string } }).location?.search ?? '');
 }
 
+/** The page's `contentHash=off` turns the per-file content hash off (the bench's switch); on otherwise. */
 function contentHashWanted(): boolean {
   return pageQuery().get('contentHash') !== 'off';
 }
@@ -215,10 +215,11 @@ export class LayerWorkerPool {
     slot.busyWith = entry.id;
     entry.slot = slot;
     const stopWatching = this.watch(slot, entry);
+    const inflater = inflaterWanted();
     slot.remote
       .analyze(entry.id, entry.job, Comlink.proxy(entry.onProgress), offload, {
         contentHash: contentHashWanted(),
-        ...(inflaterWanted() ? { gzipInflater: inflaterWanted() } : {}),
+        ...(inflater ? { gzipInflater: inflater } : {}),
       })
       .then(
         (result) => this.settle(entry, () => entry.resolve(result)),

@@ -135,10 +135,15 @@ export const layerWorkerApi = {
       // WebAssembly hash here has no SHA instructions): the worker then hashes only the tar.
       const [opened, helped] = await Promise.all([openLayerBody(layer, job, signal, true), hashHelperReady]);
       if ('fetchError' in opened) return { fetchError: opened.fetchError, fromCache: false };
-      const readLayer = async (body: ReadableStream<Uint8Array>, checkedDigest: string | undefined): Promise<LayerAnalysis> => {
-        packages = new PackageObserver();
-        hashes = contentHash ? new ContentHashes(await contentHasher) : undefined;
-        return analyzeLayerStream(body, {
+      // One pass; its package capture and content hashes are its own (a second pass starts afresh).
+      const readLayer = async (
+        body: ReadableStream<Uint8Array>,
+        checkedDigest: string | undefined,
+      ): Promise<{ read: LayerAnalysis; packages: PackageObserver; hashes: ContentHashes | undefined }> => {
+        // Package databases are kept as they stream past (core/packages), parsed once the image is stacked.
+        const packages = new PackageObserver();
+        const hashes = contentHash ? new ContentHashes(await contentHasher) : undefined;
+        const read = await analyzeLayerStream(body, {
           expectedDigest: digest,
           ...(checkedDigest !== undefined ? { checkedDigest } : {}),
           ...(job.diffId !== undefined ? { expectedDiffId: job.diffId } : {}),
@@ -159,19 +164,18 @@ export const layerWorkerApi = {
           ...(helped && offload ? { deferredHasher: (algorithm: DigestAlgorithm) => hashHelper.hasher(algorithm) } : {}),
           contentObserver: combineObservers(packages.observe, hashes?.observer),
         });
+        return { read, packages, hashes };
       };
-      // Package databases are kept as they stream past (core/packages), parsed once the image is stacked.
-      let packages = new PackageObserver();
-      let hashes: ContentHashes | undefined;
-      let read = await readLayer(opened.body, opened.checkedDigest);
-      if (opened.checkedDigest !== undefined && read.digest.actual === undefined && !signal.aborted) {
+      let pass = await readLayer(opened.body, opened.checkedDigest);
+      if (opened.checkedDigest !== undefined && pass.read.digest.actual === undefined && !signal.aborted) {
         // A checked stream that was not read to its clean end broke off on the network, or was cut by
         // the proxy for bytes with another digest (after whatever error the bytes caused here); reading
         // once more unchecked, and hashing here, tells which, and names the digest in our words.
         const again = await openLayerBody(layer, job, signal);
         if ('fetchError' in again) return { fetchError: again.fetchError, fromCache: false };
-        read = await readLayer(again.body, undefined);
+        pass = await readLayer(again.body, undefined);
       }
+      const { read, packages, hashes } = pass;
       const captured = packages.finish();
       const analysis = hashes ? { ...read, index: hashes.attach(read.index) } : read;
       // Only content that is complete and verified is worth remembering by its digest.
