@@ -9,6 +9,13 @@ export default defineConfig({
   root: 'web',
   publicDir: '../public',
   plugins: [react(), tailwindcss()],
+  resolve: {
+    alias: {
+      // The gzip WebAssembly's bytes (core/layers/wasmGzip.ts): the package exports only its loader,
+      // which fetches a data: URL that the app's CSP forbids, so the module holding them is named here.
+      'virtual:foras-wasm': `${here}node_modules/@hazae41/foras/dist/esm/wasm/pkg/foras.wasm.mjs`,
+    },
+  },
   build: {
     outDir: '../dist/web',
     emptyOutDir: true,

@@ -33,8 +33,10 @@ export function ProgressBar({ value, max, label, className = 'h-1.5 w-full' }: {
 /** How a gzip layer was inflated, for the verified badge's tooltip. */
 const INFLATER_NOTE = {
   native: "inflated by the browser's DecompressionStream",
+  wasm: 'inflated by miniz_oxide (WebAssembly)',
   pako: 'inflated by pako',
   'pako-after-native': "multi-member: the browser's inflater stopped at the first member, so it was read again with pako",
+  'pako-after-wasm': 'multi-member or damaged: the WebAssembly inflater stopped, so the layer was read again with pako',
 } as const;
 
 /** What went wrong with a finished layer, one line per problem; empty when it verified. */

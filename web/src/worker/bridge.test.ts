@@ -118,6 +118,40 @@ describe('LayerWorkerPool', () => {
     pool.dispose();
   });
 
+  it('page work after the layers (model, packages) holds background work and onIdle until it ends and the pool is quiet', async () => {
+    fakes = new FakeWorkers();
+    const events: string[] = [];
+    const pool = new LayerWorkerPool(2, fakes.create, undefined, {
+      quietMs: 40,
+      onIdle: () => events.push('idle'),
+      onDrained: () => events.push('drained'),
+    });
+    const results = [pool.analyze(job('a', 10)), pool.analyze(job('b', 5)), pool.analyze(job('c', 1))];
+    await until(() => fakes.started.length === 2);
+    expect(events).toEqual([]); // 'c' still waits for a worker
+    fakes.finish('a');
+    await until(() => fakes.started.length === 3);
+    expect(events).toEqual([]); // 'c' took the free worker: none waits, but none ended since
+    fakes.finish('b');
+    await until(() => events.length === 1);
+    expect(events).toEqual(['drained']); // 'b' ended with none waiting and 'c' still reading
+    fakes.finish('c');
+    await Promise.all(results);
+    // The page starts its model right after the last layer: background work waits for it.
+    let endModel!: () => void;
+    const model = pool.whilePageWorks(() => new Promise<string>((resolve) => (endModel = () => resolve('model'))));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(fakes.background.flat()).not.toContain(true);
+    expect(events).toEqual(['drained']);
+    endModel();
+    expect(await model).toBe('model');
+    await new Promise((r) => setTimeout(r, 10));
+    expect(events).toEqual(['drained']); // quiet for 40 ms first
+    await until(() => fakes.background.every((told) => told.at(-1) === true));
+    expect(events).toEqual(['drained', 'idle']);
+    pool.dispose();
+  });
+
   it('warm() starts every worker before any layer is known; they take the first jobs', async () => {
     fakes = new FakeWorkers();
     const pool = new LayerWorkerPool(3, fakes.create);

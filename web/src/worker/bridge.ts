@@ -37,10 +37,10 @@ function contentHashWanted(): boolean {
   return pageQuery().get('contentHash') !== 'off';
 }
 
-/** The bench's switch between gzip inflaters (`inflater=native|pako`); undefined: the worker's default. */
+/** The bench's switch between gzip inflaters (`inflater=wasm|native|pako`); undefined: the worker's default. */
 function inflaterWanted(): LayerJobOptions['gzipInflater'] {
   const wanted = pageQuery().get('inflater');
-  return wanted === 'native' || wanted === 'pako' ? wanted : undefined;
+  return wanted === 'wasm' || wanted === 'native' || wanted === 'pako' ? wanted : undefined;
 }
 
 export function defaultPoolSize(): number {
@@ -74,6 +74,24 @@ export interface AnalyzeOptions {
   onProgress?: (progress: LayerProgress) => void;
 }
 
+export interface PoolHooks {
+  /** Called once the pool has no layer left to read and is quiet (the page's pool warms the content worker then). */
+  onIdle?: () => void;
+  /**
+   * Called when a layer ends while none wait and others still read (the page's pool then starts
+   * the workers for what comes after). Not sooner: at the start of a one-layer image they would
+   * take cores from the first layer's own start.
+   */
+  onDrained?: () => void;
+  /**
+   * How long the pool must stay idle, with no page work after the layers running, before
+   * background work and `onIdle` start (default 300 ms): the page builds the filesystem model and
+   * the package report right after the last layer, and a seek index's re-read or a worker starting
+   * beside them took cores from them on the 2-core bench.
+   */
+  quietMs?: number;
+}
+
 export class LayerWorkerPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Queued[] = [];
@@ -90,9 +108,37 @@ export class LayerWorkerPool {
      * network answers at once, so slow downloads are never mistaken for it.
      */
     private readonly watchdog: { everyMs: number; stuckMs: number } = { everyMs: 5_000, stuckMs: 20_000 },
-    /** Called whenever the pool has no layer left to read (the page's pool warms the content worker then). */
-    private readonly onIdle: () => void = () => {},
+    private readonly hooks: PoolHooks = {},
   ) {}
+
+  private quietTimer: ReturnType<typeof setTimeout> | undefined;
+  private pageWork = 0;
+
+  /** Page work that comes after the layers (filesystem model, package report) holds background work. */
+  async whilePageWorks<T>(work: () => Promise<T>): Promise<T> {
+    this.pageWork++;
+    clearTimeout(this.quietTimer);
+    this.allowBackground(false);
+    try {
+      return await work();
+    } finally {
+      this.pageWork--;
+      if (this.idle()) this.whenQuiet();
+    }
+  }
+
+  private idle(): boolean {
+    return this.queue.length === 0 && this.slots.every((s) => s.busyWith === null);
+  }
+
+  private whenQuiet(): void {
+    clearTimeout(this.quietTimer);
+    this.quietTimer = setTimeout(() => {
+      if (this.pageWork > 0 || !this.idle()) return;
+      this.allowBackground(true);
+      this.hooks.onIdle?.();
+    }, this.hooks.quietMs ?? 300);
+  }
 
   analyze(job: LayerJob, options: AnalyzeOptions = {}): Promise<LayerJobResult> {
     const { signal } = options;
@@ -162,6 +208,7 @@ export class LayerWorkerPool {
   }
 
   dispose(): void {
+    clearTimeout(this.quietTimer);
     for (const slot of this.slots) slot.worker.terminate();
     this.slots.length = 0;
   }
@@ -190,9 +237,8 @@ export class LayerWorkerPool {
       this.run(slot, entry, this.queue.length < this.size);
     }
     if (this.slots.every((s) => s.busyWith === null)) {
-      this.allowBackground(true);
       this.idleTimer = setTimeout(() => this.dispose(), IDLE_SHUTDOWN_MS);
-      this.onIdle();
+      this.whenQuiet();
     }
   }
 
@@ -211,6 +257,7 @@ export class LayerWorkerPool {
   }
 
   private run(slot: Slot, entry: Queued, offload: boolean): void {
+    clearTimeout(this.quietTimer);
     this.allowBackground(false);
     slot.busyWith = entry.id;
     entry.slot = slot;
@@ -229,6 +276,8 @@ export class LayerWorkerPool {
         stopWatching();
         if (!this.slots.includes(slot)) return; // terminated by the watchdog
         slot.busyWith = null;
+        // A layer ended with none waiting and others still read: the last ones are under way.
+        if (this.queue.length === 0 && this.slots.some((s) => s.busyWith !== null)) this.hooks.onDrained?.();
         this.pump();
       });
   }
@@ -278,9 +327,23 @@ export class LayerWorkerPool {
 }
 
 /** The page's one pool. */
-export const layerPool = new LayerWorkerPool(undefined, undefined, undefined, () => warmContentWorker());
+export const layerPool = new LayerWorkerPool(undefined, undefined, undefined, {
+  onIdle: () => warmContentWorker(),
+  // The model and the package report follow the last layer: their workers load meanwhile, not after it.
+  onDrained: () => {
+    fsWorker ??= startFsWorker('lading-fs');
+    packageWorker ??= startFsWorker('lading-packages');
+  },
+});
 
-let fsWorker: { worker: Worker; remote: Comlink.Remote<FsWorkerApi> } | undefined;
+type FsWorkerHandle = { worker: Worker; remote: Comlink.Remote<FsWorkerApi> };
+
+function startFsWorker(name: string): FsWorkerHandle {
+  const worker = new Worker(new URL('./fsWorker.ts', import.meta.url), { type: 'module', name });
+  return { worker, remote: Comlink.wrap<FsWorkerApi>(worker) };
+}
+
+let fsWorker: FsWorkerHandle | undefined;
 
 /**
  * Builds an image's filesystem model in a worker. The layer indexes are copied to it (the
@@ -289,10 +352,7 @@ let fsWorker: { worker: Worker; remote: Comlink.Remote<FsWorkerApi> } | undefine
  */
 export async function buildFilesystem(layers: LayerInput[], signal?: AbortSignal): Promise<ImageFilesystem> {
   signal?.throwIfAborted();
-  fsWorker ??= (() => {
-    const worker = new Worker(new URL('./fsWorker.ts', import.meta.url), { type: 'module', name: 'lading-fs' });
-    return { worker, remote: Comlink.wrap<FsWorkerApi>(worker) };
-  })();
+  fsWorker ??= startFsWorker('lading-fs');
   const current = fsWorker;
   const onAbort = () => {
     current.worker.terminate();
@@ -301,7 +361,7 @@ export async function buildFilesystem(layers: LayerInput[], signal?: AbortSignal
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     const data = await Promise.race([
-      current.remote.build(layers),
+      layerPool.whilePageWorks(() => current.remote.build(layers)),
       new Promise<never>((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason), { once: true })),
     ]);
     return ImageFilesystem.fromTransfer(data);
@@ -310,7 +370,7 @@ export async function buildFilesystem(layers: LayerInput[], signal?: AbortSignal
   }
 }
 
-let packageWorker: { worker: Worker; remote: Comlink.Remote<FsWorkerApi> } | undefined;
+let packageWorker: FsWorkerHandle | undefined;
 
 /**
  * Builds an image's package report (core/packages) on a worker of its own, from its model (copied
@@ -323,15 +383,12 @@ export async function buildPackageReportInWorker(
   signal?: AbortSignal,
 ): Promise<PackageReport> {
   signal?.throwIfAborted();
-  packageWorker ??= (() => {
-    const worker = new Worker(new URL('./fsWorker.ts', import.meta.url), { type: 'module', name: 'lading-packages' });
-    return { worker, remote: Comlink.wrap<FsWorkerApi>(worker) };
-  })();
+  packageWorker ??= startFsWorker('lading-packages');
   const current = packageWorker;
   let onAbort: (() => void) | undefined;
   try {
     return await Promise.race([
-      current.remote.packages(fs.data, captured as CapturedFile[][]),
+      layerPool.whilePageWorks(() => current.remote.packages(fs.data, captured as CapturedFile[][])),
       new Promise<never>((_, reject) => {
         onAbort = () => {
           current.worker.terminate();

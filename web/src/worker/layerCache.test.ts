@@ -41,6 +41,26 @@ describe('LayerCache', () => {
     expect((await cache.stats()).bytes).toBe(layerAnalysisBytes(analysis(), packages));
   });
 
+  test('store: the value is copied when it resolves, so its buffers may then be transferred away', async () => {
+    const cache = new LayerCache();
+    const packages = [{ path: 'var/lib/dpkg/status', entry: 3, size: 5, bytes: new TextEncoder().encode('Pkg:\n') }];
+    const { written } = await cache.store('sha256:1', analysis(), packages);
+    // What the worker does next: transfer the result's buffers to the page, which detaches them here.
+    structuredClone(packages, { transfer: [packages[0]!.bytes.buffer] });
+    expect(packages[0]!.bytes.byteLength).toBe(0);
+    await written;
+    const kept = await cache.get('sha256:1');
+    expect(new TextDecoder().decode(kept?.packages[0]?.bytes)).toBe('Pkg:\n');
+    expect(kept?.analysis).toEqual(analysis());
+  });
+
+  test('a read right after store sees the value, before its write was awaited', async () => {
+    const cache = new LayerCache();
+    await cache.get('sha256:0'); // opened, as in the worker
+    void (await cache.store('sha256:1', analysis()));
+    expect(await cache.get('sha256:1')).toEqual({ analysis: analysis(), packages: [] });
+  });
+
   test('keeps an analysis, then its seek index beside it, counted in the budget', async () => {
     const cache = new LayerCache();
     expect(await cache.putSeek('sha256:1', new Uint8Array(100))).toBe(false); // no analysis yet: not kept

@@ -111,20 +111,38 @@ export class LayerCache {
     }
   }
 
+  /** Stores a layer's analysis and waits until it is written (and the budget enforced). */
   async put(digest: string, analysis: LayerAnalysis, packages: readonly CapturedFile[] = []): Promise<void> {
+    await (
+      await this.store(digest, analysis, packages)
+    ).written;
+  }
+
+  /**
+   * Stores a layer's analysis without waiting for the write: resolves once IndexedDB has copied
+   * the value (it clones at `put`), so the caller may then transfer its buffers and hand the result
+   * on. A large layer's write took tens of milliseconds that sat between its last byte and its row
+   * turning verified. `written` settles (never rejects) when the write is done.
+   */
+  async store(digest: string, analysis: LayerAnalysis, packages: readonly CapturedFile[] = []): Promise<{ written: Promise<void> }> {
+    const nothing = { written: Promise.resolve() };
     const db = await this.open();
-    if (!db) return;
+    if (!db) return nothing;
     const bytes = layerAnalysisBytes(analysis, packages);
-    if (bytes > this.budget) return;
+    if (bytes > this.budget) return nothing;
     try {
       const tx = db.transaction([META, ANALYSES, SEEK], 'readwrite');
       tx.objectStore(ANALYSES).put({ analysis, packages } satisfies CachedLayer, digest);
       tx.objectStore(SEEK).delete(digest);
       tx.objectStore(META).put({ digest, lastUsed: Date.now(), bytes } satisfies MetaRecord);
-      await done(tx);
-      await this.evict(db);
-    } catch {
       // A full disk or a quota refusal only costs the cache, never the analysis.
+      return {
+        written: done(tx)
+          .then(() => this.evict(db))
+          .catch(() => {}),
+      };
+    } catch {
+      return nothing;
     }
   }
 

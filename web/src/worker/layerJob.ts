@@ -19,10 +19,11 @@ export interface LayerJobOptions {
    */
   contentHash?: boolean;
   /**
-   * Which gzip inflater: 'pako' (default) or 'native' (the browser's DecompressionStream, with
-   * pako after a failure). The page's `inflater=native|pako` query parameter picks one (the bench's switch).
+   * Which gzip inflater: 'wasm' (default: miniz_oxide in WebAssembly, core/layers/wasmGzip.ts),
+   * 'native' (the browser's DecompressionStream), each with pako after a failure, or 'pako' alone.
+   * The page's `inflater=wasm|native|pako` query parameter picks one (the bench's switch).
    */
-  gzipInflater?: 'native' | 'pako';
+  gzipInflater?: 'wasm' | 'native' | 'pako';
 }
 
 export interface LayerProgress {

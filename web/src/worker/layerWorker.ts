@@ -32,6 +32,7 @@ import { combineObservers } from '../core/layers/observers';
 import { describeImage, type CheckedBody, type LayerDescription, type RangeRead, type Layer } from '../core/image';
 import { layerFromDescription } from '../core/layer';
 import { announcesManyGzipMembers } from '../core/layers/nativeGzip';
+import { createWasmGzipDecoder } from '../core/layers/wasmGzip';
 import { PackageObserver, capturedTransferables } from '../core/packages';
 import { ArchiveError, blobReader, openArchiveImage } from '../core/sources';
 import { HashHelper } from './helperHasher';
@@ -150,16 +151,17 @@ export const layerWorkerApi = {
           totalBytes: size,
           onProgress,
           signal,
-          gzipInflater: options.gzipInflater === 'native' ? 'auto' : 'pako',
+          gzipInflater: options.gzipInflater === 'native' ? 'auto' : (options.gzipInflater ?? 'wasm'),
+          wasmGzip: createWasmGzipDecoder,
           // One reused buffer for the blob's bytes instead of a new one per chunk (chunks.ts says why).
           reuseChunks: true,
-          // The native inflater, when chosen, is tried first; a multi-member layer it cannot finish is read again.
+          // The WebAssembly or native inflater is tried first; a multi-member layer it cannot finish is read again.
           reopen: async () => {
             const again = await openLayerBody(layer, job, signal);
             if ('fetchError' in again) throw new Error(`${again.fetchError.title}: ${again.fetchError.detail}`);
             return again.body;
           },
-          // eStargz: many gzip members, which the native inflater stops after the first of.
+          // eStargz: many gzip members, which both of those stop after the first of.
           ...(announcesManyGzipMembers(annotations) ? { multiMemberGzip: true } : {}),
           ...(helped && offload ? { deferredHasher: (algorithm: DigestAlgorithm) => hashHelper.hasher(algorithm) } : {}),
           contentObserver: combineObservers(packages.observe, hashes?.observer),
@@ -179,7 +181,8 @@ export const layerWorkerApi = {
       const captured = packages.finish();
       const analysis = hashes ? { ...read, index: hashes.attach(read.index) } : read;
       // Only content that is complete and verified is worth remembering by its digest.
-      if (isLayerVerified(analysis)) await cache.put(digest, analysis, captured);
+      // Not waiting for the write: the row turns verified while IndexedDB commits.
+      if (isLayerVerified(analysis)) await cache.store(digest, analysis, captured);
       wantSeekIndex(layer, analysis);
       return transferResult({ analysis, packages: captured, fromCache: false });
     } finally {

@@ -62,8 +62,18 @@ export interface AnalyzeOptions {
    * attempt, which would fail at the first member's end.
    */
   multiMemberGzip?: boolean;
-  /** 'auto' (default): native when `reopen` is given and the platform has one; 'pako': never native. */
-  gzipInflater?: 'auto' | 'pako';
+  /**
+   * 'auto' (default): native when `reopen` is given and the platform has one; 'wasm': the decoder
+   * `wasmGzip` makes (wasmGzip.ts's miniz_oxide), when `reopen` is given, with pako reading again
+   * after a failure; 'pako': pako alone.
+   */
+  gzipInflater?: 'auto' | 'wasm' | 'pako';
+  /**
+   * Makes the tentative gzip decoder for 'wasm' (`createWasmGzipDecoder`), or undefined where it
+   * cannot run (pako then). Passed in, so that runtimes without the WebAssembly module (the CLI's
+   * Node build) never load it.
+   */
+  wasmGzip?: (sink: (bytes: Uint8Array) => void) => Promise<Decoder | undefined>;
   /** The native inflater; default `new DecompressionStream('gzip')`. For tests. */
   nativeGzip?: () => GzipTransform;
   /**
@@ -125,10 +135,10 @@ export interface LayerAnalysis {
    */
   readonly warnings: readonly LayerWarning[];
   /**
-   * For gzip, which inflater produced the result: 'native' (the platform's), 'pako', or
-   * 'pako-after-native' (native failed part-way and the layer was read again).
+   * For gzip, which inflater produced the result: 'native' (the platform's), 'wasm', 'pako', or
+   * 'pako-after-native' / 'pako-after-wasm' (that one failed part-way and the layer was read again).
    */
-  readonly inflater?: 'native' | 'pako' | 'pako-after-native';
+  readonly inflater?: 'native' | 'wasm' | 'pako' | 'pako-after-native' | 'pako-after-wasm';
 }
 
 export type { LayerSource } from './chunks';
@@ -144,23 +154,33 @@ const SNIFF_BYTES = 6;
  * with `error.kind === 'aborted'`.
  */
 export async function analyzeLayerStream(source: LayerSource, opts: AnalyzeOptions = {}): Promise<LayerAnalysis> {
-  const nativeGzip = opts.gzipInflater !== 'pako' && opts.reopen && !opts.multiMemberGzip ? (opts.nativeGzip ?? platformGzipTransform()) : undefined;
-  const first = await analyzeOnce(source, opts, nativeGzip, opts.reopen ? opts.nativeZstd : undefined, opts.checkedDigest);
-  if (first !== NATIVE_FAILED && first !== NATIVE_ZSTD_FAILED) return first;
+  const tryFirst = opts.reopen !== undefined && !opts.multiMemberGzip;
+  const wasmGzip = tryFirst && opts.gzipInflater === 'wasm' ? opts.wasmGzip : undefined;
+  const nativeGzip = tryFirst && (opts.gzipInflater ?? 'auto') === 'auto' ? (opts.nativeGzip ?? platformGzipTransform()) : undefined;
+  const first = await analyzeOnce(source, opts, { nativeGzip, wasmGzip, nativeZstd: opts.reopen ? opts.nativeZstd : undefined }, opts.checkedDigest);
+  if (first !== NATIVE_FAILED && first !== NATIVE_ZSTD_FAILED && first !== WASM_FAILED) return first;
   // gzip names the second pass's inflater; zstd has no such field.
-  const inflater = first === NATIVE_FAILED ? { inflater: 'pako-after-native' as const } : {};
+  const inflater = first === NATIVE_FAILED ? { inflater: 'pako-after-native' as const } : first === WASM_FAILED ? { inflater: 'pako-after-wasm' as const } : {};
   let again: LayerSource;
   try {
     again = await opts.reopen!();
   } catch (e) {
-    return { ...((await analyzeOnce(failingSource(e), opts, undefined, undefined)) as LayerAnalysis), ...inflater };
+    return { ...((await analyzeOnce(failingSource(e), opts, {})) as LayerAnalysis), ...inflater };
   }
-  const second = await analyzeOnce(again, opts, undefined, undefined);
+  const second = await analyzeOnce(again, opts, {});
   return { ...(second as LayerAnalysis), ...inflater };
 }
 
 const NATIVE_FAILED = Symbol('native gzip failed');
 const NATIVE_ZSTD_FAILED = Symbol('native zstd failed');
+const WASM_FAILED = Symbol('wasm gzip failed');
+
+/** The inflaters a first pass tries before the core's own (each read again after a failure). */
+interface FirstTry {
+  readonly nativeGzip?: (() => GzipTransform) | undefined;
+  readonly wasmGzip?: ((sink: (bytes: Uint8Array) => void) => Promise<Decoder | undefined>) | undefined;
+  readonly nativeZstd?: (() => GzipTransform) | undefined;
+}
 
 /** A source whose first read fails with `error`, so a failed reopen is reported like any read failure. */
 function failingSource(error: unknown): LayerSource {
@@ -174,10 +194,9 @@ function failingSource(error: unknown): LayerSource {
 async function analyzeOnce(
   source: LayerSource,
   opts: AnalyzeOptions,
-  nativeGzip: (() => GzipTransform) | undefined,
-  nativeZstd: (() => GzipTransform) | undefined,
+  { nativeGzip, wasmGzip, nativeZstd }: FirstTry,
   checkedDigest?: string,
-): Promise<LayerAnalysis | typeof NATIVE_FAILED | typeof NATIVE_ZSTD_FAILED> {
+): Promise<LayerAnalysis | typeof NATIVE_FAILED | typeof NATIVE_ZSTD_FAILED | typeof WASM_FAILED> {
   const builder = new LayerIndexBuilder();
   const tar = new TarParser(builder, opts.contentObserver ? { contentObserver: opts.contentObserver } : {});
   let error: LayerError | undefined;
@@ -200,6 +219,8 @@ async function analyzeOnce(
   let readAll = false;
   let decodeFailed = false;
   let native: NativeGzipInflater | undefined;
+  let decoder: Decoder | undefined;
+  /** The native inflater or a tentative decoder failed: the layer is read again. */
   let nativeFailed = false;
 
   const signal = opts.signal;
@@ -249,7 +270,6 @@ async function analyzeOnce(
       signal?.addEventListener('abort', onAbort, { once: true });
     });
 
-    let decoder: Decoder | undefined;
     let started = false;
     let head: Uint8Array[] = [];
     let headBytes = 0;
@@ -265,7 +285,7 @@ async function analyzeOnce(
       }
       if (compression === 'gzip' && nativeGzip) native = new NativeGzipInflater(nativeGzip(), sink);
       else if (compression === 'zstd' && nativeZstd) native = new NativeGzipInflater(nativeZstd(), sink);
-      else decoder = await createDecoder(compression, sink);
+      else decoder = (compression === 'gzip' && wasmGzip ? await wasmGzip(sink) : undefined) ?? (await createDecoder(compression, sink));
       started = true;
       const pending = head;
       head = [];
@@ -277,7 +297,12 @@ async function analyzeOnce(
     const feed = (chunk: Uint8Array): void => {
       if (decodeFailed || !decoder) return;
       const e = decoder.push(reused && decoder.keepsInput ? chunk.slice() : chunk);
-      if (e) {
+      if (e) failDecoder(e);
+    };
+    /** A tentative decoder's error means "read again"; any other decoder's is the layer's. */
+    const failDecoder = (e: LayerError): void => {
+      if (decoder?.tentative) nativeFailed = true;
+      else {
         decodeFailed = true;
         fail(e);
       }
@@ -318,10 +343,8 @@ async function analyzeOnce(
         headBytes += chunk.length;
         if (headBytes >= SNIFF_BYTES) await start();
       }
-      if (native?.failed) {
-        nativeFailed = true;
-        break;
-      }
+      if (native?.failed) nativeFailed = true;
+      if (nativeFailed) break;
       progress(false);
       for (let behind = backlog(); behind; behind = backlog()) {
         if ((signal ? await Promise.race([behind, abortPromise]) : await behind) === ABORTED) throw ABORTED;
@@ -335,11 +358,10 @@ async function analyzeOnce(
     if (readAll && !nativeFailed) {
       if (!decodeFailed && decoder) {
         const e = decoder.finish();
-        if (e) {
-          decodeFailed = true;
-          fail(e);
-        }
+        if (e) failDecoder(e);
       }
+    }
+    if (readAll && !nativeFailed) {
       if (!decodeFailed) tar.finish();
       if (tar.error) {
         const hint = compression === 'none' ? unsupportedFormatHint(firstBytes) : undefined;
@@ -386,6 +408,7 @@ async function analyzeOnce(
     // Not asked for a digest (abort, error, a native failure read again): drop the queued work.
     for (const hasher of [digestHasher, diffIdHasher]) if (hasher && 'discard' in hasher) hasher.discard();
     if (onAbort) signal?.removeEventListener('abort', onAbort);
+    if (!readAll || nativeFailed || decodeFailed) decoder?.release?.();
     if (nativeFailed) {
       native?.stop();
       if (!readAll) reader?.cancel('read again with pako');
@@ -393,7 +416,10 @@ async function analyzeOnce(
   }
   // Only a native failure with the data still readable is worth a second pass; after an
   // abort or a read error the first pass's answer stands.
-  if (nativeFailed && error?.kind !== 'aborted' && error?.kind !== 'io') return (compression as Compression) === 'zstd' ? NATIVE_ZSTD_FAILED : NATIVE_FAILED;
+  if (nativeFailed && error?.kind !== 'aborted' && error?.kind !== 'io') {
+    if (decoder?.tentative) return WASM_FAILED;
+    return (compression as Compression) === 'zstd' ? NATIVE_ZSTD_FAILED : NATIVE_FAILED;
+  }
   progress(true);
 
   if (!readAll || decodeFailed) diffIdActual = undefined;
@@ -410,7 +436,7 @@ async function analyzeOnce(
     uncompressedBytes,
     ...(error !== undefined ? { error } : {}),
     warnings: tar.warningList(),
-    ...((compression as Compression) === 'gzip' ? { inflater: native ? 'native' : 'pako' } : {}),
+    ...((compression as Compression) === 'gzip' ? { inflater: native ? 'native' : decoder?.tentative ? 'wasm' : 'pako' } : {}),
   };
 }
 

@@ -14,6 +14,13 @@ export interface Decoder {
    * block is whole): a caller that reuses its input buffer copies for it. Others use it at once.
    */
   readonly keepsInput?: boolean;
+  /**
+   * True when an error from this decoder is not the layer's answer (wasmGzip.ts: it stops after the
+   * first gzip member and names no offsets): the analysis then reads the layer again with pako.
+   */
+  readonly tentative?: boolean;
+  /** Frees what the decoder holds outside the JS heap, when it is dropped before `finish`. */
+  release?(): void;
 }
 
 /** The identity decoder for plain tar. */
