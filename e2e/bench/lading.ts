@@ -258,7 +258,7 @@ async function summarize(profiles: Map<string, CpuProfile>, name: string): Promi
     }
     // The layer workers' functions; other workers (the filesystem model's) are listed as targets only.
     if (!target.includes('layerWorker') && !target.includes('lading-layer')) continue;
-    if (name === 'gzip') for (const f of functions) if (f.url.startsWith('wasm://')) wasmModules.set(f.url, 'WebAssembly: hash-wasm SHA-256');
+    learnWasmModules(name, functions);
     workerBusy += totalMs - idleMs;
     for (const f of busy) {
       const key = `${f.functionName}|${f.url}|${f.lineNumber}|${f.columnNumber}`;
@@ -271,16 +271,33 @@ async function summarize(profiles: Map<string, CpuProfile>, name: string): Promi
   return { targets, workerTop, pageTop };
 }
 
+/**
+ * Names the WebAssembly modules of the layer workers' profiles (V8 names a module by its bytes, the
+ * same in every run). hash-wasm's SHA-256 and XXH64 are small modules (a few functions); the large
+ * one is miniz_oxide in a gzip run and libzstd in a zstd run.
+ */
+function learnWasmModules(run: string, functions: readonly SelfTime[]): void {
+  const largest = new Map<string, number>();
+  for (const f of functions) {
+    if (!f.url.startsWith('wasm://')) continue;
+    const index = Number(/wasm-function\[(\d+)\]/.exec(f.functionName)?.[1] ?? 0);
+    largest.set(f.url, Math.max(largest.get(f.url) ?? 0, index));
+  }
+  for (const [url, top] of largest) {
+    if (wasmModules.has(url)) continue;
+    if (top < 40) wasmModules.set(url, 'WebAssembly: hash-wasm (SHA-256 or XXH64)');
+    else if (run === 'gzip') wasmModules.set(url, 'WebAssembly: miniz_oxide (gzip, @hazae41/foras)');
+    else if (run === 'zstd') wasmModules.set(url, 'WebAssembly: libzstd');
+  }
+}
+
 async function annotate(functions: SelfTime[], busyMs: number, maps: Map<string, SourceMap | undefined>): Promise<ProfiledFunction[]> {
   const out: ProfiledFunction[] = [];
   for (const f of functions) {
     let source: string | undefined;
     if (f.url.startsWith('wasm://')) {
-      // Two WebAssembly modules run in the layer workers: hash-wasm's SHA-256 (every layer) and
-      // libzstd (zstd layers only). A gzip run has only the first, so the modules its profile
-      // shows are learnt as hash-wasm's; any other is libzstd. (V8 names a module by its bytes.)
       const module = f.url.replace(/^wasm:\/\/wasm\//, '').slice(0, 8);
-      source = wasmModules.get(f.url) ?? `WebAssembly: module ${module} (libzstd, unless no gzip run was profiled first)`;
+      source = wasmModules.get(f.url) ?? `WebAssembly: module ${module}`;
     } else if (/^https?:\/\/.*\.js$/.test(f.url)) {
       if (!maps.has(f.url)) maps.set(f.url, await loadSourceMap(f.url));
       const entry = maps.get(f.url)?.findEntry(f.lineNumber, f.columnNumber) as { originalSource?: string; originalLine?: number; name?: string } | undefined;

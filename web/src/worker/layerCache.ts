@@ -69,6 +69,11 @@ export class LayerCache {
 
   constructor(private readonly budget = DEFAULT_CACHE_BUDGET) {}
 
+  /** Opens the database ahead of the first lookup. */
+  prepare(): void {
+    void this.open();
+  }
+
   /** Opens lazily; a browser without IndexedDB (or a private window refusing it) just has no cache. */
   private open(): Promise<IDBDatabase | null> {
     this.db ??= new Promise((resolve) => {

@@ -40,16 +40,22 @@ import { LayerCache, type CacheStats } from './layerCache';
 import { isLayerVerified, type ArchiveResult, type LayerJob, type LayerJobOptions, type LayerJobResult, type LayerProgress } from './layerJob';
 
 const cache = new LayerCache();
+// Opened now, while the page still fetches the manifest and config: a fresh profile's first open
+// creates the database, which otherwise sat before the first layer's first byte.
+cache.prepare();
 // Compile the SHA-256 WebAssembly while the page is still fetching the manifest and config,
 // not when the first layer's bytes are already waiting.
 void createHasher('sha256').catch(() => {});
 // The per-file content hash (XXH64), likewise compiled before the first layer.
 const contentHasher = createContentHasher();
 contentHasher.catch(() => {});
-// The tar is hashed on a helper thread while this one inflates (see hashWorker.ts). Started now,
-// beside the manifest and config requests; where a worker cannot start one, layers hash here.
+// The tar is hashed on a helper thread while this one inflates (see hashWorker.ts), for the layers
+// the pool asks to offload: the last ones of an image, or a layer alone. Started with the first of
+// those, beside its blob request, not with this worker: at the start of a large image both workers'
+// helpers took cores from the first layers and from the second worker's own start. Where a worker
+// cannot start one, layers hash here.
 const hashHelper = new HashHelper(() => new Worker(new URL('./hashWorker.ts', import.meta.url), { type: 'module', name: 'lading-hash' }));
-const hashHelperReady = typeof Worker === 'function' ? hashHelper.start() : Promise.resolve(false);
+const hashHelperReady = (): Promise<boolean> => (typeof Worker === 'function' ? hashHelper.start() : Promise.resolve(false));
 const running = new Map<number, AbortController>();
 // Seek indexes are built only while this worker has nothing else to do (see core/layers/seek/background.ts)
 // and its pool allows it: held from the start until the page's pool says every worker is idle (bridge.ts).
@@ -134,7 +140,8 @@ export const layerWorkerApi = {
 
       // The proxy checks the stored bytes' digest as they stream, with hardware SHA-256 (the
       // WebAssembly hash here has no SHA instructions): the worker then hashes only the tar.
-      const [opened, helped] = await Promise.all([openLayerBody(layer, job, signal, true), hashHelperReady]);
+      // Only a layer that hashes on the helper waits for it to have started.
+      const [opened, helped] = await Promise.all([openLayerBody(layer, job, signal, true), offload ? hashHelperReady() : false]);
       if ('fetchError' in opened) return { fetchError: opened.fetchError, fromCache: false };
       // One pass; its package capture and content hashes are its own (a second pass starts afresh).
       const readLayer = async (

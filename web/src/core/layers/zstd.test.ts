@@ -274,4 +274,44 @@ describe('libzstd (WebAssembly)', () => {
     expect(wide?.memoryBytes).toBeGreaterThan(64 << 20);
     expect(other?.memoryBytes).toBe(initial);
   });
+
+  test('a stream that ended cleanly gives its instance to the next one; a dropped, failed or large one does not', async () => {
+    const blob = zstd(sample(300_000, 5));
+    const run = async (finish: (s: ZstdWasmStream) => void): Promise<WebAssembly.Memory | undefined> => {
+      const s = await ZstdWasmStream.create();
+      if (!s) throw new Error('no WebAssembly');
+      const memory = s.memory;
+      let out = 0;
+      expect(s.decode(blob, (b) => (out += b.length))).toBeUndefined();
+      expect(out).toBe(300_000);
+      finish(s);
+      return memory;
+    };
+    const first = await run((s) => s.release(true));
+    // The next stream reuses it, with a fresh decoder context: its output is right again.
+    const second = await run((s) => s.release(true));
+    expect(second).toBe(first);
+    // Dropped without finishing (release() alone): the next stream gets a new instance.
+    const third = await run((s) => s.release());
+    const fourth = await run(() => {});
+    expect(third).toBe(first);
+    expect(fourth).not.toBe(first);
+    // A failed stream is not kept either.
+    await run((s) => s.release(true)); // one kept again
+    const bad = await ZstdWasmStream.create();
+    const badMemory = bad?.memory;
+    expect(badMemory).toBeDefined();
+    const corrupt = blob.slice();
+    corrupt.fill(0xff, 20, 2000);
+    expect(bad?.decode(corrupt, () => {})).toMatch(/zstd decoding failed/);
+    bad?.release(); // as WasmZstdDecoder's fail() does
+    expect((await ZstdWasmStream.create())?.memory).not.toBe(badMemory);
+    // A 64 MiB window's instance is too large to keep.
+    const wide = await ZstdWasmStream.create();
+    const wideMemory = wide?.memory;
+    expect(wide?.decode(zstd(sample(100_000), ['--long=26']), () => {})).toBeUndefined();
+    expect(wide?.atFrameEnd).toBe(true);
+    wide?.release(true);
+    expect((await ZstdWasmStream.create())?.memory).not.toBe(wideMemory);
+  });
 });

@@ -17,7 +17,8 @@
  * reading once it has its file, an aborted analysis stops at once. Instances shared by streams
  * would keep every dropped stream's window until a finalizer ran, and WebAssembly memory never
  * shrinks: 300 dropped streams (512 KiB read each) grew a shared instance to 305 MiB in Node,
- * while with one instance each the process stayed at 125–146 MiB resident throughout.
+ * while with one instance each the process stayed at 125–146 MiB resident throughout. The one
+ * exception: a stream that ended cleanly hands its instance to the thread's next stream (`spare`).
  */
 import { ZSTDDecoder } from 'zstddec/stream';
 
@@ -100,6 +101,16 @@ async function takeBytes(): Promise<Uint8Array<ArrayBuffer>> {
   return out;
 }
 
+/**
+ * The instance of a stream that ended cleanly, kept for this thread's next stream. Its memory's
+ * pages are already touched, where a new instance faults its window in again: fresh memory is
+ * what costs most on the bench VM (e2e/bench/README.md, session 6), 16 MiB or more per layer.
+ * Only a finished stream gives its instance back (a dropped or failed one is garbage, as above),
+ * one instance at most, and only while its memory is modest.
+ */
+let spare: { x: Exports; buffers: number } | undefined;
+const SPARE_MAX_BYTES = 64 * 1024 * 1024;
+
 async function compile(): Promise<WebAssembly.Module | undefined> {
   try {
     return await WebAssembly.compile(await zstdWasmBytes());
@@ -133,6 +144,12 @@ export class ZstdWasmStream {
 
   /** A new stream, or undefined when WebAssembly is not available here. */
   static async create(): Promise<ZstdWasmStream | undefined> {
+    const kept = spare;
+    spare = undefined;
+    if (kept) {
+      const dctx = kept.x.ZSTD_createDCtx();
+      if (dctx !== 0) return new ZstdWasmStream(kept.x, dctx, kept.buffers);
+    }
     compiled ??= compile();
     const module = await compiled;
     if (!module) return undefined;
@@ -206,8 +223,24 @@ export class ZstdWasmStream {
     }
   }
 
-  /** Lets go of the instance (its memory goes with it); the stream cannot be used afterwards. */
-  release(): void {
+  /**
+   * Lets go of the instance (its memory goes with it); the stream cannot be used afterwards.
+   * `finished`: the stream ended cleanly at a frame's end, so its instance may serve the next one.
+   */
+  release(finished = false): void {
+    const x = this.x;
     this.x = undefined;
+    if (!finished || !x || spare || x.memory.buffer.byteLength > SPARE_MAX_BYTES) return;
+    try {
+      x.ZSTD_freeDCtx(this.dctx);
+      spare = { x, buffers: this.inPtr };
+    } catch {
+      // A trap here: the instance is not kept.
+    }
+  }
+
+  /** The instance's memory (undefined once released): tests tell instances apart by it. */
+  get memory(): WebAssembly.Memory | undefined {
+    return this.x?.memory;
   }
 }

@@ -81,7 +81,7 @@ export class WasmZstdDecoder implements Decoder {
     if (bad) return this.fail(layerError('zstd', bad.message, bad.offset));
     // The scanner saw whole frames; libzstd must agree that it finished them.
     if (!this.stream.atFrameEnd) return this.fail(layerError('zstd', 'unexpected end of zstd stream (truncated)', this.consumed));
-    this.stream.release();
+    this.stream.release(true);
     return undefined;
   }
 
