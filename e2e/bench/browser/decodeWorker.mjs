@@ -8,6 +8,7 @@
 
 import { analyzeLayerStream } from '../../../web/src/core/layers/analyze.ts';
 import { GzipDecoder } from '../../../web/src/core/layers/gzip.ts';
+import { createWasmGzipDecoder } from '../../../web/src/core/layers/wasmGzip.ts';
 import { createHasher } from '../../../web/src/core/layers/hash.ts';
 import { LayerIndexBuilder } from '../../../web/src/core/layers/layerIndex.ts';
 import { TarParser } from '../../../web/src/core/layers/tar.ts';
@@ -53,6 +54,28 @@ const kinds = {
     err ??= d.finish();
     if (err) throw new Error(`pako: ${err.message}`);
     return { out, members: d.members };
+  },
+  async 'wasm-gzip'(blob) {
+    let out = 0;
+    const d = await createWasmGzipDecoder((b) => (out += b.length));
+    if (!d) throw new Error('miniz_oxide: WebAssembly is not available');
+    let err;
+    await each(blob, (c) => (err ??= d.push(c)));
+    err ??= d.finish();
+    if (err) throw new Error(`miniz_oxide: ${err.message}`);
+    return { out };
+  },
+  /** The engine as the layer worker runs it for gzip: miniz_oxide first, pako only after a failure. */
+  async 'engine-wasm-gzip'(blob, expect) {
+    const r = await analyzeLayerStream(blob.stream(), {
+      expectedDigest: expect.digest,
+      expectedDiffId: expect.diffId,
+      gzipInflater: 'wasm',
+      wasmGzip: createWasmGzipDecoder,
+      reopen: async () => blob.stream(),
+    });
+    if (r.error || !r.digest.ok || !r.diffId.ok || r.inflater !== 'wasm') throw new Error(`engine-wasm-gzip: ${r.error?.message ?? `digest ok ${r.digest.ok}, diff_id ok ${r.diffId.ok}, inflater ${r.inflater}`}`);
+    return { out: r.uncompressedBytes, entries: r.index.count };
   },
   async 'native-gzip'(blob) {
     let out = 0;
