@@ -3,23 +3,11 @@
  * be opened again; when it fails part-way (Chromium stops at the end of the first gzip
  * member), the layer is read again with pako and the answer is the same as pako's alone.
  */
-import { describe, expect, test, vi } from 'vitest';
-import { asAsync, CHUNKINGS, chunked, gzip, sha256, summarize } from '../../../test/layers/helpers';
-import { concatBytes, entry, tar } from '../../../test/layers/tarWriter';
-import { analyzeLayerStream, type AnalyzeOptions } from './index';
+import { describe, expect, test } from 'vitest';
+import { asAsync, CHUNKINGS, sha256, summarize } from '../../../test/layers/helpers';
+import { abortDuringFirstPass, expected, firstMember, layerTar, multi, pakoOnly, reopenable, single } from '../../../test/layers/firstPassFixtures';
+import { analyzeLayerStream } from './index';
 import type { GzipTransform } from './nativeGzip';
-
-const files = Array.from({ length: 40 }, (_, i) =>
-  entry({ name: `dir/file-${i}.bin`, data: new Uint8Array(3000 + i * 97).map((_, k) => (k * 31 + i) & 0xff) }),
-);
-const layerTar = tar(entry({ name: 'dir/', type: '5' }), ...files);
-const single = gzip(layerTar);
-// Two members, as eStargz and `cat a.gz b.gz` make: the first half of the tar, then the rest.
-const cut = 512 * 60;
-const firstMember = gzip(layerTar.subarray(0, cut));
-const multi = concatBytes(firstMember, gzip(layerTar.subarray(cut)));
-
-const expected = { expectedDigest: sha256(single), expectedDiffId: sha256(layerTar) };
 
 /** Node's DecompressionStream, counted. */
 function countingNative(): { factory: () => GzipTransform; calls: () => number } {
@@ -57,21 +45,6 @@ function chromiumLike(memberBytes: number): () => GzipTransform {
     });
     return { writable: input, readable: inner.readable };
   };
-}
-
-function reopenable(bytes: Uint8Array, chunkSize = 4096): { source: () => AsyncIterable<Uint8Array>; opened: () => number } {
-  let opened = 0;
-  return {
-    source: () => {
-      opened++;
-      return asAsync(chunked(bytes, chunkSize));
-    },
-    opened: () => opened,
-  };
-}
-
-async function pakoOnly(bytes: Uint8Array, opts: AnalyzeOptions = {}) {
-  return analyzeLayerStream(asAsync(chunked(bytes, 4096)), { ...opts, gzipInflater: 'pako' });
 }
 
 describe('native gzip inflater', () => {
@@ -164,19 +137,10 @@ describe('native gzip inflater', () => {
   });
 
   test('an abort during the native pass stops it without a second pass', async () => {
-    const controller = new AbortController();
-    const reopen = vi.fn(async () => asAsync([single]));
-    let sent = 0;
-    async function* slow(): AsyncGenerator<Uint8Array> {
-      for (const c of chunked(single, 64)) {
-        if (sent++ === 5) controller.abort(new Error('switched platform'));
-        yield c;
-      }
-    }
-    const r = await analyzeLayerStream(slow(), { reopen, nativeGzip: countingNative().factory, signal: controller.signal });
-    expect(r.error?.kind).toBe('aborted');
-    expect(r.error?.message).toContain('switched platform');
-    expect(reopen).not.toHaveBeenCalled();
+    const { result, reopened } = await abortDuringFirstPass({ nativeGzip: countingNative().factory });
+    expect(result.error?.kind).toBe('aborted');
+    expect(result.error?.message).toContain('switched platform');
+    expect(reopened).toBe(0);
   });
 
   test('a native pass on a digest mismatch still reports both values', async () => {
