@@ -74,7 +74,8 @@ const kinds = {
       wasmGzip: createWasmGzipDecoder,
       reopen: async () => blob.stream(),
     });
-    if (r.error || !r.digest.ok || !r.diffId.ok || r.inflater !== 'wasm') throw new Error(`engine-wasm-gzip: ${r.error?.message ?? `digest ok ${r.digest.ok}, diff_id ok ${r.diffId.ok}, inflater ${r.inflater}`}`);
+    if (r.error || !r.digest.ok || !r.diffId.ok || r.inflater !== 'wasm')
+      throw new Error(`engine-wasm-gzip: ${r.error?.message ?? `digest ok ${r.digest.ok}, diff_id ok ${r.diffId.ok}, inflater ${r.inflater}`}`);
     return { out: r.uncompressedBytes, entries: r.index.count };
   },
   async 'native-gzip'(blob) {
