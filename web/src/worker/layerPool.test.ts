@@ -1,6 +1,6 @@
 import * as Comlink from 'comlink';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LayerWorkerPool } from './bridge';
+import { LayerWorkerPool } from './layerPool';
 import type { LayerJob, LayerJobResult, LayerProgress } from './layerJob';
 
 /**
