@@ -20,6 +20,7 @@ import { GzDecoder, Memory, __wbg_init } from '@hazae41/foras';
 import { data as forasWasm } from 'virtual:foras-wasm';
 import type { Decoder } from './decoder';
 import { layerError, type LayerError } from './errors';
+import { wasmFromDataUrl } from './wasmDataUrl';
 
 const SLICE = 16 * 1024;
 
@@ -28,17 +29,12 @@ let ready: Promise<boolean> | undefined;
 let broken = false;
 
 /**
- * Instantiates the module once. The package's own loader fetches a `data:` URL, which the app's
- * Content-Security-Policy (`connect-src 'self'`) forbids in a worker, so the bytes are decoded here.
+ * Instantiates the module once, from bytes decoded here (wasmDataUrl.ts says why).
  */
 function load(): Promise<boolean> {
   ready ??= (async () => {
     try {
-      const base64 = forasWasm.slice(forasWasm.indexOf(',') + 1);
-      const binary = atob(base64);
-      const bytes = new Uint8Array(binary.length);
-      for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-      await __wbg_init(bytes);
+      await __wbg_init(wasmFromDataUrl(forasWasm, '@hazae41/foras'));
       return true;
     } catch {
       return false;
@@ -83,7 +79,7 @@ export class WasmGzipDecoder implements Decoder {
       this.drain(decoder.finish());
       return undefined;
     } catch (e) {
-      return this.failed(e, 0, false);
+      return this.failed(e, 0);
     }
   }
 
@@ -101,10 +97,9 @@ export class WasmGzipDecoder implements Decoder {
     }
   }
 
-  private failed(e: unknown, at: number, live = true): LayerError {
+  private failed(e: unknown, at: number): LayerError {
     if (e instanceof WebAssembly.RuntimeError) broken = true;
-    if (live) this.release();
-    this.decoder = undefined;
+    this.release();
     return layerError('gzip', `wasm gzip: ${e instanceof Error ? e.message : String(e)}`, this.consumed + at);
   }
 }

@@ -21,6 +21,7 @@
  * exception: a stream that ended cleanly hands its instance to the thread's next stream (`spare`).
  */
 import { ZSTDDecoder } from 'zstddec/stream';
+import { wasmFromDataUrl } from './wasmDataUrl';
 
 const IN_SIZE = 128 * 1024;
 const OUT_SIZE = 128 * 1024;
@@ -93,12 +94,7 @@ async function takeBytes(): Promise<Uint8Array<ArrayBuffer>> {
     else delete global.fetch;
   }
   await pending.catch(() => {});
-  const prefix = 'data:application/wasm;base64,';
-  if (url === undefined || !url.startsWith(prefix)) throw new Error('zstddec did not hand over its WebAssembly as a data: URL');
-  const text = atob(url.slice(prefix.length));
-  const out = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
-  return out;
+  return wasmFromDataUrl(url ?? '', 'zstddec');
 }
 
 /**
