@@ -125,8 +125,10 @@ export function useClearLayerCache() {
   return useMutation({
     mutationFn: () => layerPool.clearCache(),
     onSuccess: async () => {
-      // Analyses in memory were read from the network or the cache; both are now gone.
-      queryClient.removeQueries({ queryKey: layerKeys.all });
+      // Only the stored copies go. The analyses on screen stay in memory: dropping them made the open
+      // image read its layers again at once and store them again, so the cache refilled behind the
+      // click (seen in e2e as layers "cached" after clearing and reloading). The next image opened,
+      // or this one reloaded, reads its layers from the registry.
       await queryClient.invalidateQueries({ queryKey: layerKeys.cacheStats });
     },
   });
